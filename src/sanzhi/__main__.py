@@ -1,0 +1,3 @@
+from sanzhi.cli import main
+
+main()

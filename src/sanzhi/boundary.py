@@ -1,0 +1,59 @@
+"""The single place where exceptions become exit codes (pre-commit's error_handler).
+
+User mistakes print located Chinese diagnostics; a bug prints one line and writes the
+traceback, versions and platform to a log file, so the user never sees a stack trace.
+"""
+
+import contextlib
+import os
+import platform
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from sanzhi import __version__
+from sanzhi.diagnostics import render_human, render_json, render_lines
+from sanzhi.errors import ExitCode, UserError
+
+
+def log_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "sanzhi"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    return folder / "sanzhi-error.log"
+
+
+def render_user_error(e: UserError, fmt: str = "human") -> str:
+    if fmt == "json":
+        return render_json(e.diagnostics)
+    if fmt == "line":
+        return render_lines(e.diagnostics)
+    return render_human(e.diagnostics, e.sources)
+
+
+@contextlib.contextmanager
+def error_boundary(fmt: str = "human") -> Iterator[None]:
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except UserError as e:
+        typer.echo(render_user_error(e, fmt), err=True)
+        raise typer.Exit(ExitCode.INVALID_INPUT) from None
+    except KeyboardInterrupt:
+        typer.echo("已中断。", err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except Exception:  # noqa: BLE001 - the boundary exists to catch what nobody expected
+        path = log_path()
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"sanzhi {__version__} · Python {sys.version.split()[0]} · {platform.platform()}\n")
+            log.write(f"argv: {sys.argv}\n{traceback.format_exc()}\n")
+        typer.echo(f"内部错误：这是 sanzhi 的缺陷，不是您的输入问题。详细信息已写入 {path}，请连同该文件反馈。", err=True)
+        raise typer.Exit(ExitCode.INTERNAL) from None

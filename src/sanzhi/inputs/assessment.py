@@ -1,0 +1,271 @@
+"""Raw village data (from any format) + compiled rubric → Assessment, or every problem at once.
+
+The raw shape is the documented village data format (README: 村自评数据格式). `locate`
+turns a raw path into a Location: YAML line/column, or a spreadsheet cell.
+"""
+
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.numbers import fmt
+from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Village
+from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.fields import FieldSpec
+from sanzhi.standard.values import ValueProblem, is_blank, parse_value
+
+Locate = Callable[[Sequence[str | int], bool], Location]
+TOP_KEYS = ("rubric", "village", "answers", "judgments", "evidence", "reviews")
+VILLAGE_KEYS = ("code", "name", "township", "county", "year", "assessed_on", "assessor")
+CODE = re.compile(r"^\d{12}$")
+
+
+class _Reader:
+    def __init__(self, compiled: CompiledRubric, locate: Locate) -> None:
+        self.c = compiled
+        self.locate = locate
+        self.diags: list[Diagnostic] = []
+        r = compiled.rubric
+        self.attrs = {a.id: a for a in r.attributes}
+        self.fields = {f.id: f for f in r.fields}
+        self.items = {ci.item.id: ci for ci in compiled.items}
+
+    def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, **kw: str | None) -> None:
+        self.diags.append(Diagnostic(code, message, self.locate(path, key), _path_text(path), **kw))
+
+    def mapping(self, raw: object, path: Sequence[str | int], what: str) -> dict[str, object]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.error("D104", path, f"{what}应为键值映射", expected="key: value 形式的映射")
+            return {}
+        return raw
+
+    def unknown(self, key: str, path: Sequence[str | int], allowed: Sequence[str], what: str) -> None:
+        close = difflib.get_close_matches(key, allowed, n=1)
+        self.error("D110", (*path, key), f"未知的{what} “{key}”", key=True,
+                   hint=f"是否想写 “{close[0]}”？" if close else None)
+
+    def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int]) -> object | None:
+        if is_blank(raw):
+            return None
+        try:
+            return parse_value(spec, raw)
+        except ValueProblem as p:
+            self.error("D112", path, f"“{spec.label}”取值无效", expected=p.expected, found=p.found)
+            return None
+
+    def scored(self, raw: object, path: Sequence[str | int], low: Decimal, high: Decimal, what: str) -> Scored | None:
+        m = self.mapping(raw, path, what)
+        if not m:
+            return None
+        for k in m:
+            if k not in ("score", "reason"):
+                self.unknown(k, path, ("score", "reason"), "键")
+        spec = FieldSpec(id="score", label="评分", type="decimal", min=low, max=high)
+        score = self.value(spec, m.get("score"), (*path, "score"))
+        reason = m.get("reason")
+        if m.get("score") is None:
+            self.error("D111", path, f"{what}缺少评分 score")
+        if not isinstance(reason, str) or not reason.strip():
+            self.error("D113", path, f"{what}必须说明理由 reason", hint="评分依据须可追溯：写明谁、依据什么材料、为何如此评分")
+            return None
+        return Scored(score, reason.strip()) if isinstance(score, Decimal) else None
+
+    def judgments(self, raw: object, path: Sequence[str | int]) -> dict[str, Scored]:
+        out = {}
+        for iid, entry in self.mapping(raw, path, "judgments ").items():
+            ci = self.items.get(iid)
+            if ci is None or ci.judgment is None:
+                allowed = [k for k, v in self.items.items() if v.judgment is not None]
+                self.unknown(iid, path, allowed, "酌情评分项（须为含 judgment 规则的评分项）")
+                continue
+            rule = ci.judgment.rule
+            high = rule.max if rule.max is not None else ci.item.points  # type: ignore[union-attr]
+            s = self.scored(entry, (*path, iid), rule.min, high, f"评分项 “{iid}” 的酌情评分")  # type: ignore[union-attr]
+            if s is not None:
+                out[iid] = s
+        return out
+
+
+def _path_text(path: Sequence[str | int]) -> str:
+    return " › ".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in path)
+
+
+def read_assessment(compiled: CompiledRubric, raw: object, locate: Locate) -> Assessment:
+    """Validate one village's raw data; raises DataError with every problem found."""
+    rd = _Reader(compiled, locate)
+    top = rd.mapping(raw, (), "村自评数据")
+    for k in top:
+        if k not in TOP_KEYS:
+            rd.unknown(k, (), TOP_KEYS, "顶层键")
+    _check_rubric_ref(rd, top.get("rubric"))
+    village, attributes, assessor = _village(rd, top.get("village"))
+    answers = _answers(rd, top.get("answers"))
+    judgments = rd.judgments(top.get("judgments"), ("judgments",))
+    evidence = _evidence(rd, top.get("evidence"))
+    reviews = _reviews(rd, top.get("reviews"))
+    if rd.diags or village is None:
+        raise DataError(rd.diags)
+    return Assessment(village, attributes, answers, judgments, evidence, reviews, assessor)
+
+
+def _check_rubric_ref(rd: _Reader, ref: object) -> None:
+    if ref is None:
+        return
+    r = rd.c.rubric
+    text = str(ref)
+    rid, _, version = text.partition("@")
+    if rid != r.id or (version and version != r.version):
+        rd.error("D114", ("rubric",), "村自评数据对应的评分标准与本次使用的评分标准不一致",
+                 expected=f"{r.id}@{r.version}", found=text, hint="请使用对应版本的评分标准评分，或按新版评分标准重新填报")
+
+
+def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object], str | None]:
+    m = rd.mapping(raw, ("village",), "village ")
+    if raw is None:
+        rd.error("D111", (), "缺少 village（村基本信息）")
+        return None, {}, None
+    for k in m:
+        if k not in VILLAGE_KEYS and k not in rd.attrs:
+            rd.unknown(k, ("village",), (*VILLAGE_KEYS, *rd.attrs), "村基本信息字段")
+    texts = {}
+    for k, label in (("code", "统计用区划代码"), ("name", "村名"), ("township", "乡镇（街道）"), ("county", "县（市、区）")):
+        v = m.get(k)
+        if is_blank(v):
+            rd.error("D111", ("village",), f"缺少{label} {k}")
+        else:
+            texts[k] = str(v).strip()
+    if "code" in texts and not CODE.match(texts["code"]):
+        rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）", found=texts["code"])
+    year = rd.value(FieldSpec(id="year", label="评定年度", type="integer", min=Decimal(2000), max=Decimal(2100)), m.get("year"), ("village", "year"))
+    if m.get("year") is None:
+        rd.error("D111", ("village",), "缺少评定年度 year")
+    assessed_on = None
+    if m.get("assessed_on") is not None:
+        assessed_on = rd.value(FieldSpec(id="assessed_on", label="评定日期", type="date"), m.get("assessed_on"), ("village", "assessed_on"))
+    attributes: dict[str, object] = {}
+    for aid, spec in rd.attrs.items():
+        v = rd.value(spec, m.get(aid), ("village", aid))
+        if v is not None:
+            attributes[aid] = v
+        elif spec.required and is_blank(m.get(aid)):
+            rd.error("D111", ("village",), f"缺少必填的村属性 “{spec.label}”（{aid}）")
+    assessor = m.get("assessor")
+    if len(texts) < 4 or not isinstance(year, int):
+        return None, attributes, None
+    day = assessed_on if isinstance(assessed_on, date) else date(year, 12, 31)
+    village = Village(texts["code"], texts["name"], texts["township"], texts["county"], year, day)
+    return village, attributes, str(assessor).strip() if assessor else None
+
+
+def _answers(rd: _Reader, raw: object) -> dict[str, object]:
+    m = rd.mapping(raw, ("answers",), "answers ")
+    out: dict[str, object] = {}
+    for k, v in m.items():
+        spec = rd.fields.get(k)
+        if spec is None:
+            hint_pool = list(rd.fields)
+            rd.unknown(k, ("answers",), hint_pool, "填报字段")
+            continue
+        value = rd.value(spec, v, ("answers", k))
+        if value is not None:
+            out[k] = value
+    for fid, spec in rd.fields.items():
+        if spec.required and fid not in out and is_blank(m.get(fid)):
+            rd.error("D111", ("answers",), f"缺少必填项 “{spec.label}”（{fid}）")
+    return out
+
+
+def _evidence(rd: _Reader, raw: object) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for iid, docs in rd.mapping(raw, ("evidence",), "evidence ").items():
+        if iid not in rd.items:
+            rd.unknown(iid, ("evidence",), list(rd.items), "评分项")
+            continue
+        if isinstance(docs, str):
+            docs = [docs]
+        if not isinstance(docs, list) or not all(isinstance(d, (str, int, Decimal)) for d in docs):
+            rd.error("D104", ("evidence", iid), "佐证材料应为文本列表")
+            continue
+        out[iid] = tuple(str(d).strip() for d in docs if str(d).strip())
+    return out
+
+
+def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        rd.error("D104", ("reviews",), "reviews 应为列表（按层级从低到高）")
+        return ()
+    levels = [lv.id for lv in rd.c.rubric.review_levels[1:]]
+    out: list[Review] = []
+    last = -1
+    for n, entry in enumerate(raw):
+        path = ("reviews", n)
+        m = rd.mapping(entry, path, "评审记录")
+        for k in m:
+            if k not in ("level", "reviewer", "date", "corrections", "judgments", "scores"):
+                rd.unknown(k, path, ("level", "reviewer", "date", "corrections", "judgments", "scores"), "评审记录字段")
+        level = m.get("level")
+        if level not in levels:
+            rd.error("D115", (*path, "level"), "评审层级无效", expected="、".join(levels), found=str(level))
+            continue
+        if levels.index(level) <= last:
+            rd.error("D115", (*path, "level"), f"评审层级 “{level}” 重复或顺序颠倒", expected="按 " + " → ".join(levels) + " 的顺序")
+            continue
+        last = levels.index(level)
+        reviewer = m.get("reviewer")
+        if is_blank(reviewer):
+            rd.error("D111", path, "评审记录缺少评审人 reviewer")
+        day = None
+        if m.get("date") is not None:
+            day = rd.value(FieldSpec(id="date", label="评审日期", type="date"), m.get("date"), (*path, "date"))
+        out.append(Review(
+            level=level,
+            reviewer=str(reviewer or "").strip(),
+            reviewed_on=day if isinstance(day, date) else None,
+            corrections=_corrections(rd, m.get("corrections"), (*path, "corrections")),
+            judgments=rd.judgments(m.get("judgments"), (*path, "judgments")),
+            scores=_scores(rd, m.get("scores"), (*path, "scores")),
+        ))
+    return tuple(out)
+
+
+def _corrections(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[str, Correction]:
+    out = {}
+    specs: Mapping[str, FieldSpec] = {**rd.attrs, **rd.fields}
+    for k, entry in rd.mapping(raw, path, "corrections ").items():
+        spec = specs.get(k)
+        if spec is None:
+            rd.unknown(k, path, list(specs), "字段")
+            continue
+        m = rd.mapping(entry, (*path, k), "更正记录")
+        reason = m.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            rd.error("D113", (*path, k), f"更正 “{spec.label}” 必须说明理由 reason")
+            continue
+        if "value" not in m:
+            rd.error("D111", (*path, k), f"更正 “{spec.label}” 缺少 value（删除该答案请写 value: null）")
+            continue
+        value = rd.value(spec, m["value"], (*path, k, "value"))
+        if value is None and not is_blank(m["value"]):
+            continue
+        out[k] = Correction(value, reason.strip())  # type: ignore[arg-type]
+    return out
+
+
+def _scores(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[str, Scored]:
+    out = {}
+    for iid, entry in rd.mapping(raw, path, "scores ").items():
+        ci = rd.items.get(iid)
+        if ci is None:
+            rd.unknown(iid, path, list(rd.items), "评分项")
+            continue
+        s = rd.scored(entry, (*path, iid), Decimal(0), ci.item.points, f"评分项 “{iid}”（满分 {fmt(ci.item.points)}）的核定分")
+        if s is not None:
+            out[iid] = s
+    return out

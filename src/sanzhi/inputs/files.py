@@ -1,0 +1,59 @@
+"""Read village data files into Assessments, whatever their format.
+
+YAML and JSON hold one village per file. Spreadsheet formats register readers here too.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.inputs.assessment import read_assessment
+from sanzhi.scoring.assessment import Assessment
+from sanzhi.standard.compile import CompiledRubric
+from sanzhi.yamlsource import load_yaml
+
+TEXT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """One village read from a file: its assessment, or the problems that stopped it."""
+
+    source: str  # file (and sheet/row) it came from, for messages
+    assessment: Assessment | None
+    error: DataError | None
+    input_bytes: bytes  # what was read, for the input hash in reports
+
+
+def read_text_village(compiled: CompiledRubric, path: Path, display: str | None = None) -> Loaded:
+    name = display or str(path)
+    try:
+        blob = path.read_bytes()
+        text = blob.decode("utf-8-sig")
+    except FileNotFoundError:
+        return Loaded(name, None, DataError([Diagnostic("D100", "找不到村自评数据文件", Location(name))]), b"")
+    except UnicodeDecodeError:
+        err = DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
+        return Loaded(name, None, err, b"")
+    try:
+        raw, source = load_yaml(text, name, code_prefix="D")
+        assessment = read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
+    except DataError as e:
+        e.sources = {name: text}
+        return Loaded(name, None, e, blob)
+    return Loaded(name, assessment, None, blob)
+
+
+def iter_village_files(paths: list[Path]) -> Iterator[Path]:
+    """Files given, and files inside folders given (sorted, so runs are reproducible)."""
+    for p in paths:
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+        else:
+            yield p
+
+
+def read_villages(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Loaded]:
+    for path in iter_village_files(paths):
+        yield read_text_village(compiled, path)

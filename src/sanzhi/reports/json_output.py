@@ -1,0 +1,46 @@
+"""Byte-stable JSON for results: the same input gives the same bytes, run after run.
+
+Decimals are written as strings in their shortest exact form ("87.5", "2"), never floats;
+villages are sorted by code; keys keep the dataclasses' field order.
+"""
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from sanzhi.numbers import fmt
+from sanzhi.scoring.results import VillageResult
+
+RESULT_SCHEMA_VERSION = 1
+
+
+def to_data(obj: object) -> object:
+    if isinstance(obj, Decimal):
+        return fmt(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (tuple, list)):
+        return [to_data(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_data(v) for k, v in obj.items()}
+    return obj
+
+
+def result_data(result: VillageResult, input_sha256: str | None = None) -> dict[str, object]:
+    data = to_data(result)
+    assert isinstance(data, dict)
+    data["input_sha256"] = input_sha256
+    return data
+
+
+def dumps_results(results: Iterable[tuple[VillageResult, str | None]], failures: Iterable[dict[str, object]] = ()) -> bytes:
+    """The results file: every village scored (sorted by code), and every village skipped."""
+    villages = sorted((result_data(r, h) for r, h in results), key=lambda d: (str(d["village_code"]), str(d["village_name"])))
+    doc = {
+        "format": "sanzhi.results",
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "villages": villages,
+        "failures": sorted(failures, key=lambda f: str(f.get("source"))),
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

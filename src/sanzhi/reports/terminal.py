@@ -1,0 +1,73 @@
+"""Terminal summaries (rich renderables); the CLI prints them, nothing here prints."""
+
+from rich.table import Table
+from rich.tree import Tree
+
+from sanzhi.numbers import fmt
+from sanzhi.scoring.results import VillageResult
+from sanzhi.standard.bundled import BundledRubric
+from sanzhi.standard.compile import CompiledRubric
+
+_PROV = {"quoted": "引用", "paraphrased": "转述", "calibrated": "本项目校准"}
+
+
+def results_table(results: list[VillageResult]) -> Table:
+    table = Table(title="评分结果", show_lines=False)
+    for col in ("村（社区）", "乡镇（街道）", "自评分", "核定分", "核定层级", "等级"):
+        table.add_column(col, no_wrap=True)
+    for r in sorted(results, key=lambda r: r.village_code):
+        table.add_row(r.village_name, r.township, fmt(r.totals[0].total), fmt(r.total), r.level_names[-1], r.rating.name)
+    return table
+
+
+def village_detail(r: VillageResult) -> Table:
+    table = Table(title=f"{r.village_name}（{r.township}）评分明细", show_lines=False)
+    for col in ("评分项", "分值", *r.level_names, "说明"):
+        table.add_column(col)
+    for it in (*r.items, *r.bonus_items):
+        notes = "；".join(f.text for f in it.operative.findings if f.kind != "not_applicable" or not it.applicable)
+        table.add_row(f"{it.id} {it.name}", fmt(it.points), *(fmt(ls.score) for ls in it.levels), notes)
+    return table
+
+
+def rating_lines(r: VillageResult) -> list[str]:
+    lines = [f"{r.village_name}：核定总分 {fmt(r.total)} 分，等级：{r.rating.name}"]
+    lines += [f"  · {reason}" for reason in r.rating.reasons]
+    lines += [f"  − {x.item} {x.name}：失 {fmt(x.lost)} 分" for x in r.top_losses[:3]]
+    return lines
+
+
+def rubric_list(rubrics: tuple[BundledRubric, ...]) -> Table:
+    table = Table(title="内置评分标准")
+    for col in ("ID@版本", "名称", "施行日期"):
+        table.add_column(col)
+    for b in rubrics:
+        table.add_row(b.ref, b.title, b.effective_date.isoformat())
+    return table
+
+
+def rubric_tree(c: CompiledRubric) -> Tree:
+    r = c.rubric
+    tree = Tree(f"{r.title}（{c.ref}，满分 {fmt(r.total_points)} 分）")
+    for dim in r.dimensions:
+        d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）")
+        for ind in dim.indicators:
+            i = d.add(f"{ind.id} {ind.name}（{fmt(ind.points)} 分）")
+            for item in ind.items:
+                kinds = "、".join(rule.kind for rule in item.rules)
+                i.add(f"{item.id} {item.name}（{fmt(item.points)} 分；{kinds}；{_PROV[item.provenance]}）")
+    if r.bonus:
+        b = tree.add(f"{r.bonus.name}（封顶 {fmt(r.bonus.cap)} 分）")
+        for item in r.bonus.items:
+            b.add(f"{item.id} {item.name}（{fmt(item.points)} 分）")
+    if r.vetoes:
+        v = tree.add("一票否决")
+        for veto in r.vetoes:
+            window = f"，近 {veto.lookback_months} 个月" if veto.lookback_months else ""
+            v.add(f"{veto.id} {veto.name}{window}")
+    t = tree.add("等级")
+    for tier in r.rating.tiers:
+        t.add(f"{tier.name}：≥ {fmt(tier.min_score)} 分" + (f"；前提：{tier.requires_text or tier.requires}" if tier.requires else ""))
+    if r.rating.apply_gate:
+        t.add(f"申报门槛：自评分 ≥ {fmt(r.rating.apply_gate.min_self_score)} 分")
+    return tree

@@ -1,0 +1,123 @@
+"""What scoring one village produces: plain frozen data, explanations as data first.
+
+Dataclasses rather than pydantic models because a county run builds millions of these;
+`sanzhi.reports.json_output` turns them into byte-stable JSON.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason the score moved: a deduction (amount < 0), an award (amount ≥ 0), or a note.
+
+    `kind` is a rule kind, or one of: missing (an answer was not given), override (a
+    reviewer set the score), clamp (deductions exceeded the item), not_applicable.
+    `inputs` are the values that triggered it, as (field id, shown value) pairs.
+    """
+
+    kind: str
+    rule: int | None  # index of the rule within its item; None for engine notes
+    amount: Decimal
+    text: str
+    occurrences: int | None = None
+    cap: Decimal | None = None
+    capped: bool = False
+    inputs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LevelScore:
+    level: str
+    score: Decimal
+    findings: tuple[Finding, ...]
+    changed: bool  # this level's answers, judgments or override changed the item
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    id: str
+    name: str
+    dimension: str | None  # None for bonus items
+    indicator: str | None
+    points: Decimal
+    applicable: bool
+    levels: tuple[LevelScore, ...]  # one per review level present, lowest first
+    score: Decimal  # at the operative level
+    lost: Decimal  # points − score for an applicable item, else 0
+    missing: tuple[str, ...] = ()  # field ids not answered at the operative level
+    evidence: tuple[str, ...] = ()  # 佐证材料 the village supplied for this item
+
+    @property
+    def operative(self) -> LevelScore:
+        return self.levels[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionResult:
+    id: str
+    name: str
+    points: Decimal
+    applicable_points: Decimal
+    scores: tuple[tuple[str, Decimal], ...]  # (level, score) per level present
+    score: Decimal  # operative
+    rescaled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LevelTotal:
+    level: str
+    base: Decimal  # sum of dimension scores
+    bonus: Decimal  # after the bonus cap
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VetoHit:
+    id: str
+    name: str
+    text: str
+    inputs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    tier: str | None  # tier id, None when no rating is given
+    name: str  # tier name, the rubric's below_all text, or 不予评定
+    reasons: tuple[str, ...]  # why this tier and not a higher one
+    blocked_by_veto: bool
+    gate_passed: bool | None  # None when the rubric has no apply gate
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    item: str
+    name: str
+    lost: Decimal
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VillageResult:
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    engine_version: str
+    village_code: str
+    village_name: str
+    township: str
+    county: str
+    year: int
+    levels: tuple[str, ...]  # review levels present, lowest first
+    level_names: tuple[str, ...]  # their names in the rubric (自评, 乡镇评分, …)
+    operative_level: str
+    items: tuple[ItemResult, ...]
+    dimensions: tuple[DimensionResult, ...]
+    bonus_items: tuple[ItemResult, ...]
+    totals: tuple[LevelTotal, ...]
+    total: Decimal  # operative
+    vetoes: tuple[VetoHit, ...]
+    rating: RatingResult
+    top_losses: tuple[Loss, ...]
+    review_notes: tuple[str, ...] = ()  # who reviewed at each level, and when

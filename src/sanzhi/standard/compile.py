@@ -1,0 +1,267 @@
+"""Rubric → CompiledRubric: every expression parsed and type-checked once, ids indexed.
+
+The compiled rubric is plain picklable data so a batch can ship it to worker processes;
+the engine never re-interprets rubric text per village.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sanzhi.standard.expressions import (
+    Expression,
+    ExpressionError,
+    NameType,
+    ValueType,
+    compile_expression,
+)
+from sanzhi.standard.fields import FieldSpec
+from sanzhi.standard.intervals import Interval, parse_interval
+from sanzhi.standard.models import Item, Rubric, Tier, Veto
+from sanzhi.standard.problems import Problem, RubricProblems
+from sanzhi.standard.rules import AWARD_KINDS, Bands, Rule
+
+_KIND_TYPES = {
+    "bool": ValueType.BOOL,
+    "integer": ValueType.NUMBER,
+    "decimal": ValueType.NUMBER,
+    "choice": ValueType.STRING,
+    "text": ValueType.STRING,
+    "date": ValueType.DATE,
+    "tags": ValueType.TAGS,
+}
+# Which expression slots a rule kind has, and the type each must produce.
+_SLOTS: dict[str, tuple[tuple[str, ValueType], ...]] = {
+    "deduct": (("when", ValueType.BOOL),),
+    "zero": (("when", ValueType.BOOL),),
+    "per_occurrence": (("count", ValueType.NUMBER),),
+    "per_unit": (("count", ValueType.NUMBER),),
+    "threshold": (("value", ValueType.NUMBER), ("target", ValueType.NUMBER)),
+    "bands": (("value", ValueType.NUMBER),),
+    "linear": (("value", ValueType.NUMBER),),
+    "criteria": (),
+    "judgment": (),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    index: int
+    rule: Rule
+    exprs: Mapping[str, Expression]  # slot name → expression; criteria use their criterion ids
+    bands: tuple[Interval, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledItem:
+    item: Item
+    dimension: str | None
+    indicator: str | None
+    rules: tuple[CompiledRule, ...]
+    applies_when: Expression | None
+    needs: frozenset[str]  # input field/attribute ids read, derived fields expanded
+    has_award: bool
+    judgment: CompiledRule | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledVeto:
+    veto: Veto
+    when: Expression | None
+    needs: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTier:
+    tier: Tier
+    requires: Expression | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRubric:
+    rubric: Rubric
+    content_hash: str
+    names: Mapping[str, NameType]
+    specs: Mapping[str, FieldSpec]  # attributes and answer fields by id
+    derived: tuple[tuple[str, Expression], ...]  # in dependency order
+    items: tuple[CompiledItem, ...]  # rubric order, bonus items last
+    vetoes: tuple[CompiledVeto, ...]
+    tiers: tuple[CompiledTier, ...]
+    display: Mapping[str, tuple[str, str | None]]  # name → (Chinese label, unit) for explanations
+
+    @property
+    def ref(self) -> str:
+        return f"{self.rubric.id}@{self.rubric.version}"
+
+
+def content_hash(rubric: Rubric) -> str:
+    """sha256 of the rubric's canonical JSON: comments and key order do not change it."""
+    canonical = json.dumps(rubric.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Compiler:
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.problems: list[Problem] = []
+        self.names: dict[str, NameType] = {}
+        self.specs: dict[str, FieldSpec] = {}
+        self.derived_needs: dict[str, frozenset[str]] = {}
+
+    def expr(self, text: str, path: tuple[str | int, ...], expect: ValueType, names: Mapping[str, NameType] | None = None) -> Expression | None:
+        try:
+            return compile_expression(text, names if names is not None else self.names, expect=expect)
+        except ExpressionError as e:
+            self.problems.append(Problem("R210", path, e.message, hint=e.hint, found=text, column_offset=e.column))
+            return None
+
+    def declare(self) -> None:
+        for section in ("attributes", "fields"):
+            for i, spec in enumerate(getattr(self.rubric, section)):
+                if spec.id in self.names:
+                    self.problems.append(Problem("R201", (section, i, "id"), f"字段 id “{spec.id}” 重复声明"))
+                    continue
+                self.names[spec.id] = NameType(_KIND_TYPES[spec.type], spec.choices, spec.label)
+                self.specs[spec.id] = spec
+        for i, d in enumerate(self.rubric.derived):
+            if d.id in self.names:
+                self.problems.append(Problem("R201", ("derived", i, "id"), f"字段 id “{d.id}” 重复声明"))
+                continue
+            self.names[d.id] = NameType(ValueType.NUMBER, None, d.label)
+
+    def compile_derived(self) -> tuple[tuple[str, Expression], ...]:
+        compiled: dict[str, Expression] = {}
+        for i, d in enumerate(self.rubric.derived):
+            others = {k: v for k, v in self.names.items() if k != d.id}
+            e = self.expr(d.expr, ("derived", i, "expr"), ValueType.NUMBER, others)
+            if e is not None:
+                compiled[d.id] = e
+        # Topological order; a cycle is reported once per member.
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(name: str, chain: tuple[str, ...]) -> None:
+            if state.get(name) == 2 or name not in compiled:
+                return
+            if state.get(name) == 1:
+                i = next(j for j, d in enumerate(self.rubric.derived) if d.id == name)
+                cycle = " → ".join((*chain[chain.index(name):], name))
+                self.problems.append(Problem("R211", ("derived", i, "expr"), f"派生字段循环引用：{cycle}"))
+                return
+            state[name] = 1
+            for dep in sorted(compiled[name].names):
+                visit(dep, (*chain, name))
+            state[name] = 2
+            order.append(name)
+
+        for name in compiled:
+            visit(name, ())
+        for name in order:
+            needs: set[str] = set()
+            for dep in compiled[name].names:
+                needs |= self.derived_needs.get(dep, {dep})
+            self.derived_needs[name] = frozenset(needs)
+        return tuple((n, compiled[n]) for n in order)
+
+    def expand(self, names: frozenset[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for n in names:
+            out |= self.derived_needs.get(n, {n})
+        return frozenset(out)
+
+    def compile_item(self, item: Item, path: tuple[str | int, ...], dim: str | None, ind: str | None) -> CompiledItem:
+        rules: list[CompiledRule] = []
+        needs: set[str] = set()
+        for r_i, rule in enumerate(item.rules):
+            rpath = (*path, "rules", r_i)
+            exprs: dict[str, Expression] = {}
+            for slot, expect in _SLOTS[rule.kind]:
+                e = self.expr(getattr(rule, slot), (*rpath, slot), expect)
+                if e is not None:
+                    exprs[slot] = e
+            if rule.kind == "criteria":
+                for c_i, crit in enumerate(rule.criteria):
+                    e = self.expr(crit.when, (*rpath, "criteria", c_i, "when"), ValueType.BOOL)
+                    if e is not None:
+                        exprs[crit.id] = e
+            bands = tuple(parse_interval(b.range) for b in rule.bands) if isinstance(rule, Bands) else ()
+            for e in exprs.values():
+                needs |= e.names
+            rules.append(CompiledRule(r_i, rule, exprs, bands))
+        applies = None
+        if item.applies_when is not None:
+            applies = self.expr(item.applies_when, (*path, "applies_when"), ValueType.BOOL)
+        judgment = next((r for r in rules if r.rule.kind == "judgment"), None)
+        return CompiledItem(
+            item=item,
+            dimension=dim,
+            indicator=ind,
+            rules=tuple(rules),
+            applies_when=applies,
+            needs=self.expand(frozenset(needs)),
+            has_award=any(r.rule.kind in AWARD_KINDS for r in rules),
+            judgment=judgment,
+        )
+
+    def compile_vetoes(self) -> tuple[CompiledVeto, ...]:
+        out = []
+        for i, veto in enumerate(self.rubric.vetoes):
+            when = None
+            if veto.when is not None:
+                when = self.expr(veto.when, ("vetoes", i, "when"), ValueType.BOOL)
+            needs = set(when.names) if when else set()
+            if veto.date_field is not None:
+                spec = self.specs.get(veto.date_field)
+                if spec is None or spec.type != "date":
+                    self.problems.append(Problem("R212", ("vetoes", i, "date_field"), f"date_field “{veto.date_field}” 不是已声明的日期字段", expected="type: date 的字段"))
+                needs.add(veto.date_field)
+            if veto.when is None and veto.date_field is None:
+                self.problems.append(Problem("R213", ("vetoes", i), "否决项必须给出 when 或 date_field"))
+            if (veto.lookback_months is None) != (veto.date_field is None):
+                self.problems.append(Problem("R213", ("vetoes", i), "lookback_months 与 date_field 必须同时给出"))
+            out.append(CompiledVeto(veto, when, self.expand(frozenset(needs))))
+        return tuple(out)
+
+    def compile_tiers(self) -> tuple[CompiledTier, ...]:
+        out = []
+        for i, tier in enumerate(self.rubric.rating.tiers):
+            req = None
+            if tier.requires is not None:
+                req = self.expr(tier.requires, ("rating", "tiers", i, "requires"), ValueType.BOOL)
+            out.append(CompiledTier(tier, req))
+        return tuple(out)
+
+
+def compile_rubric(rubric: Rubric) -> CompiledRubric:
+    """Compile a validated rubric; raises RubricProblems listing every problem found."""
+    c = _Compiler(rubric)
+    c.declare()
+    derived = c.compile_derived()
+    items: list[CompiledItem] = []
+    for d_i, dim in enumerate(rubric.dimensions):
+        for i_i, ind in enumerate(dim.indicators):
+            for t_i, item in enumerate(ind.items):
+                path = ("dimensions", d_i, "indicators", i_i, "items", t_i)
+                items.append(c.compile_item(item, path, dim.id, ind.id))
+    if rubric.bonus is not None:
+        for t_i, item in enumerate(rubric.bonus.items):
+            items.append(c.compile_item(item, ("bonus", "items", t_i), None, None))
+    vetoes = c.compile_vetoes()
+    tiers = c.compile_tiers()
+    if c.problems:
+        raise RubricProblems(c.problems)
+    return CompiledRubric(
+        rubric=rubric,
+        content_hash=content_hash(rubric),
+        names=dict(c.names),
+        specs=dict(c.specs),
+        derived=derived,
+        items=tuple(items),
+        vetoes=vetoes,
+        tiers=tiers,
+        display={
+            **{k: (v.label, v.unit) for k, v in c.specs.items()},
+            **{d.id: (d.label, d.unit) for d in rubric.derived},
+        },
+    )

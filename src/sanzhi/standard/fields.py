@@ -1,0 +1,57 @@
+"""What a village supplies: typed answer fields, village attributes and derived fields."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sanzhi.standard.base import Expr, Name, StrictModel, Text
+
+FieldKind = Literal["bool", "integer", "decimal", "choice", "tags", "date", "text"]
+
+
+class FieldSpec(StrictModel):
+    """One answer a village gives (or one attribute of the village).
+
+    `choices` is required for `choice` and `tags` (a set of labels, e.g. titles held);
+    `min`/`max` bound `integer` and `decimal`. A missing optional field makes every item
+    that reads it score zero with the reason "未填报", so required-ness is a scoring
+    decision: fields read by vetoes or rating prerequisites must be required.
+    """
+
+    id: Name
+    label: Text
+    type: FieldKind
+    unit: str | None = None
+    help: str | None = None
+    required: bool = False
+    choices: tuple[Text, ...] | None = None
+    min: Decimal | None = Field(default=None, allow_inf_nan=False)
+    max: Decimal | None = Field(default=None, allow_inf_nan=False)
+    earliest: date | None = None  # for `date` fields
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> "FieldSpec":
+        if self.type in ("choice", "tags"):
+            if not self.choices:
+                raise ValueError(f"类型为 {self.type} 的字段必须列出 choices")
+            if len(set(self.choices)) != len(self.choices):
+                raise ValueError("choices 中有重复的选项")
+        elif self.choices is not None:
+            raise ValueError(f"类型为 {self.type} 的字段不能有 choices")
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "decimal"):
+            raise ValueError("只有 integer 与 decimal 字段可以设置 min/max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min（{self.min}）大于 max（{self.max}）")
+        return self
+
+
+class DerivedField(StrictModel):
+    """A number computed from other fields, e.g. households per grid = households / grids."""
+
+    id: Name
+    label: Text
+    unit: str | None = None
+    help: str | None = None
+    expr: Expr

@@ -1,0 +1,163 @@
+"""The rubric (评分标准): dimensions → indicators → items, vetoes, rating tiers.
+
+The engine knows no dimension by name: 自治/法治/德治 exist only in rubric files.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from sanzhi.standard.base import Expr, Id, Name, Points, PositivePoints, StrictModel, Text
+from sanzhi.standard.fields import DerivedField, FieldSpec
+from sanzhi.standard.rules import Rule
+
+Provenance = Literal["quoted", "paraphrased", "calibrated"]
+EvidenceMethod = Literal["听取汇报", "审核材料", "实地察看", "访问调查", "问卷调查", "抽查村民", "系统数据"]
+
+
+class Evidence(StrictModel):
+    methods: tuple[EvidenceMethod, ...] = Field(min_length=1)
+    documents: tuple[Text, ...] = ()
+
+
+class Item(StrictModel):
+    """评分项: the unit that is scored.
+
+    `applies_when` makes an item conditional (e.g. only for 社区); when it is false the
+    item is not applicable and `not_applicable` says what happens, explicitly:
+    `rescale` drops it from its dimension's denominator and rescales the dimension to its
+    full points; `zero` scores it 0 out of its points.
+    """
+
+    id: Id
+    name: Text
+    points: PositivePoints
+    criterion: Text  # 评定标准, the requirement as the standard words it
+    provenance: Provenance
+    clause: Text  # where it comes from: the source and clause, or why we calibrated it
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    evidence: Evidence | None = None
+    applies_when: Expr | None = None
+    not_applicable: Literal["rescale", "zero"] | None = None
+    advice: Text | None = None  # improvement suggestion shown when points are lost
+
+
+class Indicator(StrictModel):
+    id: Id
+    name: Text
+    points: PositivePoints
+    items: tuple[Item, ...] = Field(min_length=1)
+
+
+class Dimension(StrictModel):
+    id: Id
+    name: Text
+    points: PositivePoints
+    description: Text | None = None
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+
+class Bonus(StrictModel):
+    """加分项: items scored like any other, added on top of the total, never above `cap`."""
+
+    name: Text = "加分项"
+    cap: PositivePoints
+    items: tuple[Item, ...] = Field(min_length=1)
+
+
+class Veto(StrictModel):
+    """一票否决: blocks every rating whatever the score.
+
+    Triggered when `when` holds (if given) and, with `lookback_months`, when the date in
+    `date_field` lies within that many months before the assessment date. A `when` that
+    holds with its date left empty counts as triggered: the village must show it is old.
+    """
+
+    id: Id
+    name: Text
+    when: Expr | None = None
+    date_field: Name | None = None
+    lookback_months: int | None = Field(default=None, ge=1, le=240)
+    provenance: Provenance
+    clause: Text
+
+
+class Tier(StrictModel):
+    """One rating tier; tiers are listed best first."""
+
+    id: Id
+    name: Text
+    min_score: Points
+    dimension_minimums: dict[Id, Points] = Field(default_factory=dict)
+    requires: Expr | None = None  # prerequisite over village attributes (titles, star rating)
+    requires_text: Text | None = None
+
+
+class ApplyGate(StrictModel):
+    """申报门槛 on the self-assessment (自评) total: below it no rating is given."""
+
+    min_self_score: Points
+    text: Text | None = None
+
+
+class Rating(StrictModel):
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    apply_gate: ApplyGate | None = None
+    below_all: Text = "未达标"  # what to call a village that reaches no tier
+
+
+class ReviewLevel(StrictModel):
+    id: Name
+    name: Text
+
+
+DEFAULT_LEVELS = (
+    ReviewLevel(id="self", name="自评"),
+    ReviewLevel(id="township", name="乡镇评分"),
+    ReviewLevel(id="county", name="县审核"),
+)
+
+
+class ChangelogEntry(StrictModel):
+    version: Text
+    date: date
+    changes: Text
+
+
+class Rubric(StrictModel):
+    """A complete, versioned 评分标准 as a standards body writes it."""
+
+    schema_version: Literal[1]
+    id: Id
+    version: Text
+    title: Text
+    issuer: Text
+    effective_date: date
+    description: Text | None = None
+    provenance_note: Text  # plain statement of what is quoted and what is calibrated
+    changelog: tuple[ChangelogEntry, ...] = Field(min_length=1)
+    precision: Decimal = Field(default=Decimal("0.1"), gt=0, allow_inf_nan=False)
+    total_points: PositivePoints
+    review_levels: tuple[ReviewLevel, ...] = Field(default=DEFAULT_LEVELS, min_length=1)
+    attributes: tuple[FieldSpec, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    derived: tuple[DerivedField, ...] = ()
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    bonus: Bonus | None = None
+    vetoes: tuple[Veto, ...] = ()
+    rating: Rating
+
+
+def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None, Item]]":
+    """Every item in rubric order, bonus items last (with no dimension)."""
+    out: list[tuple[Dimension | None, Indicator | None, Item]] = [
+        (dim, ind, item) for dim in rubric.dimensions for ind in dim.indicators for item in ind.items
+    ]
+    if rubric.bonus is not None:
+        out.extend((None, None, item) for item in rubric.bonus.items)
+    return out
+
+
+__all__ = ["Points", "Rubric", "Item", "Indicator", "Dimension", "Veto", "Tier", "Rating", "iter_items"]

@@ -1,0 +1,27 @@
+"""A rubric problem found after parsing, located by its path in the raw YAML data.
+
+The standard layer knows nothing about files; the loader turns the raw path into
+file:line:column and a domain path (维度 › 指标 › 评分项) for the person.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    path: tuple[str | int, ...]  # keys and list indices into the rubric's raw data
+    message: str
+    expected: str | None = None
+    found: str | None = None
+    hint: str | None = None
+    column_offset: int | None = None  # character offset inside an expression scalar
+    key: bool = False  # point at the mapping key rather than its value
+
+
+class RubricProblems(Exception):
+    """Raised by compile/check with every problem found, never just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.message for p in problems))
