@@ -279,7 +279,7 @@ class _NotdefCollector(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.thread == self._thread and record.getMessage().startswith(_NOTDEF_PREFIX):
             self.chars.extend(_chars_of(record))
-        return True
+        return not self._was_disabled and record.levelno >= self._passes_from
 
     def __enter__(self) -> Self:
         if self._logger.manager.disable >= logging.WARNING:
