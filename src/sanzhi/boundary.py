@@ -42,8 +42,8 @@ def render_user_error(e: UserError, fmt: str = "human") -> str:
 def error_boundary(fmt: str = "human") -> Iterator[None]:
     try:
         yield
-    except (typer.Exit, typer.Abort):
-        raise
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise  # typer renders usage errors (typer.BadParameter, …) itself, with exit code 2
     except UserError as e:
         typer.echo(render_user_error(e, fmt), err=True)
         raise typer.Exit(ExitCode.INVALID_INPUT) from None

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -79,16 +80,25 @@ def rubric_schema(output: Annotated[Path | None, typer.Option("-o", "--output", 
             output.write_text(text, encoding="utf-8")
 
 
+from sanzhi.cli_rubric_tools import register as _register_rubric_tools  # noqa: E402 - after list/show/check/schema
+
+_register_rubric_tools(rubric_app)  # rubric diff / impact / sensitivity / test
+
+
 @app.command()
 def score(
-    data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")] = None,
+    data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON / Excel 自评表 / CSV 汇总表）")] = None,
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
     samples: Annotated[bool, typer.Option("--samples", help="为该评分标准的内置示例村评分")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="结果 JSON 文件")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="在终端输出 JSON 而不是表格")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="逐项显示得分与扣分原因")] = False,
+    pdf_dir: Annotated[Path | None, typer.Option("--pdf", help="在此文件夹生成每个村的 PDF 评定报告和汇总报告")] = None,
+    html_dir: Annotated[Path | None, typer.Option("--html", help="在此文件夹生成网页版（单个 HTML 文件）报告")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="生成报告的并行进程数（默认：全部 CPU 核）")] = None,
+    report_date: Annotated[datetime | None, typer.Option("--report-date", formats=["%Y-%m-%d"], help="报告上印的日期 YYYY-MM-DD（默认：今天）")] = None,
 ) -> None:
-    """按评分标准为村（社区）自评数据评分，输出汇总、等级与主要失分项。"""
+    """按评分标准为村（社区）自评数据评分，输出汇总、等级与主要失分项；可生成 PDF / HTML 报告。"""
     with error_boundary():
         compiled, _ = api.load_compiled_rubric(rubric)
         paths = list(data or [])
@@ -116,16 +126,51 @@ def score(
                     out.print(terminal.village_detail(r))  # type: ignore[arg-type]
                 for line in terminal.rating_lines(r):  # type: ignore[arg-type]
                     out.print(line, highlight=False)
+        if pdf_dir is not None or html_dir is not None:
+            day = report_date.date() if report_date else date.today()
+            files = api.write_reports(compiled, outcomes, pdf_dir=pdf_dir, html_dir=html_dir, jobs=jobs, report_date=day)
+            err.print(f"已生成 {len(scored)} 个村的评定报告和 1 份汇总报告：{'、'.join(str(d) for d in (pdf_dir, html_dir) if d)}", highlight=False)
+            for key, chars in files.missing_glyphs:
+                err.print(f"警告：{key} 的报告中有字体缺少的字符，显示为方框：{'、'.join(chars)}", highlight=False)
         if failed:
             err.print(f"{len(scored)} 个村已评分，{len(failed)} 个村数据有误已跳过。", highlight=False)
     if failed:
         raise typer.Exit(ExitCode.SOME_SKIPPED if scored else ExitCode.INVALID_INPUT)
 
 
+class FormLayout(str, Enum):
+    village = "village"
+    many = "many"
+
+
+@app.command()
+def form(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.xlsx（加 --csv 或以 .csv 结尾时为 CSV）")],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
+    layout: Annotated[FormLayout, typer.Option("--layout", help="village：单村自评表；many：多村汇总表（每行一个村）")] = FormLayout.village,
+    as_csv: Annotated[bool, typer.Option("--csv", help="输出多村汇总表的 CSV 模板（UTF-8 带 BOM，Excel 可直接打开）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
+) -> None:
+    """按评分标准生成自评表：单村自评表（Excel），或多村汇总表模板（Excel / CSV）。"""
+    from sanzhi.inputs.forms import write_form
+
+    with error_boundary():
+        if output.exists() and not force:
+            raise typer.BadParameter(f"文件已存在：{output}（可能是已填好的表格；确需覆盖请加 --force）", param_hint="-o")
+        compiled, _ = api.load_compiled_rubric(rubric)
+        written = write_form(compiled, output, layout.value, as_csv)
+        err.print(f"已生成 {written}（评分标准 {compiled.ref}）", highlight=False)
+
+
 @app.command()
 def version() -> None:
     """显示版本。"""
     typer.echo(f"sanzhi {__version__}")
+
+
+from sanzhi.cli_batch import register as _register_batch  # noqa: E402 - batch commands: batch, history, ranking, yoy
+
+_register_batch(app)
 
 
 def main() -> None:

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 
 def fmt(value: Decimal | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
+    # String fast path: this runs for every number of every explanation of every village.
+    text = str(value)
+    if "E" in text or "e" in text:
+        text = format(Decimal(value).normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -21,6 +21,9 @@ Locate = Callable[[Sequence[str | int], bool], Location]
 TOP_KEYS = ("rubric", "village", "answers", "judgments", "evidence", "reviews")
 VILLAGE_KEYS = ("code", "name", "township", "county", "year", "assessed_on", "assessor")
 CODE = re.compile(r"^\d{12}$")
+_SECTIONS = {"village": "村基本信息", "answers": "填报答案", "judgments": "酌情评分", "evidence": "佐证材料",
+             "reviews": "评审记录", "rubric": "评分标准"}
+_REVIEW_PARTS = {"corrections": "更正", "scores": "核定分", "judgments": "酌情评分"}
 
 
 class _Reader:
@@ -32,9 +35,35 @@ class _Reader:
         self.attrs = {a.id: a for a in r.attributes}
         self.fields = {f.id: f for f in r.fields}
         self.items = {ci.item.id: ci for ci in compiled.items}
+        self.level_names = {lv.id: lv.name for lv in r.review_levels}
+        self.raw_reviews: object = None
 
     def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, **kw: str | None) -> None:
-        self.diags.append(Diagnostic(code, message, self.locate(path, key), _path_text(path), **kw))
+        self.diags.append(Diagnostic(code, message, self.locate(path, key), self.domain_path(path) or None, **kw))
+
+    def domain_path(self, path: Sequence[str | int]) -> str:
+        """("reviews", 0, "scores", "1.1.2", "score") → 评审记录 #1（乡镇评分） › 核定分 › 评分项 “1.1.2” › score."""
+        if not path:
+            return ""
+        head, rest = path[0], list(path[1:])
+        parts = [_SECTIONS.get(str(head), str(head))]
+        if head == "reviews" and rest and isinstance(rest[0], int):
+            n = rest.pop(0)
+            entry = self.raw_reviews[n] if isinstance(self.raw_reviews, list) and n < len(self.raw_reviews) else None
+            level = entry.get("level") if isinstance(entry, dict) else None
+            name = self.level_names.get(level) if isinstance(level, str) else None
+            parts[0] += f" #{n + 1}" + (f"（{name}）" if name else "")
+            if rest and rest[0] in _REVIEW_PARTS:
+                head = rest.pop(0)
+                parts.append(_REVIEW_PARTS[str(head)])
+        if rest and head in ("judgments", "scores", "evidence"):
+            parts.append(f"评分项 “{rest.pop(0)}”")
+        elif rest and head in ("answers", "corrections", "village"):
+            key = str(rest.pop(0))
+            spec = self.fields.get(key) or self.attrs.get(key)
+            parts.append(f"{key}（{spec.label}）" if spec else key)
+        parts.extend(str(p) if not isinstance(p, int) else f"#{p + 1}" for p in rest)
+        return " › ".join(parts)
 
     def mapping(self, raw: object, path: Sequence[str | int], what: str) -> dict[str, object]:
         if raw is None:
@@ -49,13 +78,14 @@ class _Reader:
         self.error("D110", (*path, key), f"未知的{what} “{key}”", key=True,
                    hint=f"是否想写 “{close[0]}”？" if close else None)
 
-    def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int]) -> object | None:
+    def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int], what: str | None = None) -> object | None:
+        """`what` names the value in the message when the spec's label alone would not."""
         if is_blank(raw):
             return None
         try:
             return parse_value(spec, raw)
         except ValueProblem as p:
-            self.error("D112", path, f"“{spec.label}”取值无效", expected=p.expected, found=p.found)
+            self.error("D112", path, f"{what or f'“{spec.label}” '}取值无效", expected=p.expected, found=p.found)
             return None
 
     def scored(self, raw: object, path: Sequence[str | int], low: Decimal, high: Decimal, what: str) -> Scored | None:
@@ -66,12 +96,12 @@ class _Reader:
             if k not in ("score", "reason"):
                 self.unknown(k, path, ("score", "reason"), "键")
         spec = FieldSpec(id="score", label="评分", type="decimal", min=low, max=high)
-        score = self.value(spec, m.get("score"), (*path, "score"))
+        score = self.value(spec, m.get("score"), (*path, "score"), what)
         reason = m.get("reason")
         if m.get("score") is None:
-            self.error("D111", path, f"{what}缺少评分 score")
+            self.error("D111", path, f"{what}缺少评分 score", key=True)
         if not isinstance(reason, str) or not reason.strip():
-            self.error("D113", path, f"{what}必须说明理由 reason", hint="评分依据须可追溯：写明谁、依据什么材料、为何如此评分")
+            self.error("D113", path, f"{what}必须说明理由 reason", key=True, hint="评分依据须可追溯：写明谁、依据什么材料、为何如此评分")
             return None
         return Scored(score, reason.strip()) if isinstance(score, Decimal) else None
 
@@ -91,14 +121,11 @@ class _Reader:
         return out
 
 
-def _path_text(path: Sequence[str | int]) -> str:
-    return " › ".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in path)
-
-
 def read_assessment(compiled: CompiledRubric, raw: object, locate: Locate) -> Assessment:
     """Validate one village's raw data; raises DataError with every problem found."""
     rd = _Reader(compiled, locate)
     top = rd.mapping(raw, (), "村自评数据")
+    rd.raw_reviews = top.get("reviews")
     for k in top:
         if k not in TOP_KEYS:
             rd.unknown(k, (), TOP_KEYS, "顶层键")
@@ -127,7 +154,7 @@ def _check_rubric_ref(rd: _Reader, ref: object) -> None:
 def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object], str | None]:
     m = rd.mapping(raw, ("village",), "village ")
     if raw is None:
-        rd.error("D111", (), "缺少 village（村基本信息）")
+        rd.error("D111", (), "缺少 village（村基本信息）", hint="请补上 village: {code: …, name: …, township: …, county: …, year: …}")
         return None, {}, None
     for k in m:
         if k not in VILLAGE_KEYS and k not in rd.attrs:
@@ -136,14 +163,17 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
     for k, label in (("code", "统计用区划代码"), ("name", "村名"), ("township", "乡镇（街道）"), ("county", "县（市、区）")):
         v = m.get(k)
         if is_blank(v):
-            rd.error("D111", ("village",), f"缺少{label} {k}")
+            rd.error("D111", ("village",), f"缺少{label} {k}", key=True, hint=f"请在 village 中补上 “{k}: …”")
         else:
             texts[k] = str(v).strip()
     if "code" in texts and not CODE.match(texts["code"]):
-        rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）", found=texts["code"])
+        raw_code = m.get("code")
+        found = f"“{texts['code']}”" if isinstance(raw_code, str) else texts["code"]
+        rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）",
+                 found=f"{found}（{len(texts['code'])} 位）")
     year = rd.value(FieldSpec(id="year", label="评定年度", type="integer", min=Decimal(2000), max=Decimal(2100)), m.get("year"), ("village", "year"))
     if m.get("year") is None:
-        rd.error("D111", ("village",), "缺少评定年度 year")
+        rd.error("D111", ("village",), "缺少评定年度 year", key=True, hint="请在 village 中补上 “year: …”")
     assessed_on = None
     if m.get("assessed_on") is not None:
         assessed_on = rd.value(FieldSpec(id="assessed_on", label="评定日期", type="date"), m.get("assessed_on"), ("village", "assessed_on"))
@@ -153,7 +183,7 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
         if v is not None:
             attributes[aid] = v
         elif spec.required and is_blank(m.get(aid)):
-            rd.error("D111", ("village",), f"缺少必填的村属性 “{spec.label}”（{aid}）")
+            rd.error("D111", ("village",), f"缺少必填的村属性 “{spec.label}”（{aid}）", key=True, hint=f"请在 village 中补上 “{aid}: …”")
     assessor = m.get("assessor")
     if len(texts) < 4 or not isinstance(year, int):
         return None, attributes, None
@@ -176,7 +206,7 @@ def _answers(rd: _Reader, raw: object) -> dict[str, object]:
             out[k] = value
     for fid, spec in rd.fields.items():
         if spec.required and fid not in out and is_blank(m.get(fid)):
-            rd.error("D111", ("answers",), f"缺少必填项 “{spec.label}”（{fid}）")
+            rd.error("D111", ("answers",), f"缺少必填项 “{spec.label}”（{fid}）", key=True, hint=f"请在 answers 中补上 “{fid}: …”")
     return out
 
 
@@ -203,6 +233,7 @@ def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
         return ()
     levels = [lv.id for lv in rd.c.rubric.review_levels[1:]]
     out: list[Review] = []
+    seen: list[str] = []
     last = -1
     for n, entry in enumerate(raw):
         path = ("reviews", n)
@@ -215,12 +246,14 @@ def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
             rd.error("D115", (*path, "level"), "评审层级无效", expected="、".join(levels), found=str(level))
             continue
         if levels.index(level) <= last:
-            rd.error("D115", (*path, "level"), f"评审层级 “{level}” 重复或顺序颠倒", expected="按 " + " → ".join(levels) + " 的顺序")
+            rd.error("D115", (*path, "level"), f"评审层级 “{level}” 重复或顺序颠倒", expected="按 " + " → ".join(levels) + " 的顺序",
+                     found=" → ".join([*seen, level]))
             continue
+        seen.append(level)
         last = levels.index(level)
         reviewer = m.get("reviewer")
         if is_blank(reviewer):
-            rd.error("D111", path, "评审记录缺少评审人 reviewer")
+            rd.error("D111", path, "评审记录缺少评审人 reviewer", key=True)
         day = None
         if m.get("date") is not None:
             day = rd.value(FieldSpec(id="date", label="评审日期", type="date"), m.get("date"), (*path, "date"))
@@ -246,10 +279,11 @@ def _corrections(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[
         m = rd.mapping(entry, (*path, k), "更正记录")
         reason = m.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            rd.error("D113", (*path, k), f"更正 “{spec.label}” 必须说明理由 reason")
+            rd.error("D113", (*path, k), f"更正 “{spec.label}” 必须说明理由 reason", key=True,
+                     hint="每处更正都要写明理由，如 {value: 2, reason: 乡镇复核发现……}")
             continue
         if "value" not in m:
-            rd.error("D111", (*path, k), f"更正 “{spec.label}” 缺少 value（删除该答案请写 value: null）")
+            rd.error("D111", (*path, k), f"更正 “{spec.label}” 缺少 value（删除该答案请写 value: null）", key=True)
             continue
         value = rd.value(spec, m["value"], (*path, k, "value"))
         if value is None and not is_blank(m["value"]):

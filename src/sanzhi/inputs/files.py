@@ -1,6 +1,8 @@
 """Read village data files into Assessments, whatever their format.
 
-YAML and JSON hold one village per file. Spreadsheet formats register readers here too.
+YAML and JSON hold one village per file. An Excel workbook holds one village (the
+per-village form) or many (the many-villages sheet), a CSV file many; those readers live in
+`sanzhi.inputs.xlsx` and `sanzhi.inputs.csvfile` and yield one `Loaded` per village.
 """
 
 from collections.abc import Iterator
@@ -14,6 +16,8 @@ from sanzhi.standard.compile import CompiledRubric
 from sanzhi.yamlsource import load_yaml
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".json")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+OLD_EXCEL_SUFFIXES = (".xls", ".et")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +53,31 @@ def iter_village_files(paths: list[Path]) -> Iterator[Path]:
     """Files given, and files inside folders given (sorted, so runs are reproducible)."""
     for p in paths:
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (*TEXT_SUFFIXES, *SHEET_SUFFIXES)
+                              and not f.name.startswith(("~$", ".~lock")))  # Excel/WPS/LibreOffice lock files
         else:
             yield p
 
 
 def read_villages(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Loaded]:
     for path in iter_village_files(paths):
+        yield from read_village_file(compiled, path)
+
+
+def read_village_file(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+    """Every village in one file: one for YAML/JSON and the per-village form, one per row otherwise."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from sanzhi.inputs.xlsx import read_workbook  # openpyxl is imported only when needed
+
+        yield from read_workbook(compiled, path)
+    elif suffix == ".csv":
+        from sanzhi.inputs.csvfile import read_csv
+
+        yield from read_csv(compiled, path)
+    elif suffix in OLD_EXCEL_SUFFIXES:
+        yield Loaded(str(path), None, DataError([Diagnostic(
+            "D100", "不支持旧版 Excel（.xls）或 WPS（.et）格式", Location(str(path)),
+            hint="请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（*.xlsx）")]), b"")
+    else:
         yield read_text_village(compiled, path)

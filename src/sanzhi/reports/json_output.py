@@ -1,12 +1,12 @@
 """Byte-stable JSON for results: the same input gives the same bytes, run after run.
 
 Decimals are written as strings in their shortest exact form ("87.5", "2"), never floats;
-villages are sorted by code; keys keep the dataclasses' field order.
+villages are sorted by code; keys keep the result types' field order.
 """
 
-import dataclasses
 import json
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from sanzhi.numbers import fmt
@@ -16,10 +16,16 @@ RESULT_SCHEMA_VERSION = 1
 
 
 def to_data(obj: object) -> object:
-    if isinstance(obj, Decimal):
-        return fmt(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is Decimal:
+        return fmt(obj)  # type: ignore[arg-type]
+    if isinstance(obj, date):
+        return obj.isoformat()
+    fields = getattr(type(obj), "_fields", None)
+    if fields is not None:  # a result NamedTuple: keep its field order
+        return {name: to_data(value) for name, value in zip(fields, obj)}  # type: ignore[call-overload]
     if isinstance(obj, (tuple, list)):
         return [to_data(x) for x in obj]
     if isinstance(obj, dict):

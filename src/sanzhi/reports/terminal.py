@@ -7,6 +7,7 @@ from sanzhi.numbers import fmt
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import BundledRubric
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.extends import variant_marks, variant_notes
 
 _PROV = {"quoted": "引用", "paraphrased": "转述", "calibrated": "本项目校准"}
 
@@ -48,26 +49,35 @@ def rubric_list(rubrics: tuple[BundledRubric, ...]) -> Table:
 
 def rubric_tree(c: CompiledRubric) -> Tree:
     r = c.rubric
+    marks = variant_marks(r)  # a variant (`extends`) marks what it changed; empty otherwise
+
+    def m(what: str, ident: str) -> str:
+        return marks.get((what, ident), "")
+
     tree = Tree(f"{r.title}（{c.ref}，满分 {fmt(r.total_points)} 分）")
     for dim in r.dimensions:
-        d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）")
+        d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）{m('dimension', dim.id)}")
         for ind in dim.indicators:
-            i = d.add(f"{ind.id} {ind.name}（{fmt(ind.points)} 分）")
+            i = d.add(f"{ind.id} {ind.name}（{fmt(ind.points)} 分）{m('indicator', ind.id)}")
             for item in ind.items:
                 kinds = "、".join(rule.kind for rule in item.rules)
-                i.add(f"{item.id} {item.name}（{fmt(item.points)} 分；{kinds}；{_PROV[item.provenance]}）")
+                i.add(f"{item.id} {item.name}（{fmt(item.points)} 分；{kinds}；{_PROV[item.provenance]}）{m('item', item.id)}")
     if r.bonus:
         b = tree.add(f"{r.bonus.name}（封顶 {fmt(r.bonus.cap)} 分）")
         for item in r.bonus.items:
-            b.add(f"{item.id} {item.name}（{fmt(item.points)} 分）")
+            b.add(f"{item.id} {item.name}（{fmt(item.points)} 分）{m('item', item.id)}")
     if r.vetoes:
         v = tree.add("一票否决")
         for veto in r.vetoes:
             window = f"，近 {veto.lookback_months} 个月" if veto.lookback_months else ""
-            v.add(f"{veto.id} {veto.name}{window}")
+            v.add(f"{veto.id} {veto.name}{window}{m('veto', veto.id)}")
     t = tree.add("等级")
     for tier in r.rating.tiers:
-        t.add(f"{tier.name}：≥ {fmt(tier.min_score)} 分" + (f"；前提：{tier.requires_text or tier.requires}" if tier.requires else ""))
+        t.add(f"{tier.name}：≥ {fmt(tier.min_score)} 分" + (f"；前提：{tier.requires_text or tier.requires}" if tier.requires else "") + m("tier", tier.id))
     if r.rating.apply_gate:
         t.add(f"申报门槛：自评分 ≥ {fmt(r.rating.apply_gate.min_self_score)} 分")
+    if r.variant_of is not None:
+        changes = tree.add(f"本变体相对 {r.variant_of.base} 的其他改动")
+        for line in variant_notes(r) or ["（无）"]:
+            changes.add(line)
     return tree

@@ -55,7 +55,7 @@ def _score_level(
     reviewer: str,
 ) -> tuple[LevelScore, bool, tuple[str, ...]]:
     item = ci.item
-    if not is_applicable(ci, values):
+    if ci.applies_when is not None and not is_applicable(ci, values):
         text = "本项不适用" + ("，不计入本维度分母" if item.not_applicable == "rescale" else "，按 0 分计")
         return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False), False, ()
     score, findings, missing = score_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
@@ -66,59 +66,50 @@ def _score_level(
     return LevelScore(level, score, findings, False), True, missing
 
 
+def _touched(ci: CompiledItem, changed: frozenset[str], overrides: Mapping[str, Scored], judgments: Mapping[str, Scored], before: Mapping[str, Scored]) -> bool:
+    """Does this review level change anything the item reads?"""
+    iid = ci.item.id
+    return (
+        not changed.isdisjoint(ci.needs)
+        or (ci.applies_when is not None and not changed.isdisjoint(ci.applies_when.names))
+        or iid in overrides
+        or (ci.judgment is not None and judgments.get(iid) is not before.get(iid))
+    )
+
+
 def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageResult:
+    """Score one village at every review level present; see the module docstring of rules."""
     rubric = compiled.rubric
     level_names = {lv.id: lv.name for lv in rubric.review_levels}
     reviewers = {r.level: r.reviewer for r in assessment.reviews}
     levels = _level_inputs(assessment, rubric.review_levels[0].id)
-    per_item: list[list[LevelScore]] = [[] for _ in compiled.items]
-    applicable = [True] * len(compiled.items)
-    missing: list[tuple[str, ...]] = [()] * len(compiled.items)
-    level_values: list[Mapping[str, object]] = []
-    for n, (level, inputs, judgments, overrides, changed) in enumerate(levels):
-        values = compute_values(compiled, inputs)
-        level_values.append(values)
-        for i, ci in enumerate(compiled.items):
-            iid = ci.item.id
-            touched = (
-                n == 0
-                or not changed.isdisjoint(ci.needs)
-                or (ci.applies_when is not None and not changed.isdisjoint(ci.applies_when.names))
-                or iid in overrides
-                or (ci.judgment is not None and judgments.get(iid) is not levels[n - 1][2].get(iid))
-            )
-            if not touched:
-                prev = per_item[i][-1]
-                per_item[i].append(LevelScore(level, prev.score, prev.findings, False))
-                continue
-            ls, app, miss = _score_level(
-                ci, level, values, compiled, judgments.get(iid), overrides.get(iid), level_names.get(level, level), reviewers.get(level, "")
-            )
-            if n > 0:
-                ls = LevelScore(level, ls.score, ls.findings, ls.score != per_item[i][-1].score or ls.findings != per_item[i][-1].findings)
-            per_item[i].append(ls)
-            applicable[i], missing[i] = app, miss
-    level_ids = tuple(lv[0] for lv in levels)
+    level_values = [compute_values(compiled, lv[1]) for lv in levels]
+    first, first_values, first_judgments = levels[0][0], level_values[0], levels[0][2]
+    evidence = assessment.evidence
     items: list[ItemResult] = []
-    for i, ci in enumerate(compiled.items):
-        ls = per_item[i]
-        score = ls[-1].score
-        counts = applicable[i] or ci.item.not_applicable == "zero"
-        items.append(
-            ItemResult(
-                id=ci.item.id,
-                name=ci.item.name,
-                dimension=ci.dimension,
-                indicator=ci.indicator,
-                points=ci.item.points,
-                applicable=applicable[i],
-                levels=tuple(ls),
-                score=score,
-                lost=ci.item.points - score if counts else _ZERO,
-                missing=missing[i],
-                evidence=assessment.evidence.get(ci.item.id, ()),
+    for ci in compiled.items:
+        item = ci.item
+        iid = item.id
+        judgment = first_judgments.get(iid) if ci.judgment is not None else None
+        ls, app, miss = _score_level(ci, first, first_values, compiled, judgment, None, "", "")
+        scores = [ls]
+        for n in range(1, len(levels)):
+            level, _, judgments, overrides, changed = levels[n]
+            if not _touched(ci, changed, overrides, judgments, levels[n - 1][2]):
+                scores.append(LevelScore(level, ls.score, ls.findings, False))
+                continue
+            new, app, miss = _score_level(
+                ci, level, level_values[n], compiled, judgments.get(iid), overrides.get(iid), level_names.get(level, level), reviewers.get(level, "")
             )
+            scores.append(LevelScore(level, new.score, new.findings, new.score != ls.score or new.findings != ls.findings))
+            ls = new
+        # Unearned bonus points are not "lost": only main items count toward 失分.
+        counts = ci.dimension is not None and (app or item.not_applicable == "zero")
+        items.append(
+            ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, app, tuple(scores), ls.score,
+                       item.points - ls.score if counts else _ZERO, miss, evidence.get(iid, ()) if evidence else ())
         )
+    level_ids = tuple(lv[0] for lv in levels)
     main_items = [it for it in items if it.dimension is not None]
     bonus_items = tuple(it for it in items if it.dimension is None)
     dimensions, totals = _aggregate(compiled, main_items, bonus_items, level_ids)
@@ -149,7 +140,7 @@ def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageRe
         total=total,
         vetoes=vetoes,
         rating=rating,
-        top_losses=_top_losses(main_items + list(bonus_items)),
+        top_losses=_top_losses(main_items),
         review_notes=notes,
     )
 
@@ -163,20 +154,29 @@ def _aggregate(
     """
     rubric = compiled.rubric
     precision = rubric.precision
+    n_levels = len(level_ids)
+    sums: dict[str, list[Decimal]] = {dim.id: [_ZERO] * n_levels for dim in rubric.dimensions}
+    dropped: dict[str, Decimal] = dict.fromkeys(sums, _ZERO)
+    # items are the main (non-bonus) items in rubric order, aligned with compiled.items.
+    for ci, it in zip(compiled.items, items):
+        acc = sums[it.dimension]  # type: ignore[index]
+        for n, ls in enumerate(it.levels):
+            acc[n] += ls.score
+        if not it.applicable and ci.item.not_applicable == "rescale":
+            dropped[it.dimension] += it.points  # type: ignore[index]
     dims: list[DimensionResult] = []
-    base = [_ZERO] * len(level_ids)
+    base = [_ZERO] * n_levels
     for dim in rubric.dimensions:
-        its = [it for it in items if it.dimension == dim.id]
-        dropped = sum((it.points for it in its if not it.applicable and _policy(compiled, it) == "rescale"), _ZERO)
-        app_points = dim.points - dropped
+        app_points = dim.points - dropped[dim.id]
         scores: list[tuple[str, Decimal]] = []
         for n, level in enumerate(level_ids):
-            raw = sum((it.levels[n].score for it in its), _ZERO)
-            if dropped:
+            raw = sums[dim.id][n]
+            if dropped[dim.id]:
+                # Nothing applicable means nothing could be lost: the dimension keeps full points.
                 raw = (raw * dim.points / app_points).quantize(precision, ROUND_HALF_UP) if app_points else dim.points
             scores.append((level, raw))
             base[n] += raw
-        dims.append(DimensionResult(dim.id, dim.name, dim.points, app_points, tuple(scores), scores[-1][1], bool(dropped)))
+        dims.append(DimensionResult(dim.id, dim.name, dim.points, app_points, tuple(scores), scores[-1][1], bool(dropped[dim.id])))
     totals = []
     for n, level in enumerate(level_ids):
         bonus = _ZERO
@@ -184,10 +184,6 @@ def _aggregate(
             bonus = min(rubric.bonus.cap, sum((it.levels[n].score for it in bonus_items), _ZERO))
         totals.append(LevelTotal(level, base[n], bonus, base[n] + bonus))
     return tuple(dims), tuple(totals)
-
-
-def _policy(compiled: CompiledRubric, it: ItemResult) -> str | None:
-    return next(ci.item.not_applicable for ci in compiled.items if ci.item.id == it.id)
 
 
 def _top_losses(items: list[ItemResult]) -> tuple[Loss, ...]:

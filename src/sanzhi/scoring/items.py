@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
-from sanzhi.scoring.rules import Display, apply_rule
+from sanzhi.scoring.rules import APPLY, Display
 from sanzhi.scoring.text import fmt
 from sanzhi.standard.compile import CompiledItem
 from sanzhi.standard.expressions import EvaluationError
@@ -14,6 +14,8 @@ _ZERO = Decimal(0)
 
 
 def missing_names(ci: CompiledItem, values: Mapping[str, object]) -> tuple[str, ...]:
+    if ci.needs <= values.keys():
+        return ()
     return tuple(sorted(n for n in ci.needs if n not in values))
 
 
@@ -21,7 +23,7 @@ def is_applicable(ci: CompiledItem, values: Mapping[str, object]) -> bool:
     # An item whose applicability cannot be decided (its inputs are missing) counts as
     # applicable, so the missing answers show up as lost points rather than vanish.
     cond = ci.applies_when
-    if cond is None or any(n not in values for n in cond.names):
+    if cond is None or not cond.names <= values.keys():
         return True
     return bool(cond.evaluate(values))
 
@@ -44,14 +46,14 @@ def score_item(
     if missing:
         labels = "、".join(display.get(n, (n, None))[0] for n in missing)
         text = f"缺少填报数据或无法计算：{labels}，该项按 0 分计"
-        return _ZERO, (Finding("missing", None, -points, text, inputs=tuple((n, "") for n in missing)),), missing
+        return _ZERO, (Finding("missing", None, -points, text, inputs=tuple((n, None) for n in missing)),), missing
     findings: list[Finding] = []
     award = _ZERO
     deduction = _ZERO
     zeroed = False
     for cr in ci.rules:
         try:
-            f = apply_rule(cr, points, values, display, judgment)
+            f = APPLY[cr.rule.kind](cr, points, values, display, judgment)
         except EvaluationError as e:
             f = Finding("missing", cr.index, -points, f"无法计算（{e.message}），该项按 0 分计")
             zeroed = True

@@ -22,7 +22,7 @@ def months_before(day: date, months: int) -> date:
 
 def _veto_hit(cv: CompiledVeto, values: Mapping[str, object], display: Mapping[str, tuple[str, str | None]], assessed_on: date) -> VetoHit | None:
     veto = cv.veto
-    inputs = tuple((n, show(values[n], display.get(n, (n, None))[1])) for n in sorted(cv.needs) if n in values)
+    inputs = tuple((n, values[n]) for n in sorted(cv.needs) if n in values)
     absent = [n for n in sorted(cv.needs) if n not in values and n != veto.date_field]
     if absent:
         # A veto that cannot be decided blocks the rating: the burden of proof is the village's.

@@ -51,6 +51,7 @@ class CompiledRule:
     rule: Rule
     exprs: Mapping[str, Expression]  # slot name → expression; criteria use their criterion ids
     bands: tuple[Interval, ...] = ()
+    inputs: tuple[str, ...] = ()  # every name its expressions read, sorted: shown in findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ class CompiledItem:
     indicator: str | None
     rules: tuple[CompiledRule, ...]
     applies_when: Expression | None
-    needs: frozenset[str]  # input field/attribute ids read, derived fields expanded
+    needs: frozenset[str]  # names read: derived fields and the inputs they expand to
     has_award: bool
     judgment: CompiledRule | None
 
@@ -188,7 +189,8 @@ class _Compiler:
             bands = tuple(parse_interval(b.range) for b in rule.bands) if isinstance(rule, Bands) else ()
             for e in exprs.values():
                 needs |= e.names
-            rules.append(CompiledRule(r_i, rule, exprs, bands))
+            names = tuple(sorted({n for e in exprs.values() for n in e.names}))
+            rules.append(CompiledRule(r_i, rule, exprs, bands, names))
         applies = None
         if item.applies_when is not None:
             applies = self.expr(item.applies_when, (*path, "applies_when"), ValueType.BOOL)
@@ -199,7 +201,7 @@ class _Compiler:
             indicator=ind,
             rules=tuple(rules),
             applies_when=applies,
-            needs=self.expand(frozenset(needs)),
+            needs=self.expand(frozenset(needs)) | frozenset(needs),
             has_award=any(r.rule.kind in AWARD_KINDS for r in rules),
             judgment=judgment,
         )
@@ -220,7 +222,7 @@ class _Compiler:
                 self.problems.append(Problem("R213", ("vetoes", i), "否决项必须给出 when 或 date_field"))
             if (veto.lookback_months is None) != (veto.date_field is None):
                 self.problems.append(Problem("R213", ("vetoes", i), "lookback_months 与 date_field 必须同时给出"))
-            out.append(CompiledVeto(veto, when, self.expand(frozenset(needs))))
+            out.append(CompiledVeto(veto, when, self.expand(frozenset(needs)) | frozenset(needs)))
         return tuple(out)
 
     def compile_tiers(self) -> tuple[CompiledTier, ...]:

@@ -55,3 +55,6 @@ class DerivedField(StrictModel):
     unit: str | None = None
     help: str | None = None
     expr: Expr
+    # The range the value can take (a rate cannot be negative): bands need only cover it.
+    min: Decimal | None = Field(default=None, allow_inf_nan=False)
+    max: Decimal | None = Field(default=None, allow_inf_nan=False)

@@ -4,6 +4,7 @@ Every problem is reported at once as a located Chinese Diagnostic inside a Rubri
 """
 
 import difflib
+import typing
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -11,12 +12,18 @@ from pydantic import ValidationError
 from sanzhi.errors import Diagnostic, Location, RubricError
 from sanzhi.standard.checks import check_rubric
 from sanzhi.standard.compile import CompiledRubric, compile_rubric
-from sanzhi.standard.messages import describe
+from sanzhi.standard.extends import check_versioning, resolve_extends
+from sanzhi.standard.messages import describe, quoted_choices
 from sanzhi.standard.models import Rubric
 from sanzhi.standard.paths import domain_path
 from sanzhi.standard.problems import Problem, RubricProblems
+from sanzhi.standard.rules import Rule
 from sanzhi.standard.schema_walk import allowed_keys
 from sanzhi.yamlsource import SourceMap, load_yaml
+
+_RULE_KINDS = tuple(
+    typing.get_args(m.model_fields["kind"].annotation)[0] for m in typing.get_args(typing.get_args(Rule)[0])
+)
 
 
 def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -38,30 +45,96 @@ def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...
     return tuple(out)
 
 
+def _did_you_mean(word: object, candidates: list[str] | tuple[str, ...]) -> str | None:
+    close = difflib.get_close_matches(str(word), candidates, n=1)
+    return f"是否想写 “{close[0]}”？" if close else None
+
+
+def _at(data: object, loc: tuple[str | int, ...]) -> object:
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and isinstance(key, str):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def _mapping_start(data: object, loc: tuple[str | int, ...], source: SourceMap) -> Location:
+    """Where a mapping begins, at its first key: `{kind: …}` points at `kind`, not at `{`."""
+    node = _at(data, loc)
+    if isinstance(node, dict) and node:
+        return source.locate((*loc, next(iter(node))), key=True)
+    return source.locate(loc)
+
+
 def _from_pydantic(err: dict, data: object, source: SourceMap) -> Diagnostic:
     loc = _clean_loc(data, tuple(err["loc"]))
     message, expected, found = describe(err)
     hint = None
     code = "R110"
+    location = None
+    ctx = err.get("ctx") or {}
     if err["type"] == "extra_forbidden":
         code = "R111"
         allowed = allowed_keys(data, loc[:-1])
         if allowed:
             expected = "、".join(allowed) + " 之一"
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            if close:
-                hint = f"是否想写 “{close[0]}”？"
+            hint = _did_you_mean(loc[-1], allowed)
     elif err["type"] == "missing":
         code = "R112"
+        location = _mapping_start(data, loc[:-1], source)
+        hint = f"请补上 “{loc[-1]}: …”"
+    elif err["type"] == "literal_error":
+        hint = _did_you_mean(err.get("input"), quoted_choices(str(ctx.get("expected", ""))))
+    elif err["type"] == "union_tag_invalid":
+        # The error is in the `kind` value, not in the rule mapping as a whole.
+        hint = _did_you_mean(ctx.get("tag"), quoted_choices(str(ctx.get("expected_tags", ""))))
+        loc = (*loc, "kind")
+    elif err["type"] == "union_tag_not_found":
+        location = _mapping_start(data, loc, source)
+        expected = "kind: " + "、".join(_RULE_KINDS) + " 之一"
+        hint = "每条规则都要写明 kind，例如 {kind: deduct, when: …, points: 1, reason: …}"
     return Diagnostic(
         code=code,
         message=message,
-        location=source.locate(loc, key=err["type"] == "extra_forbidden"),
+        location=location or source.locate(loc, key=err["type"] == "extra_forbidden"),
         path=domain_path(data, loc) or None,
         expected=expected,
         found=found,
         hint=hint,
     )
+
+
+def _relevant(errors: list[dict], data: object) -> list[dict]:
+    """Drop pydantic errors that only echo another error, so each mistake is reported once.
+
+    - `too_short` on a list that *has* enough entries: pydantic counts entries after
+      validation, so one broken item also reports its list (and every enclosing list) empty.
+    - `missing` X next to an unknown key whose near miss is X (`pionts` for `points`): the
+      unknown-key error already says "是否想写 “points”？".
+    """
+    typos: set[tuple[str | int, ...]] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = _clean_loc(data, tuple(err["loc"]))
+            allowed = allowed_keys(data, loc[:-1])
+            for close in difflib.get_close_matches(str(loc[-1]), allowed, n=1):
+                typos.add((*loc[:-1], close))
+    kept = []
+    for err in errors:
+        loc = _clean_loc(data, tuple(err["loc"]))
+        if err["type"] == "too_short":
+            raw = _at(data, loc)
+            minimum = (err.get("ctx") or {}).get("min_length", 0)
+            if isinstance(raw, list) and len(raw) >= minimum:
+                continue
+        if err["type"] == "missing" and loc in typos:
+            continue
+        kept.append(err)
+    return kept
 
 
 def _from_problem(p: Problem, data: object, source: SourceMap) -> Diagnostic:
@@ -80,15 +153,22 @@ def _from_problem(p: Problem, data: object, source: SourceMap) -> Diagnostic:
 def parse_rubric(text: str, filename: str) -> tuple[CompiledRubric, list[Diagnostic]]:
     """Parse, validate, compile and check; returns warnings, raises RubricError on errors."""
     data, source = load_yaml(text, filename, code_prefix="R")
+    if isinstance(data, dict) and not {"extends", "variant", "variant_of"}.isdisjoint(data):
+        data, source = resolve_extends(data, source)  # a variant: merge its base in first
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as e:
-        diags = [_from_pydantic(err, data, source) for err in e.errors(include_url=False)]
+        errors = _relevant(e.errors(include_url=False), data)
+        diags = [_from_pydantic(err, data, source) for err in errors]
         raise RubricError(diags, sources={filename: text}) from None
-    problems = check_rubric(rubric)
+    problems = check_rubric(rubric) + check_versioning(rubric)
     try:
         compiled = compile_rubric(rubric)
     except RubricProblems as e:
+        # A field is often "unused" only because the expression meant to read it has a typo
+        # (`plan_mad`): report the expression (with its hint), not the field, until it compiles.
+        if any(p.code == "R210" for p in e.problems):
+            problems = [p for p in problems if p.code != "R220"]
         problems = [*problems, *e.problems]
         compiled = None
     diags = [_from_problem(p, data, source) for p in problems]

@@ -4,6 +4,7 @@ Why keyed by type: pydantic's English wording changes between releases; its erro
 and `ctx` values are part of its API.
 """
 
+import re
 from typing import Any
 
 _SIMPLE = {
@@ -45,9 +46,10 @@ def describe(err: dict[str, Any]) -> tuple[str, str | None, str | None]:
     if kind == "extra_forbidden":
         return f"未知字段 “{err['loc'][-1]}”", None, None
     if kind == "literal_error":
-        return "取值不在允许范围内", str(ctx.get("expected", "")).replace(" or ", "、"), found
+        return "取值不在允许范围内", _one_of(quoted_choices(str(ctx.get("expected", "")))), found
     if kind == "union_tag_invalid":
-        return f"规则类型 kind “{ctx.get('tag')}” 无效", str(ctx.get("expected_tags", "")), None
+        tags = quoted_choices(str(ctx.get("expected_tags", "")))
+        return f"规则类型 kind “{ctx.get('tag')}” 无效", _one_of(tags), f"“{ctx.get('tag')}”"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         op = {"greater_than": "大于", "greater_than_equal": "大于或等于", "less_than": "小于", "less_than_equal": "小于或等于"}[kind]
         bound = next(iter(ctx.values()), "")
@@ -71,8 +73,18 @@ def describe(err: dict[str, Any]) -> tuple[str, str | None, str | None]:
     return err.get("msg", "取值无效"), None, found
 
 
+def quoted_choices(text: str) -> list[str]:
+    """The values in pydantic's `'a', 'b' or 'c'` ctx strings (ctx is API, unlike `msg`)."""
+    return re.findall(r"'([^']*)'", text)
+
+
+def _one_of(choices: list[str]) -> str | None:
+    return "、".join(choices) + " 之一" if choices else None
+
+
 def _show(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list, tuple)):
         return None
     text = str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    text = text if len(text) <= 60 else text[:57] + "…"
+    return f"“{text}”" if isinstance(value, str) else text

@@ -5,9 +5,9 @@ The engine knows no dimension by name: 自治/法治/德治 exist only in rubric
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from sanzhi.standard.base import Expr, Id, Name, Points, PositivePoints, StrictModel, Text
 from sanzhi.standard.fields import DerivedField, FieldSpec
@@ -126,6 +126,107 @@ class ChangelogEntry(StrictModel):
     changes: Text
 
 
+# ---- Versions, crosswalks, variants and example villages (docs/rubrics/versions.md) ----
+
+RubricStatus = Literal["adopted", "draft"]
+
+
+def _one_or_many(value: object) -> object:
+    # `old: "4.2.3"` and `old: ["4.2.3"]` mean the same; a bare YAML number is an id too.
+    return [value] if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else value
+
+
+IdList = Annotated[tuple[Id, ...], BeforeValidator(_one_or_many), Field(min_length=1)]
+
+
+class CrosswalkEntry(StrictModel):
+    """How items of the previous version became items of this one, so history stays comparable.
+
+    renamed: one old id → one new id (same item, new number or name); split: one old item →
+    several new ones; merged: several old items → one new one.
+    """
+
+    kind: Literal["renamed", "split", "merged"]
+    old: IdList
+    new: IdList
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "CrosswalkEntry":
+        shapes = {"renamed": (1, 1), "split": (1, 2), "merged": (2, 1)}
+        n_old, n_new = shapes[self.kind]
+        if (len(self.old) != 1 if n_old == 1 else len(self.old) < 2) or (len(self.new) != 1 if n_new == 1 else len(self.new) < 2):
+            want = {"renamed": "old 与 new 各 1 个 id", "split": "old 1 个 id、new 至少 2 个", "merged": "old 至少 2 个 id、new 1 个"}
+            raise ValueError(f"{self.kind} 须为 {want[self.kind]}")
+        return self
+
+
+class Crosswalk(StrictModel):
+    """Item ids of the `previous` version (ID@VERSION) and what they became in this one.
+
+    Items whose id is unchanged need no entry; items not listed and absent here were removed.
+    """
+
+    previous: Text
+    items: tuple[CrosswalkEntry, ...] = Field(min_length=1)
+
+
+class VariantChange(StrictModel):
+    """One thing a variant changed relative to its base (generated, see VariantOf)."""
+
+    action: Literal["added", "changed", "moved", "dropped"]
+    what: Literal["dimension", "indicator", "item", "veto", "tier", "field", "attribute", "derived", "setting"]
+    id: Text
+    name: Text | None = None
+    detail: Text | None = None
+
+
+class VariantOf(StrictModel):
+    """Written by the loader when it resolves `extends`, never by hand: the base and the changes.
+
+    Kept in the resolved rubric so `rubric show` can mark what the variant changed and the
+    content hash (recorded in every result) covers the exact base it was built on.
+    """
+
+    base: Text
+    base_hash: Text
+    changes: tuple[VariantChange, ...] = ()
+
+
+class Expectation(StrictModel):
+    """What an example village must score; only the keys given are compared."""
+
+    total: Points | None = None
+    self_total: Points | None = None
+    rating: Text | None = None  # tier id or name, the rubric's below_all text, or 不予评定
+    dimensions: dict[Id, Points] = Field(default_factory=dict)
+    items: dict[Id, Points] = Field(default_factory=dict)
+    vetoes: tuple[Id, ...] | None = None  # exactly these vetoes triggered; [] means none
+
+    @model_validator(mode="after")
+    def _something(self) -> "Expectation":
+        if self.total is None and self.self_total is None and self.rating is None and not self.dimensions and not self.items and self.vetoes is None:
+            raise ValueError("expect 至少要给出 total、self_total、rating、dimensions、items、vetoes 之一")
+        return self
+
+
+class Example(StrictModel):
+    """An example village shipped with the rubric, in the village data format, and its expected scores.
+
+    `sanzhi rubric test FILE` scores every example and reports each difference, so a standards
+    body checks its own edits.
+    """
+
+    name: Text
+    note: Text | None = None
+    village: dict[str, Any]
+    answers: dict[str, Any] = Field(default_factory=dict)
+    judgments: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    reviews: tuple[dict[str, Any], ...] = ()
+    expect: Expectation
+
+
 class Rubric(StrictModel):
     """A complete, versioned 评分标准 as a standards body writes it."""
 
@@ -148,6 +249,12 @@ class Rubric(StrictModel):
     bonus: Bonus | None = None
     vetoes: tuple[Veto, ...] = ()
     rating: Rating
+    # Optional, added with versions and variants (docs/rubrics/versions.md):
+    status: RubricStatus = "adopted"  # a draft (征求意见稿) is never picked when the version is omitted
+    extends: Text | None = None  # ID@VERSION or a file path; the loader merges the base in
+    variant_of: VariantOf | None = None  # generated from `extends`, never written by hand
+    crosswalk: Crosswalk | None = None
+    examples: tuple[Example, ...] = ()
 
 
 def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None, Item]]":

@@ -16,6 +16,23 @@ TRUE_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "
 FALSE_WORDS = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "f", "0", "未", "未完成", "不符合"})
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _TAG_SPLIT = re.compile(r"[、,，;；\n]+")
+NO_TAGS = "无"  # an empty set of tags written in a cell, where [] cannot be typed
+
+
+class Unusable:
+    """A raw value a reader could not take as typed, e.g. an Excel cell holding a formula error.
+
+    Readers pass it on like any raw value, so the problem is reported in the same place and
+    words as every other invalid value: parse_value raises ValueProblem(expected, `found`).
+    """
+
+    __slots__ = ("found",)
+
+    def __init__(self, found: str) -> None:
+        self.found = found
+
+    def __repr__(self) -> str:
+        return f"Unusable({self.found!r})"
 
 
 class ValueProblem(ValueError):
@@ -87,10 +104,20 @@ def _bool(raw: object) -> bool:
             return True
         if text in FALSE_WORDS:
             return False
-    raise ValueProblem("是 或 否（也可写 √ / ×）", _quoted(raw))
+    raise ValueProblem(_BOOL_EXPECTED, _quoted(raw))
 
 
-def _date(raw: object) -> date:
+_BOOL_EXPECTED = "是 或 否（也可写 √ / ×）"
+
+
+def _date(spec: FieldSpec, raw: object) -> date:
+    day = _plain_date(raw)
+    if spec.earliest is not None and day < spec.earliest:
+        raise ValueProblem(f"{spec.earliest.isoformat()} 或之后的日期", _quoted(raw))
+    return day
+
+
+def _plain_date(raw: object) -> date:
     if isinstance(raw, datetime):
         if raw.time() != datetime.min.time():
             raise ValueProblem("日期（不带时间）", _quoted(raw))
@@ -104,11 +131,37 @@ def _date(raw: object) -> date:
                 return date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 pass
-    raise ValueProblem("日期，如 2025-03-01 或 2025年3月1日", _quoted(raw))
+    raise ValueProblem(_DATE_EXPECTED, _quoted(raw))
+
+
+_DATE_EXPECTED = "日期，如 2025-03-01 或 2025年3月1日"
+
+
+def expected_text(spec: FieldSpec) -> str:
+    """What a valid value of `spec` looks like, in the words errors use ("非负整数（单位：项）")."""
+    match spec.type:
+        case "bool":
+            return _BOOL_EXPECTED
+        case "integer" | "decimal":
+            return _expected_number(spec)
+        case "choice":
+            return "、".join(spec.choices or ()) + " 之一"
+        case "tags":
+            return _tags_expected(spec)
+        case "date":
+            return _DATE_EXPECTED if spec.earliest is None else f"{spec.earliest.isoformat()} 或之后的日期"
+    return "文本"
+
+
+def _tags_expected(spec: FieldSpec) -> str:
+    none = f"；一项也没有填“{NO_TAGS}”" if NO_TAGS not in (spec.choices or ()) else ""
+    return "以下选项中的若干项：" + "、".join(spec.choices or ()) + none
 
 
 def parse_value(spec: FieldSpec, raw: object) -> object:
     """Typed value for `raw`, or ValueProblem. `raw` is never None here: empty = absent."""
+    if isinstance(raw, Unusable):
+        raise ValueProblem(expected_text(spec), raw.found)
     match spec.type:
         case "bool":
             return _bool(raw)
@@ -132,6 +185,8 @@ def parse_value(spec: FieldSpec, raw: object) -> object:
         case "tags":
             assert spec.choices is not None
             parts = raw if isinstance(raw, (list, tuple)) else _TAG_SPLIT.split(str(raw))
+            if len(parts) == 1 and normalize_text(str(parts[0])) == NO_TAGS and NO_TAGS not in spec.choices:
+                return ()
             chosen = []
             for part in parts:
                 text = normalize_text(str(part))
@@ -139,13 +194,13 @@ def parse_value(spec: FieldSpec, raw: object) -> object:
                     continue
                 match_ = next((c for c in spec.choices if normalize_text(c) == text), None)
                 if match_ is None:
-                    raise ValueProblem("以下选项中的若干项：" + "、".join(spec.choices), _quoted(part))
+                    raise ValueProblem(_tags_expected(spec), _quoted(part))
                 if match_ not in chosen:
                     chosen.append(match_)
             # Canonical order (the rubric's) so equal answers give equal bytes of output.
             return tuple(c for c in spec.choices if c in chosen)
         case "date":
-            return _date(raw)
+            return _date(spec, raw)
         case "text":
             if isinstance(raw, (dict, list)):
                 raise ValueProblem("文本", "列表或映射")

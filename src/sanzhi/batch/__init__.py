@@ -1,0 +1,12 @@
+"""Annual batch rating runs: many villages scored in parallel, stored, published, resumable.
+
+    plan.py       find inputs, cut them into shards (by folder / township), streaming
+    work.py       what a worker does with one shard: read, score, write, compact rows
+    executors.py  where shards run: inline, local process pool, Dask distributed
+    runner.py     the run: dispatch, ingest in plan order, resume, sweep, publish
+    store.py      the results database (SQLite default, PostgreSQL by URL)
+    queries.py    history, ranking, year-over-year
+    publish.py    published lists (XLSX/CSV) and summary.json
+    serialize.py  fast byte-compatible JSON for one village
+    pdfstep.py    the pluggable PDF step
+"""

@@ -1,0 +1,146 @@
+"""Find the villages of a batch and cut them into shards, streaming, in a fixed order.
+
+Inputs are files and folders. Inside a folder every `.yaml/.yml/.json` file is one village
+and every workbook (`.xlsx`, `.csv`, …: whatever `sanzhi.inputs.files.read_villages`
+reads) may hold many. Files are taken in sorted path order, so the plan, and with it the
+processing order, is the same on every run.
+
+- One-village files are read by the workers (in parallel). A shard is a run of consecutive
+  files in the same folder (in the usual layout, one folder per township), at most
+  `shard_size` of them.
+- Workbooks are read here, in the main process, one village at a time; consecutive rows of
+  the same township form a shard. A workbook row with bad data becomes a failure here and
+  never travels.
+
+Nothing is held beyond the shard being built, so memory stays flat however many villages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from sanzhi.batch.store import Known
+from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, sha256_tag
+from sanzhi.errors import Diagnostic, Location
+from sanzhi.inputs.files import TEXT_SUFFIXES, read_villages
+from sanzhi.standard.compile import CompiledRubric
+
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+ALL_SUFFIXES = TEXT_SUFFIXES + TABLE_SUFFIXES
+
+
+class PlanError(ValueError):
+    """An INPUT argument that is neither a folder nor a readable village file."""
+
+
+def check_inputs(paths: Sequence[Path]) -> list[Diagnostic]:
+    problems = []
+    for p in paths:
+        if not p.exists():
+            problems.append(Diagnostic("D100", "找不到输入文件或文件夹", Location(str(p))))
+        elif p.is_file() and p.suffix.lower() not in ALL_SUFFIXES:
+            problems.append(Diagnostic("D100", "不是可读取的村数据文件", Location(str(p)),
+                                       expected="文件夹，或 " + " / ".join(ALL_SUFFIXES) + " 文件"))
+    return problems
+
+
+def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
+    """Village files under `folder`, sorted by path; hidden entries and the output folder skipped."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        rootp = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and (skip is None or (rootp / d).resolve() != skip)]
+        found.extend(os.path.join(root, f) for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in ALL_SUFFIXES)
+    for f in sorted(found, key=lambda s: Path(s).parts):
+        yield Path(f)
+
+
+def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[Path]:
+    skip = skip.resolve() if skip is not None else None
+    for p in paths:
+        if p.is_dir():
+            yield from _walk(p, skip)
+        else:
+            yield p
+
+
+def is_table(path: Path) -> bool:
+    return path.suffix.lower() in TABLE_SUFFIXES
+
+
+def count_text_files(paths: Sequence[Path], skip: Path | None = None) -> tuple[int, int]:
+    """(one-village files, workbooks): the progress bar's first total."""
+    text = tables = 0
+    for f in iter_files(paths, skip):
+        if is_table(f):
+            tables += 1
+        else:
+            text += 1
+    return text, tables
+
+
+KnownLookup = Callable[[Sequence[str]], Mapping[str, Known]]
+
+
+def plan_shards(
+    compiled: CompiledRubric,
+    paths: Sequence[Path],
+    *,
+    shard_size: int,
+    known: KnownLookup,
+    ship_bytes: bool,
+    skip: Path | None = None,
+    on_rows: Callable[[int], None] = lambda n: None,
+) -> Iterator[Shard | Failed]:
+    """Shards in plan order; a workbook row that fails to read comes as a `Failed`, in its place.
+
+    `known(sources)` returns the resume manifest entries for those sources; `ship_bytes`
+    reads each file here so that workers on other machines need no shared file system.
+    """
+    index = 0
+    refs: list[FileRef | RowRef] = []
+    key: str | None = None
+
+    def flush() -> Shard:
+        nonlocal index, refs
+        shard = Shard(index, key or "", tuple(refs), known([r.source for r in refs]))
+        index += 1
+        refs = []
+        return shard
+
+    for path in iter_files(paths, skip):
+        if is_table(path):
+            for loaded in read_villages(compiled, [path]):
+                if loaded.assessment is None:
+                    if refs:
+                        yield flush()
+                    diags = loaded.error.diagnostics if loaded.error is not None else [Diagnostic("D100", "无法读取", Location(loaded.source))]
+                    on_rows(1)
+                    yield Failed(loaded.source, sha256_tag(loaded.input_bytes), None,
+                                 tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
+                    continue
+                town = loaded.assessment.village.township
+                if refs and (key != town or len(refs) >= shard_size):
+                    yield flush()
+                key = town
+                on_rows(1)
+                refs.append(RowRef(loaded.source, loaded.assessment, loaded.input_bytes))
+            continue
+        folder = str(path.parent)
+        if refs and (key != folder or len(refs) >= shard_size):
+            yield flush()
+        key = folder
+        blob = None
+        if ship_bytes:
+            try:
+                blob = path.read_bytes()
+            except OSError:
+                blob = None  # the worker reports it
+        refs.append(FileRef(str(path), str(path), blob))
+    if refs:
+        yield flush()
+
+
+__all__ = ["PlanError", "check_inputs", "iter_files", "count_text_files", "plan_shards", "TABLE_SUFFIXES"]

@@ -1,0 +1,306 @@
+"""The lists a county publishes after a batch: XLSX and CSV, per county and per township.
+
+Written from the results database once the run's villages are all in, one county at a
+time (memory is bounded by the largest county, not by the run). Every file is
+byte-for-byte reproducible: rows in a fixed order, XLSX written with fixed timestamps in
+the zip and in the document properties, CSV as UTF-8 with BOM (what Excel in Chinese
+locales opens correctly).
+
+    published/<县>/<县>-评定结果.xlsx     排名 · one sheet per rating (示范/达标/…) · 一票否决 · 红黑榜
+    published/<县>/<县>-排名.csv, <县>-<等级>名单.csv, <县>-一票否决名单.csv, <县>-红黑榜.csv
+    published/<县>/乡镇/<乡镇>-排名与红黑榜.xlsx, <乡镇>-排名.csv, <乡镇>-红黑榜.csv
+    summary.json                          counts by rating, county and township; skipped villages
+    skipped.csv                           every skipped village: source and reasons
+
+红黑榜 (per township): the red list is the best ⌈10 %⌉ of the township's ranked villages
+(at least one; ties at the edge included); the black list is every vetoed village plus the
+worst ⌈10 %⌉ of the rest that are not on the red list.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sanzhi.batch.queries import RankRow, VillageRow, _row, _VILLAGE_SELECT, assign_ranks, parse_rank_tiers, rank_order
+from sanzhi.batch.store import Store
+from sanzhi.batch.work import atomic_write
+from sanzhi.numbers import fmt
+from sanzhi.standard.compile import CompiledRubric
+
+PUBLISHED_DIR = "published"
+RED_BLACK_SHARE = Decimal("0.1")
+NOT_RATED = "不予评定"
+_FIXED_TIME = datetime.datetime(2000, 1, 1)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_name(text: str) -> str:
+    cleaned = _BAD_NAME.sub("_", text).strip().lstrip(".")
+    return cleaned or "_"
+
+
+# ------------------------------------------------------------------------------ writers
+
+
+class _FixedZip(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one fixed timestamp (openpyxl otherwise stamps 'now')."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:  # type: ignore[override]
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_TIME)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None, compresslevel: Any = None) -> None:  # type: ignore[override]
+        with open(filename, "rb") as f:
+            self.writestr(arcname or os.path.basename(filename), f.read())
+
+
+class Workbook:
+    """A write-only XLSX workbook saved reproducibly; sheets are appended to row by row."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook as _WB
+
+        self._wb = _WB(write_only=True)
+        self._sheets: dict[str, Any] = {}
+
+    def sheet(self, title: str, header: Sequence[str]) -> Any:
+        ws = self._sheets.get(title)
+        if ws is None:
+            ws = self._wb.create_sheet(title=safe_name(title)[:31])
+            ws.append(list(header))
+            self._sheets[title] = ws
+        return ws
+
+    def save(self, path: Path) -> None:
+        from openpyxl.writer.excel import ExcelWriter
+
+        self._wb.properties.created = _FIXED_TIME
+        self._wb.properties.modified = _FIXED_TIME
+        self._wb.properties.creator = "sanzhi"
+        buf = io.BytesIO()
+        with _FixedZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(self._wb, archive).save()
+        atomic_write(path, buf.getvalue())
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+
+def _num(d: Decimal | None) -> Decimal | None:
+    """Decimals in their shortest exact form (87.50 → 87.5) for cells."""
+    return None if d is None else Decimal(fmt(d))
+
+
+# ------------------------------------------------------------------------------ lists
+
+RANK_HEADER = ("县排名", "乡镇排名", "按名次等级", "村代码", "村名称", "乡镇", "总分", "等级", "一票否决")
+LIST_HEADER = ("序号", "县排名", "村代码", "村名称", "乡镇", "总分", "等级")
+VETO_HEADER = ("序号", "村代码", "村名称", "乡镇", "总分", "否决事项")
+REDBLACK_HEADER = ("乡镇", "榜单", "乡镇排名", "村代码", "村名称", "总分", "等级", "原因")
+TOWN_RANK_HEADER = ("乡镇排名", "按名次等级", "村代码", "村名称", "总分", "等级", "一票否决")
+
+
+def _without_tier(row: Sequence[Any], tiers: Sequence[object]) -> tuple[Any, ...]:
+    """Rows and headers carry the 按名次等级 column only when the rubric defines rank tiers."""
+    if tiers:
+        return tuple(row)
+    i = RANK_HEADER.index("按名次等级") if len(row) == len(RANK_HEADER) else TOWN_RANK_HEADER.index("按名次等级")
+    return tuple(row[:i]) + tuple(row[i + 1:])
+
+
+def red_black(ranked: Sequence[RankRow], share: Decimal = RED_BLACK_SHARE) -> list[tuple[str, RankRow, str]]:
+    """(榜单, row, reason) for one township, red list first, each in rank order."""
+    scored = [r for r in ranked if r.rank is not None]
+    n = len(scored)
+    k = max(1, math.ceil(share * n)) if n else 0
+    pct = f"{fmt(share * 100)}%"
+    red = [r for r in scored if r.rank is not None and r.rank <= k]
+    red_codes = {r.village.village_code for r in red}
+    worst = [r for r in scored if r.village.village_code not in red_codes]
+    cutoff_rank = worst[-k].rank if len(worst) >= k and k else None
+    black_low = [r for r in worst if cutoff_rank is not None and r.rank is not None and r.rank >= cutoff_rank]
+    out = [("红榜", r, f"乡镇前 {pct}") for r in red]
+    out += [("黑榜", r, f"乡镇后 {pct}") for r in black_low]
+    out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in ranked if r.rank is None]
+    return out
+
+
+def _tier_order(compiled: CompiledRubric) -> list[str]:
+    names = [t.tier.name for t in compiled.tiers]
+    for extra in (compiled.rubric.rating.below_all, NOT_RATED):
+        if extra not in names:
+            names.append(extra)
+    return names
+
+
+def _county_rows(store: Store, run_key: int, county: str) -> list[VillageRow]:
+    return [_row(r) for r in store.stream(f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?", (run_key, county))]
+
+
+def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path) -> dict[str, object]:
+    """Write every published list; returns the per-county/township statistics for the summary."""
+    tiers = parse_rank_tiers(store.run_by_key(run_key).rank_tiers)
+    tier_names = _tier_order(compiled)
+    counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
+    stats = []
+    root = out_dir / PUBLISHED_DIR
+    for county in counties:
+        rows = rank_order(_county_rows(store, run_key, county))
+        ranked = assign_ranks(rows, tiers)
+        towns: dict[str, list[VillageRow]] = {}
+        for r in rows:
+            towns.setdefault(r.township, []).append(r)
+        town_ranked = {t: assign_ranks(rank_order(rs), tiers) for t, rs in sorted(towns.items())}
+        town_rank = {rr.village.village_code: rr.rank for rs in town_ranked.values() for rr in rs}
+        cdir = root / safe_name(county)
+        cname = safe_name(county)
+        wb = Workbook()
+        rank_header = _without_tier(RANK_HEADER, tiers)
+        rank_rows = [_without_tier((rr.rank, town_rank[rr.village.village_code], rr.rank_tier, rr.village.village_code,
+                                    rr.village.village_name, rr.village.township, _num(rr.village.total),
+                                    rr.village.rating_name, rr.village.vetoes), tiers) for rr in ranked]
+        ws = wb.sheet("排名", rank_header)
+        for row in rank_rows:
+            ws.append(list(row))
+        write_csv(cdir / f"{cname}-排名.csv", rank_header, rank_rows)
+        by_tier: dict[str, list[tuple[object, ...]]] = {name: [] for name in tier_names}
+        for rr in ranked:
+            v = rr.village
+            lst = by_tier.setdefault(v.rating_name, [])
+            lst.append((len(lst) + 1, rr.rank, v.village_code, v.village_name, v.township, _num(v.total), v.rating_name))
+        for name, lst in by_tier.items():
+            ws = wb.sheet(name, LIST_HEADER)
+            for row in lst:
+                ws.append(list(row))
+            write_csv(cdir / f"{cname}-{safe_name(name)}名单.csv", LIST_HEADER, lst)
+        vetoed = [r for r in ranked if r.rank is None]
+        veto_rows = [(i, r.village.village_code, r.village.village_name, r.village.township, _num(r.village.total),
+                      r.village.vetoes) for i, r in enumerate(vetoed, start=1)]
+        ws = wb.sheet("一票否决", VETO_HEADER)
+        for row in veto_rows:
+            ws.append(list(row))
+        write_csv(cdir / f"{cname}-一票否决名单.csv", VETO_HEADER, veto_rows)
+        rb_all = []
+        town_stats = []
+        for town, tr in town_ranked.items():
+            rb = [(town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
+                   r.village.rating_name, reason) for board, r, reason in red_black(tr)]
+            rb_all.extend(rb)
+            tname = safe_name(town)
+            twb = Workbook()
+            town_header = _without_tier(TOWN_RANK_HEADER, tiers)
+            trows = [_without_tier((r.rank, r.rank_tier, r.village.village_code, r.village.village_name,
+                                    _num(r.village.total), r.village.rating_name, r.village.vetoes), tiers) for r in tr]
+            ws = twb.sheet("排名", town_header)
+            for row in trows:
+                ws.append(list(row))
+            ws = twb.sheet("红黑榜", REDBLACK_HEADER)
+            for row in rb:
+                ws.append(list(row))
+            tdir = cdir / "乡镇"
+            twb.save(tdir / f"{tname}-排名与红黑榜.xlsx")
+            write_csv(tdir / f"{tname}-排名.csv", town_header, trows)
+            write_csv(tdir / f"{tname}-红黑榜.csv", REDBLACK_HEADER, rb)
+            town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
+        ws = wb.sheet("红黑榜", REDBLACK_HEADER)
+        for row in rb_all:
+            ws.append(list(row))
+        write_csv(cdir / f"{cname}-红黑榜.csv", REDBLACK_HEADER, rb_all)
+        wb.save(cdir / f"{cname}-评定结果.xlsx")
+        cstat = _stats(county, rows, tier_names, key="county")
+        cstat["townships"] = town_stats
+        stats.append(cstat)
+    return {"counties": stats, "tier_names": tier_names}
+
+
+def _mean(values: Sequence[Decimal]) -> str | None:
+    if not values:
+        return None
+    return fmt((sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _stats(name: str, rows: Sequence[VillageRow], tier_names: Sequence[str], key: str) -> dict[str, object]:
+    counts = dict.fromkeys(tier_names, 0)
+    for r in rows:
+        counts[r.rating_name] = counts.get(r.rating_name, 0) + 1
+    return {
+        key: name,
+        "villages": len(rows),
+        "mean_total": _mean([r.total for r in rows]),
+        "vetoed": sum(1 for r in rows if r.vetoed),
+        "ratings": counts,
+    }
+
+
+def write_summary(store: Store, run_key: int, compiled: CompiledRubric, year: int, out_dir: Path,
+                  published: dict[str, object]) -> dict[str, object]:
+    """summary.json and skipped.csv; returns the summary (also what the summary PDF shows)."""
+    counties: list[dict[str, Any]] = published["counties"]  # type: ignore[assignment]
+    tier_names: list[str] = published["tier_names"]  # type: ignore[assignment]
+    ratings = dict.fromkeys(tier_names, 0)
+    for c in counties:
+        for name, n in c["ratings"].items():
+            ratings[name] = ratings.get(name, 0) + n
+    skipped = []
+    for source, status, problems in store.stream(
+            "SELECT source, status, problems FROM run_inputs WHERE run_key = ? AND status <> 'scored'", (run_key,)):
+        skipped.append({"source": source, "status": status, "problems": json.loads(problems or "[]")})
+    skipped.sort(key=lambda s: s["source"])
+    total_villages = sum(c["villages"] for c in counties)
+    r = compiled.rubric
+    summary: dict[str, object] = {
+        "format": "sanzhi.batch-summary",
+        "schema_version": 1,
+        "rubric": {"id": r.id, "version": r.version, "hash": compiled.content_hash, "title": r.title},
+        "year": year,
+        "villages": {"scored": total_villages, "skipped": len(skipped)},
+        "ratings": ratings,
+        "vetoed": sum(c["vetoed"] for c in counties),
+        "mean_total": _mean_exact(store, run_key) if total_villages else None,
+        "counties": counties,
+        "skipped": skipped,
+    }
+    atomic_write(out_dir / "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_csv(out_dir / "skipped.csv", ("来源", "原因", "问题"),
+              ((s["source"], "村代码重复" if s["status"] == "duplicate" else "数据有误",
+                "\n".join(_line(p) for p in s["problems"])) for s in skipped))
+    return summary
+
+
+def _mean_exact(store: Store, run_key: int) -> str | None:
+    from sanzhi.batch.store import dec
+
+    total, n = Decimal(0), 0
+    for (t,) in store.stream("SELECT total FROM village_results WHERE run_key = ?", (run_key,)):
+        total += dec(t)  # type: ignore[operator]
+        n += 1
+    return fmt((total / n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) if n else None
+
+
+def _line(p: dict[str, object]) -> str:
+    from sanzhi.batch.runner import diagnostic_from_dict
+
+    return diagnostic_from_dict(p).one_line()
+
+
+__all__ = ["publish", "write_summary", "red_black", "safe_name", "Workbook", "write_csv", "PUBLISHED_DIR"]

@@ -1,0 +1,287 @@
+"""Questions asked of the results database: history, ranking, year-over-year.
+
+Which run counts: for every village and year, the **latest complete run** that scored it
+(a re-run of a year supersedes the earlier one; an interrupted run that was never finished
+counts for nothing). Rankings and comparisons are worked out here in Python over streamed
+rows, so SQLite and PostgreSQL give the same answers by construction.
+
+Ranking: villages with a veto are not ranked (listed after the others, rank empty); the
+rest are ranked by operative total, highest first, ties sharing a rank (1, 2, 2, 4), ties
+listed by village code. Rank-based tiers (e.g. the top 10 % of a township) apply when the
+run's rubric defines them (`rating.rank_tiers`, optional; see `RankTier`).
+
+Year-over-year: an item (or dimension) is comparable between two years only when its
+definition hashes the same in both years' rubrics (`rubric_parts`); a total only when the
+rubric hash is the same. Everything not comparable is still shown, flagged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from sanzhi.batch.store import Store, dec
+
+
+class RankTier(NamedTuple):
+    """A tier given by rank: the best `top` villages, or the best `share` (0–1) of them."""
+
+    name: str
+    top: int | None = None
+    share: Decimal | None = None
+
+    def limit(self, ranked: int) -> int:
+        if self.top is not None:
+            return self.top
+        assert self.share is not None
+        return max(1, math.ceil(self.share * ranked)) if ranked else 0
+
+
+def parse_rank_tiers(text: str | None) -> tuple[RankTier, ...]:
+    if not text:
+        return ()
+    out = []
+    for t in json.loads(text):
+        out.append(RankTier(str(t["name"]), int(t["top"]) if t.get("top") is not None else None,
+                            Decimal(str(t["share"])) if t.get("share") is not None else None))
+    return tuple(out)
+
+
+def rank_tiers_json(rating: object) -> str | None:
+    """The rubric's rank tiers as stored with a run; None while the rubric format has none."""
+    tiers = getattr(rating, "rank_tiers", None)
+    if not tiers:
+        return None
+    out = []
+    for t in tiers:
+        top, share = getattr(t, "top", None), getattr(t, "share", None)
+        out.append({"name": str(t.name), "top": top, "share": None if share is None else str(share)})
+    return json.dumps(out, ensure_ascii=False)
+
+
+class VillageRow(NamedTuple):
+    village_code: str
+    village_name: str
+    township: str
+    county: str
+    year: int
+    total: Decimal
+    rating_tier: str | None
+    rating_name: str
+    vetoed: bool
+    vetoes: str
+    operative_level: str
+    run_key: int
+    run_id: str
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    rank_tiers: str | None
+    finished_at: str | None
+
+
+_VILLAGE_SELECT = (
+    "SELECT v.village_code, v.village_name, v.township, v.county, v.year, v.total, v.rating_tier, v.rating_name,"
+    " v.vetoed, v.vetoes, v.operative_level, r.run_key, r.run_id, r.rubric_id, r.rubric_version, r.rubric_hash,"
+    " r.rank_tiers, r.finished_at FROM village_results v JOIN runs r ON r.run_key = v.run_key"
+)
+
+
+def _row(r: Sequence[object]) -> VillageRow:
+    vals = list(r)
+    vals[5] = dec(vals[5])
+    vals[8] = bool(vals[8])
+    return VillageRow(*vals)  # type: ignore[arg-type]
+
+
+def _latest(rows: Iterable[Sequence[object]]) -> Iterator[VillageRow]:
+    """Rows ordered by village code, run key descending → the first (latest run) per village and year."""
+    seen: tuple[str, object] | None = None
+    for r in rows:
+        key = (r[0], r[4])
+        if key != seen:
+            seen = key  # type: ignore[assignment]
+            yield _row(r)
+
+
+def latest_rows(store: Store, *, year: int | None = None, township: str | None = None, county: str | None = None,
+                code: str | None = None) -> list[VillageRow]:
+    where, params = ["r.status = 'complete'"], []
+    for col, val in (("v.year", year), ("v.township", township), ("v.county", county), ("v.village_code", code)):
+        if val is not None:
+            where.append(f"{col} = ?")
+            params.append(val)
+    sql = f"{_VILLAGE_SELECT} WHERE {' AND '.join(where)} ORDER BY v.village_code, v.year, r.run_key DESC"
+    return list(_latest(store.stream(sql, params)))
+
+
+# ------------------------------------------------------------------------------ history
+
+
+def history(store: Store, code: str) -> list[VillageRow]:
+    """Score and rating by year for one village (latest complete run of each year)."""
+    return sorted(latest_rows(store, code=code), key=lambda r: r.year)
+
+
+# ------------------------------------------------------------------------------ ranking
+
+
+class RankRow(NamedTuple):
+    rank: int | None  # None: vetoed, not ranked
+    rank_tier: str | None
+    village: VillageRow
+
+
+def rank_order(rows: Iterable[VillageRow]) -> list[VillageRow]:
+    return sorted(rows, key=lambda r: (r.vetoed, -r.total, r.village_code))
+
+
+def assign_ranks(ordered: Sequence[VillageRow], tiers: Sequence[RankTier] = ()) -> list[RankRow]:
+    """Competition ranks over rows already in `rank_order`; vetoed rows get no rank."""
+    ranked = sum(1 for r in ordered if not r.vetoed)
+    limits = [(t.name, t.limit(ranked)) for t in tiers]
+    out: list[RankRow] = []
+    prev_total: Decimal | None = None
+    rank = 0
+    for i, r in enumerate(ordered, start=1):
+        if r.vetoed:
+            out.append(RankRow(None, None, r))
+            continue
+        if r.total != prev_total:
+            rank, prev_total = i, r.total
+        tier = next((name for name, lim in limits if rank <= lim), None)
+        out.append(RankRow(rank, tier, r))
+    return out
+
+
+def ranking(store: Store, year: int, *, township: str | None = None, county: str | None = None,
+            tiers: Sequence[RankTier] | None = None) -> list[RankRow]:
+    rows = latest_rows(store, year=year, township=township, county=county)
+    if tiers is None:  # the rubric's, from the latest run involved
+        latest = max(rows, key=lambda r: r.run_key, default=None)
+        tiers = parse_rank_tiers(latest.rank_tiers) if latest else ()
+    return assign_ranks(rank_order(rows), tiers)
+
+
+# ------------------------------------------------------------------------- year over year
+
+
+class Part(NamedTuple):
+    name: str
+    points: Decimal | None
+    part_hash: str
+    position: int
+
+
+def rubric_parts(store: Store, rubric_hash: str) -> dict[tuple[str, str], Part]:
+    return {
+        (kind, pid): Part(name, dec(points), h, pos)
+        for kind, pid, name, points, h, pos in store.query(
+            "SELECT kind, part_id, name, points, part_hash, position FROM rubric_parts WHERE rubric_hash = ?", (rubric_hash,))
+    }
+
+
+class Change(NamedTuple):
+    """One dimension or item compared across two years."""
+
+    id: str
+    name: str
+    base: Decimal | None  # None: absent that year
+    current: Decimal | None
+    delta: Decimal | None
+    comparable: bool
+    note: str  # why not comparable, else ""
+
+
+class VillageChange(NamedTuple):
+    village_code: str
+    village_name: str
+    township: str
+    county: str
+    base: VillageRow | None
+    current: VillageRow | None
+    delta: Decimal | None
+    comparable: bool  # same rubric (hash) both years
+    note: str
+    dimensions: tuple[Change, ...]
+    items: tuple[Change, ...]  # only when asked for
+
+
+def _scores(store: Store, table: str, key: str, row: VillageRow) -> dict[str, Decimal]:
+    return {
+        pid: dec(score)  # type: ignore[misc]
+        for pid, score in store.query(
+            f"SELECT {key}, score FROM {table} WHERE run_key = ? AND village_code = ? AND level = ?",
+            (row.run_key, row.village_code, row.operative_level))
+    }
+
+
+def _compare(kind: str, base: dict[str, Decimal], cur: dict[str, Decimal], bparts: dict[tuple[str, str], Part],
+             cparts: dict[tuple[str, str], Part]) -> tuple[Change, ...]:
+    ids = sorted(set(base) | set(cur), key=lambda i: (
+        (cparts.get((kind, i)) or bparts.get((kind, i)) or Part("", None, "", 1 << 30)).position, i))
+    out = []
+    for i in ids:
+        bp, cp = bparts.get((kind, i)), cparts.get((kind, i))
+        b, c = base.get(i), cur.get(i)
+        what = "维度" if kind == "dimension" else "评分项"
+        if b is None or bp is None:
+            note = f"上一年度无此{what}"
+        elif c is None or cp is None:
+            note = f"本年度无此{what}"
+        elif bp.part_hash != cp.part_hash:
+            note = f"评分标准中该{what}的定义已变化" + (f"（分值 {bp.points} → {cp.points}）" if bp.points != cp.points else "")
+        else:
+            note = ""
+        name = (cp or bp).name if (cp or bp) else i  # type: ignore[union-attr]
+        out.append(Change(i, name, b, c, None if b is None or c is None else c - b, not note, note))
+    return tuple(out)
+
+
+def year_over_year(store: Store, year: int, base_year: int, *, code: str | None = None, township: str | None = None,
+                   county: str | None = None, items: bool = False) -> list[VillageChange]:
+    cur_rows = {r.village_code: r for r in latest_rows(store, year=year, township=township, county=county, code=code)}
+    if code is not None or township is None and county is None:
+        base_rows = {r.village_code: r for r in latest_rows(store, year=base_year, code=code)}
+    else:  # villages of that township/county this year, wherever they were filed last year
+        base_rows = {}
+        for c in cur_rows:
+            base_rows.update({r.village_code: r for r in latest_rows(store, year=base_year, code=c)})
+    parts_cache: dict[str, dict[tuple[str, str], Part]] = {}
+
+    def parts(h: str) -> dict[tuple[str, str], Part]:
+        if h not in parts_cache:
+            parts_cache[h] = rubric_parts(store, h)
+        return parts_cache[h]
+
+    out = []
+    for vc in sorted(set(cur_rows) | (set(base_rows) if code is not None else set())):
+        cur, base = cur_rows.get(vc), base_rows.get(vc)
+        ref = cur or base
+        assert ref is not None
+        if cur is None or base is None:
+            note = f"{base_year if base is None else year} 年度无评分记录"
+            out.append(VillageChange(vc, ref.village_name, ref.township, ref.county, base, cur, None, False, note, (), ()))
+            continue
+        same = cur.rubric_hash == base.rubric_hash
+        note = "" if same else (
+            f"评分标准已变化：{base.rubric_id}@{base.rubric_version} → {cur.rubric_id}@{cur.rubric_version}"
+            if (base.rubric_id, base.rubric_version) != (cur.rubric_id, cur.rubric_version)
+            else f"评分标准内容已变化（{base.rubric_id}@{base.rubric_version}，hash 不同）")
+        bp, cp = parts(base.rubric_hash), parts(cur.rubric_hash)
+        dims = _compare("dimension", _scores(store, "dimension_scores", "dimension_id", base),
+                        _scores(store, "dimension_scores", "dimension_id", cur), bp, cp)
+        its = _compare("item", _scores(store, "item_scores", "item_id", base), _scores(store, "item_scores", "item_id", cur),
+                       bp, cp) if items else ()
+        out.append(VillageChange(vc, cur.village_name, cur.township, cur.county, base, cur, cur.total - base.total,
+                                 same, note, dims, its))
+    return out
+
+
+__all__ = [
+    "RankTier", "RankRow", "VillageRow", "Change", "VillageChange", "history", "ranking", "assign_ranks",
+    "rank_order", "year_over_year", "latest_rows", "parse_rank_tiers", "rank_tiers_json",
+]

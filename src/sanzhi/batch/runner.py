@@ -1,0 +1,517 @@
+"""A batch run from start to finish: plan, score in parallel, store, publish — resumably.
+
+Design (why it is shaped like this):
+
+- **Streaming.** Shards flow from the plan to the executor through a bounded window and
+  come back in plan order; each shard's rows go to the database in one transaction and are
+  then dropped. Per-village JSON (and PDF) files are written as they come. The published
+  lists and summaries are made at the end from the database. Memory does not grow with N.
+- **Nothing lost.** A bad village is a `Failed` outcome (file/row/reason), recorded and
+  reported; the run goes on and ends with exit code 1.
+- **Nothing repeated.** Every output is written to a temporary file and renamed. The
+  database's `run_inputs` table is the resume manifest, committed with the shard's rows.
+  `--resume` reuses the run (same run id) when the rubric hash and year are unchanged and
+  skips every village whose input hash is unchanged and whose output files still hash as
+  recorded; the rest are redone. Villages that appeared twice (same code) are decided
+  afresh each attempt, in plan order. At the end a sweep removes any output no longer
+  backed by the database (a killed writer's temporary file, a village whose input went
+  away), so a resumed run leaves exactly the files an uninterrupted one would.
+- **State file.** `OUT_DIR/.sanzhi-batch/state.json` names the run and the database
+  (password removed); a lock file keeps two batches out of one folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sanzhi import __version__
+from sanzhi.batch import publish as pub
+from sanzhi.batch.executors import Executor, make_executor
+from sanzhi.batch.plan import check_inputs, count_text_files, plan_shards
+from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.store import (
+    DIMENSION_COLUMNS,
+    INPUT_COLUMNS,
+    ITEM_COLUMNS,
+    LEVEL_COLUMNS,
+    VILLAGE_COLUMNS,
+    Known,
+    Store,
+    redact,
+)
+from sanzhi.batch.work import (
+    VILLAGES_DIR,
+    Failed,
+    PdfStep,
+    Scored,
+    Shard,
+    ShardResult,
+    Unchanged,
+    WorkContext,
+    atomic_write,
+    village_paths,
+)
+from sanzhi.errors import Diagnostic, Location, UserError
+from sanzhi.standard.compile import CompiledRubric
+
+STATE_DIR = ".sanzhi-batch"
+STATE_FILE = "state.json"
+DEFAULT_SHARD_SIZE = 200
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "sanzhi" / "results.sqlite"
+
+
+def resolve_db(explicit: str | None) -> str:
+    return explicit or os.environ.get("SANZHI_DB") or str(default_db_path())
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    inputs: tuple[Path, ...]
+    out_dir: Path
+    year: int
+    db: str | None = None  # path or URL; None: the resumed run's, $SANZHI_DB, or the default file
+    jobs: int | None = None  # None: one worker per core
+    pdf: bool = False
+    resume: bool = False
+    executor: str = "local"  # local | dask
+    scheduler: str | None = None
+    shard_size: int = DEFAULT_SHARD_SIZE
+
+
+class Reporter(Protocol):
+    """Where progress and per-village problems go (the CLI: a rich progress bar on stderr)."""
+
+    def start(self, total: int) -> None: ...
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def problem(self, lines: Sequence[str]) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class NullReporter:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def start(self, total: int) -> None: ...
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def problem(self, lines: Sequence[str]) -> None:
+        self.problems.extend(lines)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class BatchSummary:
+    run_id: str
+    db: str
+    out_dir: Path
+    scored: int = 0  # villages with results at the end of the run
+    skipped: int = 0  # villages reported and skipped (bad data, duplicate codes)
+    reused: int = 0  # villages a resume did not redo
+    processed: int = 0  # villages read and scored (or failed) in this invocation
+    resumed: bool = False
+    seconds: float = 0.0
+    ratings: dict[str, int] = field(default_factory=dict)
+    vetoed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def diagnostic_from_dict(d: Mapping[str, Any]) -> Diagnostic:
+    loc = None
+    if d.get("file") is not None:
+        loc = Location(d["file"], d.get("line"), d.get("column"), d.get("sheet"), d.get("row"), d.get("cell_column"))
+    return Diagnostic(d["code"], d["message"], loc, d.get("path"), d.get("expected"), d.get("found"), d.get("hint"),
+                      d.get("severity", "error"))
+
+
+def _problems_json(problems: Sequence[Mapping[str, object]]) -> str:
+    return json.dumps(list(problems), ensure_ascii=False, separators=(",", ":"))
+
+
+def rubric_parts(compiled: CompiledRubric) -> list[tuple[str, str, str, str | None, str, int]]:
+    """A hash of every dimension and item definition, for year-over-year comparability."""
+    from sanzhi.numbers import fmt
+
+    def h(model: Any) -> str:
+        blob = json.dumps(model.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+    r = compiled.rubric
+    parts: list[tuple[str, str, str, str | None, str, int]] = [
+        ("dimension", d.id, d.name, fmt(d.points), h(d), i) for i, d in enumerate(r.dimensions)
+    ]
+    parts += [("item", ci.item.id, ci.item.name, fmt(ci.item.points), h(ci.item), i) for i, ci in enumerate(compiled.items)]
+    return parts
+
+
+# ------------------------------------------------------------------------------ state
+
+
+def _state_path(out_dir: Path) -> Path:
+    return out_dir / STATE_DIR / STATE_FILE
+
+
+def read_state(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(_state_path(out_dir).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_state(out_dir: Path, state: Mapping[str, object]) -> None:
+    atomic_write(_state_path(out_dir), (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+@contextlib.contextmanager
+def _folder_lock(out_dir: Path) -> Iterator[None]:
+    path = out_dir / STATE_DIR / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UserError([Diagnostic("O130", f"另一个批次正在使用输出目录 {out_dir}")]) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+# ------------------------------------------------------------------------------ ingest
+
+
+class _Ingest:
+    """Writes shard outcomes to the database, in plan order, one transaction per shard."""
+
+    def __init__(self, store: Store, run_key: int, attempt: int, out_dir: Path, pdf: bool, remote: bool,
+                 reporter: Reporter) -> None:
+        self.store, self.run_key, self.attempt = store, run_key, attempt
+        self.out_dir, self.pdf, self.remote, self.reporter = out_dir, pdf, remote, reporter
+        self.processed = self.reused = 0
+
+    def _remove_outputs(self, code: str) -> None:
+        for p in village_paths(self.out_dir, code):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+    def _dup_problem(self, source: str, code: str, other: str) -> tuple[dict[str, object], ...]:
+        d = Diagnostic("D151", f"村代码 {code} 重复：与 {other} 的村代码相同，两者均未评分", Location(source),
+                       path="village › code", hint="每个村只能有一份自评数据；请删除或更正重复的一份")
+        return (d.to_dict(),)
+
+    def ingest(self, result: ShardResult, known: Mapping[str, Known]) -> None:
+        rk, store = self.run_key, self.store
+        codes = [o.code for o in result.outcomes if isinstance(o, Scored)]
+        with store.transaction():
+            holders = store.holders(rk, codes) if codes else {}
+            pending: dict[str, Scored] = {}
+            dup_in_shard: dict[str, str] = {}
+            inputs: list[tuple[object, ...]] = []
+            touched: list[str] = []
+            for o in result.outcomes:
+                old = known.get(o.source)
+                if isinstance(o, Unchanged):
+                    touched.append(o.source)
+                    self.reused += 1
+                    if o.known.status == "failed":
+                        self.reporter.problem([diagnostic_from_dict(p).one_line() for p in json.loads(o.known.problems or "[]")])
+                    continue
+                self.processed += 1
+                if old is not None:  # redone: forget what this source gave before
+                    store.delete_inputs(rk, [o.source])
+                    if old.status == "scored" and old.village_code:
+                        store.delete_villages(rk, [old.village_code])
+                        if not (isinstance(o, Scored) and o.code == old.village_code):
+                            self._remove_outputs(old.village_code)
+                if isinstance(o, Failed):
+                    inputs.append((rk, o.source, o.input_sha256, o.code, "failed", _problems_json(o.problems), None, None,
+                                   self.attempt))
+                    self.reporter.problem(o.lines)
+                    continue
+                assert isinstance(o, Scored)
+                others = [(s, st) for s, st in holders.get(o.code, []) if s != o.source and st in ("scored", "duplicate")]
+                if not others and o.code not in pending and o.code not in dup_in_shard:
+                    pending[o.code] = o
+                    continue
+                # The same village code again: neither copy is scored.
+                first = others[0][0] if others else (pending[o.code].source if o.code in pending else dup_in_shard[o.code])
+                problems = self._dup_problem(o.source, o.code, first)
+                inputs.append((rk, o.source, o.input_sha256, o.code, "duplicate", _problems_json(problems), None, None,
+                               self.attempt))
+                self.reporter.problem([diagnostic_from_dict(p).one_line() for p in problems])
+                self._remove_outputs(o.code)
+                if o.code in pending:
+                    p = pending.pop(o.code)
+                    dup_in_shard[o.code] = p.source
+                    pp = self._dup_problem(p.source, p.code, o.source)
+                    inputs.append((rk, p.source, p.input_sha256, p.code, "duplicate", _problems_json(pp), None, None,
+                                   self.attempt))
+                    self.reporter.problem([diagnostic_from_dict(x).one_line() for x in pp])
+                for s, st in others:
+                    if st == "scored":
+                        store.delete_villages(rk, [o.code])
+                        pp = self._dup_problem(s, o.code, o.source)
+                        store.mark_duplicate(rk, s, _problems_json(pp))
+                        self.reporter.problem([diagnostic_from_dict(x).one_line() for x in pp])
+                holders.setdefault(o.code, []).append((o.source, "duplicate"))
+            if pending:
+                if self.remote:
+                    for s in pending.values():
+                        json_path, pdf_path = village_paths(self.out_dir, s.code)
+                        assert s.json_bytes is not None
+                        atomic_write(json_path, s.json_bytes)
+                        if s.pdf_bytes is not None:
+                            atomic_write(pdf_path, s.pdf_bytes)
+                scored = list(pending.values())
+                store.insert("village_results", VILLAGE_COLUMNS, [s.village_row for s in scored])
+                store.insert("level_totals", LEVEL_COLUMNS, [r for s in scored for r in s.level_rows])
+                store.insert("dimension_scores", DIMENSION_COLUMNS, [r for s in scored for r in s.dimension_rows])
+                store.insert("item_scores", ITEM_COLUMNS, [r for s in scored for r in s.item_rows])
+                inputs.extend((rk, s.source, s.input_sha256, s.code, "scored", None, s.output_sha256, s.pdf_sha256,
+                               self.attempt) for s in scored)
+            if inputs:
+                store.insert("run_inputs", INPUT_COLUMNS, inputs)
+            store.touch_inputs(rk, self.attempt, touched)
+
+
+# ------------------------------------------------------------------------------ finish
+
+
+def _sweep(store: Store, run_key: int, out_dir: Path, pdf: bool) -> int:
+    """Remove every file under villages/ that this run's database rows do not account for."""
+    root = out_dir / VILLAGES_DIR
+    removed = 0
+    if not root.is_dir():
+        return 0
+    for county_dir in sorted(root.iterdir()):
+        if not county_dir.is_dir():
+            county_dir.unlink()
+            removed += 1
+            continue
+        for town_dir in sorted(county_dir.iterdir()):
+            if not town_dir.is_dir():
+                town_dir.unlink()
+                removed += 1
+                continue
+            prefix = town_dir.name
+            codes = {c for (c,) in store.query(
+                "SELECT village_code FROM village_results WHERE run_key = ? AND village_code >= ? AND village_code <= ?",
+                (run_key, prefix, prefix + "~"))}
+            expected = {f"{c}.json" for c in codes} | ({f"{c}.pdf" for c in codes} if pdf else set())
+            for f in os.listdir(town_dir):
+                if f not in expected:
+                    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                        (town_dir / f).unlink()
+                        removed += 1
+            with contextlib.suppress(OSError):
+                town_dir.rmdir()  # only when empty
+        with contextlib.suppress(OSError):
+            county_dir.rmdir()
+    return removed
+
+
+def _source_gone(source: str) -> bool:
+    """True when a recorded source's file no longer exists (a workbook row: its workbook's file)."""
+    if os.path.exists(source):
+        return False
+    head = source.split("，", 1)[0]
+    return not (head != source and os.path.exists(head))
+
+
+def _forget_missing(store: Store, run_key: int) -> None:
+    """Before a resume: drop what earlier attempts recorded for files that are gone (renamed, deleted).
+
+    Done up front so that a renamed file is not taken for a duplicate of its old self.
+    """
+    gone = [(s, c, st) for s, c, st in store.stream(
+        "SELECT source, village_code, status FROM run_inputs WHERE run_key = ?", (run_key,)) if _source_gone(s)]
+    if gone:
+        with store.transaction():
+            store.delete_inputs(run_key, [s for s, _, _ in gone])
+            store.delete_villages(run_key, [c for _, c, st in gone if st == "scored" and c])
+
+
+def _inputs_hash(store: Store, run_key: int) -> str:
+    h = hashlib.sha256()
+    rows = sorted(store.stream("SELECT source, input_sha256 FROM run_inputs WHERE run_key = ?", (run_key,)))
+    for source, sha in rows:
+        h.update(f"{source}\t{sha}\n".encode())
+    return "sha256:" + h.hexdigest()
+
+
+# ------------------------------------------------------------------------------ run
+
+
+def run_batch(
+    compiled: CompiledRubric,
+    opts: BatchOptions,
+    *,
+    clock: Callable[[], str],
+    reporter: Reporter | None = None,
+    pdf_step: PdfStep | None = None,
+    executor: Executor | None = None,
+) -> BatchSummary:
+    """Run (or resume) a batch. `clock()` gives the time to record: sanzhi reads no clock itself here."""
+    reporter = reporter or NullReporter()
+    t_start = time.perf_counter()
+    problems = check_inputs(opts.inputs)
+    if problems:
+        raise UserError(problems)
+    if opts.pdf and pdf_step is None:
+        raise UserError([Diagnostic("O140", "本安装中 PDF 报告尚不可用", hint="去掉 --pdf，或安装含 PDF 报告的 sanzhi 版本")])
+    out_dir = opts.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _folder_lock(out_dir):
+        state = read_state(out_dir)
+        if state is not None and not opts.resume:
+            raise UserError([Diagnostic(
+                "O131", f"输出目录 {out_dir} 中已有一次批次运行（{state.get('run_id')}，{state.get('status')}）",
+                hint="续跑（只重做未完成或已变化的村）请加 --resume；重新评分请换一个新的输出目录")])
+        db = opts.db or (state or {}).get("db") or resolve_db(None)
+        store = Store(db)
+        try:
+            return _run(compiled, opts, store, db, state, clock, reporter, pdf_step, executor, t_start)
+        finally:
+            store.close()
+
+
+def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, state: dict[str, Any] | None,
+         clock: Callable[[], str], reporter: Reporter, pdf_step: PdfStep | None, executor: Executor | None,
+         t_start: float) -> BatchSummary:
+    out_dir = opts.out_dir
+    store.ensure_schema()
+    r = compiled.rubric
+    run = store.run(state["run_id"]) if state and state.get("run_id") else None
+    resumed = False
+    if run is not None and run.rubric_hash == compiled.content_hash and run.year == opts.year:
+        attempt = store.reopen_run(run.run_key)
+        run_key, run_id, resumed = run.run_key, run.run_id, True
+        reporter.note(f"续跑批次 {run_id}（第 {attempt} 次）：输入与评分标准未变的村不再重做")
+    else:
+        if state is not None:
+            why = "数据库中找不到该批次" if run is None else "评分标准或年度已变化"
+            reporter.note(f"不能续跑上一次批次（{why}），全部重新评分")
+            if run is not None and run.status != "complete":
+                store.delete_run(run.run_key)
+        run_id = f"{opts.year}-{r.id}-{uuid.uuid4().hex[:12]}"
+        run_key = store.create_run(
+            run_id=run_id, year=opts.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
+            engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
+            options={"pdf": opts.pdf, "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]})
+        attempt = 1
+    if resumed:
+        _forget_missing(store, run_key)
+    if not store.has_rubric_parts(compiled.content_hash):
+        store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
+    _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
+                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "pdf": opts.pdf,
+                           "status": "running"})
+
+    summary = BatchSummary(run_id=run_id, db=redact(db), out_dir=out_dir, resumed=resumed)
+    executor = executor or make_executor(opts.executor, opts.jobs, opts.scheduler)
+    ctx = WorkContext(compiled, run_key, opts.year, str(out_dir), pdf_step if opts.pdf else None,
+                      local_files=not executor.remote)
+    ingest = _Ingest(store, run_key, attempt, out_dir, opts.pdf, executor.remote, reporter)
+    t_plan = time.perf_counter()
+    try:
+        executor.start(ctx)
+        n_files, _ = count_text_files(opts.inputs, skip=out_dir)
+        reporter.start(n_files)
+        window = max(2, executor.workers * 3)
+        pending: deque[tuple[Any, Mapping[str, Known], int, bool]] = deque()
+        in_flight = 0
+        shards = plan_shards(compiled, opts.inputs, shard_size=opts.shard_size, ship_bytes=executor.remote,
+                             skip=out_dir, known=lambda sources: store.known_inputs(run_key, sources) if resumed else {},
+                             on_rows=reporter.add_total)
+
+        def drain_one() -> None:
+            nonlocal in_flight
+            handle, known, size, is_future = pending.popleft()
+            result = executor.result(handle) if is_future else handle  # type: ignore[union-attr]
+            if is_future:
+                in_flight -= 1
+            ingest.ingest(result, known)
+            reporter.advance(size)
+
+        for item in shards:
+            if isinstance(item, Shard):
+                pending.append((executor.submit(item), item.known, len(item.refs), True))
+                in_flight += 1
+            else:  # a workbook row that could not be read: already an outcome
+                pending.append((ShardResult(-1, (item,), 0.0), {}, 1, False))
+            while pending and (not pending[0][3] or in_flight >= window):
+                drain_one()
+        while pending:
+            drain_one()
+    except BaseException:
+        executor.close(cancel=True)
+        reporter.stop()
+        raise
+    executor.close()
+    t_score = time.perf_counter()
+
+    if attempt > 1:  # inputs an earlier attempt saw that are gone now
+        for source, code, status in store.stale_inputs(run_key, attempt):
+            with store.transaction():
+                store.delete_inputs(run_key, [source])
+                if status == "scored" and code:
+                    store.delete_villages(run_key, [code])
+    _sweep(store, run_key, out_dir, opts.pdf)
+    t_sweep = time.perf_counter()
+    published = pub.publish(store, run_key, compiled, out_dir)
+    data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published)
+    if opts.pdf and pdf_step is not None:
+        blob = pdf_step.summary_pdf(compiled, data)
+        if blob is not None:
+            atomic_write(out_dir / "summary.pdf", blob)
+    t_publish = time.perf_counter()
+    counts: dict[str, int] = data["villages"]  # type: ignore[assignment]
+    store.finish_run(run_key, finished_at=clock(), villages=counts["scored"], skipped=counts["skipped"],
+                     inputs_sha256=_inputs_hash(store, run_key))
+    _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
+                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "pdf": opts.pdf,
+                           "status": "complete"})
+    reporter.stop()
+    summary.scored, summary.skipped = counts["scored"], counts["skipped"]
+    summary.reused, summary.processed = ingest.reused, ingest.processed
+    summary.ratings = {k: v for k, v in data["ratings"].items() if v}  # type: ignore[union-attr]
+    summary.vetoed = data["vetoed"]  # type: ignore[assignment]
+    summary.seconds = time.perf_counter() - t_start
+    summary.timings = {"setup": t_plan - t_start, "score": t_score - t_plan, "sweep": t_sweep - t_score,
+                       "publish": t_publish - t_sweep}
+    return summary
+
+
+__all__ = ["BatchOptions", "BatchSummary", "NullReporter", "Reporter", "run_batch", "resolve_db", "read_state",
+           "diagnostic_from_dict", "default_db_path"]

@@ -1,0 +1,451 @@
+"""The results database: every batch run, per village and item, at every review level.
+
+One schema for both back ends, written in the SQL they share:
+
+- **SQLite** (stdlib `sqlite3`, the default): a file path or `sqlite:///path`. WAL journal,
+  `synchronous=NORMAL`, rows inserted with `executemany` in one transaction per shard.
+- **PostgreSQL** (`postgresql://…`, needs the `postgres` extra, psycopg 3): the same tables;
+  the long item table is loaded with COPY.
+
+Tables (`run_key` is an integer surrogate so the long table stays small):
+
+    runs              one row per batch run: run id, year, rubric id/version/hash, engine
+                      version, start/finish time (passed in by the caller, never read from a
+                      clock here), combined input hash, counts, status running|complete
+    run_inputs        one row per village source (file, or workbook row) of a run: its input
+                      sha256, the village code, status scored|failed|duplicate, problems (JSON).
+                      It is also the resume manifest.
+    village_results   one row per village and run: names, operative total, rating, vetoes
+    level_totals      per village, run and review level: base, bonus, total
+    dimension_scores  per village, run, dimension and review level
+    item_scores       the long table: per village, run, item and review level
+    rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
+                      year-over-year comparison can tell which items are still comparable
+
+Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back
+into exact Decimals (they were written from short decimal strings, so `repr` round-trips).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+from sanzhi.errors import Diagnostic, UserError
+
+SCHEMA_VERSION = 1
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS sanzhi_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_key {serial},
+    run_id TEXT NOT NULL UNIQUE,
+    year INTEGER NOT NULL,
+    rubric_id TEXT NOT NULL,
+    rubric_version TEXT NOT NULL,
+    rubric_hash TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    inputs_sha256 TEXT,
+    villages INTEGER,
+    skipped INTEGER,
+    rank_tiers TEXT,
+    options TEXT
+);
+CREATE TABLE IF NOT EXISTS run_inputs (
+    run_key INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    village_code TEXT,
+    status TEXT NOT NULL,
+    problems TEXT,
+    output_sha256 TEXT,
+    pdf_sha256 TEXT,
+    attempt INTEGER NOT NULL,
+    PRIMARY KEY (run_key, source)
+);
+CREATE INDEX IF NOT EXISTS run_inputs_code ON run_inputs (run_key, village_code);
+CREATE TABLE IF NOT EXISTS village_results (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    village_name TEXT NOT NULL,
+    township TEXT NOT NULL,
+    county TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    total NUMERIC NOT NULL,
+    rating_tier TEXT,
+    rating_name TEXT NOT NULL,
+    vetoed INTEGER NOT NULL,
+    vetoes TEXT NOT NULL,
+    operative_level TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (run_key, village_code)
+);
+CREATE INDEX IF NOT EXISTS village_results_code ON village_results (village_code);
+CREATE INDEX IF NOT EXISTS village_results_township ON village_results (year, township);
+CREATE INDEX IF NOT EXISTS village_results_county ON village_results (year, county);
+CREATE TABLE IF NOT EXISTS level_totals (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    level TEXT NOT NULL,
+    base NUMERIC NOT NULL,
+    bonus NUMERIC NOT NULL,
+    total NUMERIC NOT NULL,
+    PRIMARY KEY (run_key, village_code, level)
+);
+CREATE TABLE IF NOT EXISTS dimension_scores (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    dimension_id TEXT NOT NULL,
+    level TEXT NOT NULL,
+    score NUMERIC NOT NULL,
+    applicable_points NUMERIC NOT NULL,
+    PRIMARY KEY (run_key, village_code, dimension_id, level)
+);
+CREATE TABLE IF NOT EXISTS item_scores (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    level TEXT NOT NULL,
+    score NUMERIC NOT NULL
+);
+CREATE INDEX IF NOT EXISTS item_scores_village ON item_scores (run_key, village_code);
+CREATE TABLE IF NOT EXISTS rubric_parts (
+    rubric_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    part_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    points NUMERIC,
+    part_hash TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (rubric_hash, kind, part_id)
+);
+"""
+
+VILLAGE_COLUMNS = (
+    "run_key", "village_code", "village_name", "township", "county", "year", "total", "rating_tier",
+    "rating_name", "vetoed", "vetoes", "operative_level", "input_sha256", "source",
+)
+LEVEL_COLUMNS = ("run_key", "village_code", "level", "base", "bonus", "total")
+DIMENSION_COLUMNS = ("run_key", "village_code", "dimension_id", "level", "score", "applicable_points")
+ITEM_COLUMNS = ("run_key", "village_code", "item_id", "level", "score")
+INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "pdf_sha256",
+                 "attempt")
+VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores")
+
+
+def dec(value: object) -> Decimal | None:
+    """A NUMERIC read back from either back end, as an exact Decimal."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(str(value))
+
+
+class StoreError(UserError):
+    """The results database cannot be opened or used."""
+
+
+def store_error(message: str, hint: str | None = None) -> StoreError:
+    return StoreError([Diagnostic("O110", message, hint=hint)])
+
+
+def redact(url: str) -> str:
+    """The URL without its password, fit to print and to keep in a state file."""
+    if "://" not in url or url.startswith("sqlite"):
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    run_key: int
+    run_id: str
+    year: int
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    engine_version: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    attempt: int
+    inputs_sha256: str | None
+    villages: int | None
+    skipped: int | None
+    rank_tiers: str | None
+
+
+class Known(NamedTuple):
+    """One source as a run recorded it: enough to decide whether a resume may skip it."""
+
+    input_sha256: str
+    village_code: str | None
+    status: str  # scored | failed | duplicate
+    problems: str | None  # JSON list of Diagnostic.to_dict()
+    output_sha256: str | None
+    pdf_sha256: str | None
+
+
+_RUN_COLUMNS = ", ".join(RunInfo.__slots__)  # type: ignore[attr-defined]
+
+
+class Store:
+    """A connection to the results database, SQLite or PostgreSQL, behind one small API."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = is_postgres(url)
+        if self.postgres:
+            try:
+                import psycopg
+            except ImportError:
+                raise store_error("使用 PostgreSQL 需要安装 psycopg", hint='pip install "sanzhi[postgres]"') from None
+            try:
+                self._conn: Any = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+            except psycopg.Error as e:
+                raise store_error(f"无法连接 PostgreSQL 数据库 {redact(url)}：{str(e).strip()}") from None
+        else:
+            path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+            self.path = Path(path)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA busy_timeout=60000")
+            except (OSError, sqlite3.Error) as e:
+                raise store_error(f"无法打开结果数据库 {path}：{e}") from None
+        self._in_tx = False
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgres else sql
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Any:
+        return self._conn.execute(self._sql(sql), tuple(params))
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def stream(self, sql: str, params: Sequence[object] = (), size: int = 2000) -> Iterator[tuple[Any, ...]]:
+        """Rows one at a time, fetched in blocks, so memory stays flat over big results."""
+        if self.postgres:
+            with self._conn.cursor(name=None) as cur:
+                cur.execute(self._sql(sql), tuple(params))
+                while rows := cur.fetchmany(size):
+                    yield from rows
+        else:
+            cur = self._conn.execute(sql, tuple(params))
+            while rows := cur.fetchmany(size):
+                yield from rows
+
+    def many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        if self.postgres:
+            with self._conn.cursor() as cur:
+                cur.executemany(self._sql(sql), list(rows))
+        else:
+            self._conn.executemany(sql, rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        """Bulk insert: executemany on SQLite, COPY on PostgreSQL."""
+        if self.postgres:
+            with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_tx:
+            yield
+            return
+        self._in_tx = True
+        try:
+            if self.postgres:
+                with self._conn.transaction():
+                    yield
+            else:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def ensure_schema(self) -> None:
+        serial = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY"
+        with self.transaction():
+            if self.postgres:  # one schema creation at a time when several batches start together
+                self.execute("SELECT pg_advisory_xact_lock(4242001)")
+            for stmt in _TABLES.format(serial=serial).split(";"):
+                if stmt.strip():
+                    self.execute(stmt)
+            row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
+            if not row:
+                self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0][0]) != SCHEMA_VERSION:
+                raise store_error(f"结果数据库的结构版本为 {row[0][0]}，本版 sanzhi 需要 {SCHEMA_VERSION}",
+                                  hint="请升级 sanzhi，或换一个数据库文件")
+
+    # -------------------------------------------------------------------- runs
+
+    def create_run(self, *, run_id: str, year: int, rubric_id: str, rubric_version: str, rubric_hash: str,
+                   engine_version: str, started_at: str, rank_tiers: str | None, options: dict[str, object]) -> int:
+        with self.transaction():
+            self.execute(
+                "INSERT INTO runs (run_id, year, rubric_id, rubric_version, rubric_hash, engine_version, started_at,"
+                " status, attempt, rank_tiers, options) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?)",
+                (run_id, year, rubric_id, rubric_version, rubric_hash, engine_version, started_at, rank_tiers,
+                 json.dumps(options, ensure_ascii=False, sort_keys=True)),
+            )
+            return int(self.query("SELECT run_key FROM runs WHERE run_id = ?", (run_id,))[0][0])
+
+    def run(self, run_id: str) -> RunInfo | None:
+        rows = self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        return RunInfo(*rows[0]) if rows else None
+
+    def run_by_key(self, run_key: int) -> RunInfo:
+        return RunInfo(*self.query(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_key = ?", (run_key,))[0])
+
+    def runs(self) -> list[RunInfo]:
+        return [RunInfo(*r) for r in self.query(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY run_key")]
+
+    def reopen_run(self, run_key: int) -> int:
+        """A resumed run: a new attempt, status back to running. Returns the attempt number."""
+        with self.transaction():
+            self.execute("UPDATE runs SET attempt = attempt + 1, status = 'running', finished_at = NULL WHERE run_key = ?",
+                         (run_key,))
+            # Duplicates depend on the other villages: decide them afresh, in plan order.
+            self.execute("DELETE FROM run_inputs WHERE run_key = ? AND status = 'duplicate'", (run_key,))
+            return int(self.query("SELECT attempt FROM runs WHERE run_key = ?", (run_key,))[0][0])
+
+    def finish_run(self, run_key: int, *, finished_at: str, villages: int, skipped: int, inputs_sha256: str) -> None:
+        with self.transaction():
+            self.execute("UPDATE runs SET status = 'complete', finished_at = ?, villages = ?, skipped = ?, inputs_sha256 = ?"
+                         " WHERE run_key = ?", (finished_at, villages, skipped, inputs_sha256, run_key))
+
+    def delete_run(self, run_key: int) -> None:
+        with self.transaction():
+            for table in (*VILLAGE_TABLES, "run_inputs", "runs"):
+                self.execute(f"DELETE FROM {table} WHERE run_key = ?", (run_key,))
+
+    # ------------------------------------------------------------- rubric parts
+
+    def has_rubric_parts(self, rubric_hash: str) -> bool:
+        return bool(self.query("SELECT 1 FROM rubric_parts WHERE rubric_hash = ? LIMIT 1", (rubric_hash,)))
+
+    def add_rubric_parts(self, rubric_hash: str, parts: Iterable[tuple[str, str, str, str | None, str, int]]) -> None:
+        """(kind, part id, name, points, part hash, position) for every item and dimension; once per rubric hash."""
+        with self.transaction():
+            if self.postgres:
+                self.execute("SELECT pg_advisory_xact_lock(4242002)")
+            if self.has_rubric_parts(rubric_hash):
+                return
+            self.insert("rubric_parts", ("rubric_hash", "kind", "part_id", "name", "points", "part_hash", "position"),
+                        [(rubric_hash, *p) for p in parts])
+
+    # ------------------------------------------------------------ run contents
+
+    def known_inputs(self, run_key: int, sources: Sequence[str]) -> dict[str, Known]:
+        """What this run has recorded for these sources (the resume manifest)."""
+        out: dict[str, Known] = {}
+        for i in range(0, len(sources), 500):
+            chunk = list(sources[i:i + 500])
+            marks = ", ".join("?" * len(chunk))
+            for source, *rest in self.query(
+                "SELECT source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256 FROM run_inputs"
+                f" WHERE run_key = ? AND source IN ({marks})",
+                (run_key, *chunk),
+            ):
+                out[source] = Known(*rest)
+        return out
+
+    def holders(self, run_key: int, codes: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """village code → [(source, status)] already recorded in this run for those codes."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for i in range(0, len(codes), 500):
+            chunk = list(codes[i:i + 500])
+            marks = ", ".join("?" * len(chunk))
+            for code, source, status in self.query(
+                f"SELECT village_code, source, status FROM run_inputs WHERE run_key = ? AND village_code IN ({marks})"
+                " ORDER BY source",
+                (run_key, *chunk),
+            ):
+                out.setdefault(code, []).append((source, status))
+        return out
+
+    def delete_villages(self, run_key: int, codes: Iterable[str]) -> None:
+        rows = [(run_key, c) for c in codes]
+        if rows:
+            for table in VILLAGE_TABLES:
+                self.many(f"DELETE FROM {table} WHERE run_key = ? AND village_code = ?", rows)
+
+    def delete_inputs(self, run_key: int, sources: Iterable[str]) -> None:
+        rows = [(run_key, s) for s in sources]
+        if rows:
+            self.many("DELETE FROM run_inputs WHERE run_key = ? AND source = ?", rows)
+
+    def touch_inputs(self, run_key: int, attempt: int, sources: Iterable[str]) -> None:
+        rows = [(attempt, run_key, s) for s in sources]
+        if rows:
+            self.many("UPDATE run_inputs SET attempt = ? WHERE run_key = ? AND source = ?", rows)
+
+    def mark_duplicate(self, run_key: int, source: str, problems: str) -> None:
+        self.execute("UPDATE run_inputs SET status = 'duplicate', problems = ? WHERE run_key = ? AND source = ?",
+                     (problems, run_key, source))
+
+    def stale_inputs(self, run_key: int, attempt: int) -> list[tuple[str, str | None, str]]:
+        """Sources recorded by an earlier attempt that this attempt did not see: inputs since removed."""
+        return [tuple(r) for r in self.query(  # type: ignore[misc]
+            "SELECT source, village_code, status FROM run_inputs WHERE run_key = ? AND attempt < ? ORDER BY source",
+            (run_key, attempt))]
+
+
+__all__ = ["Known", "Store", "StoreError", "RunInfo", "dec", "redact", "is_postgres"]

@@ -1,0 +1,295 @@
+"""What a worker does with one shard: read, score, write, and hand back compact rows.
+
+Runs in any process (inline, a local pool worker, a Dask worker), so everything here is
+plain picklable data and pure functions of it. One bad village becomes a `Failed` outcome
+with located diagnostics; it never stops the shard.
+
+Resume: a shard carries what the run already recorded for its sources (`Known`). A village
+whose input bytes hash the same, scored under the same run (hence the same rubric hash),
+with its output files still present and hashing as recorded, comes back `Unchanged`
+without being parsed or scored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from sanzhi.batch.serialize import village_json
+from sanzhi.batch.store import Known
+from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.inputs.assessment import read_assessment
+from sanzhi.numbers import fmt
+from sanzhi.scoring.assessment import Assessment
+from sanzhi.scoring.engine import score_village
+from sanzhi.scoring.results import VillageResult
+from sanzhi.standard.compile import CompiledRubric
+from sanzhi.yamlsource import load_yaml
+
+VILLAGES_DIR = "villages"
+
+
+class PdfStep(Protocol):
+    """Renders PDFs; plugged in by the runner (see `sanzhi.batch.pdfstep`). Must pickle."""
+
+    def village_pdf(self, compiled: CompiledRubric, result: VillageResult, assessment: Assessment) -> bytes: ...
+
+    def summary_pdf(self, compiled: CompiledRubric, summary: Mapping[str, object]) -> bytes | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkContext:
+    """Everything a worker needs, shipped once per worker process."""
+
+    compiled: CompiledRubric
+    run_key: int
+    year: int
+    out_dir: str
+    pdf: PdfStep | None
+    local_files: bool  # True: read inputs and write outputs here; False: bytes travel with the task
+
+
+class FileRef(NamedTuple):
+    """A one-village text file; `blob` is filled in when the worker cannot see the file system."""
+
+    source: str
+    path: str
+    blob: bytes | None = None
+
+
+class RowRef(NamedTuple):
+    """A village already read (a workbook row), to be scored."""
+
+    source: str
+    assessment: Assessment
+    input_bytes: bytes
+
+
+class Shard(NamedTuple):
+    index: int
+    key: str  # township (workbook rows) or folder (files): what the shard groups
+    refs: tuple[FileRef | RowRef, ...]
+    known: Mapping[str, Known]
+
+
+class Scored(NamedTuple):
+    source: str
+    input_sha256: str
+    code: str
+    village_row: tuple[object, ...]
+    level_rows: tuple[tuple[object, ...], ...]
+    dimension_rows: tuple[tuple[object, ...], ...]
+    item_rows: tuple[tuple[object, ...], ...]
+    output_sha256: str
+    pdf_sha256: str | None
+    json_bytes: bytes | None  # only when the caller writes the files
+    pdf_bytes: bytes | None
+
+
+class Failed(NamedTuple):
+    source: str
+    input_sha256: str
+    code: str | None
+    problems: tuple[dict[str, object], ...]  # Diagnostic.to_dict()
+    lines: tuple[str, ...]  # one line per problem: file:line:col / sheet, row: CODE message
+
+
+class Unchanged(NamedTuple):
+    source: str
+    input_sha256: str
+    known: Known
+
+
+Outcome = Scored | Failed | Unchanged
+
+
+class ShardResult(NamedTuple):
+    index: int
+    outcomes: tuple[Outcome, ...]
+    seconds: float
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def village_paths(out_dir: str | Path, code: str) -> tuple[Path, Path]:
+    """villages/<county code>/<township code>/<code>.json and .pdf: the 12-digit 区划代码 nests itself."""
+    folder = Path(out_dir) / VILLAGES_DIR / code[:6] / code[:9]
+    return folder / f"{code}.json", folder / f"{code}.pdf"
+
+
+_MADE_DIRS: set[str] = set()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename over it: never a torn file."""
+    parent = str(path.parent)
+    if parent not in _MADE_DIRS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE_DIRS.add(parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    except FileNotFoundError:  # the folder was removed under us (a sweep): make it again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+    os.replace(tmp, path)
+
+
+def sha256_tag(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _file_matches(path: Path, expected: str | None) -> bool:
+    if expected is None:
+        return False
+    try:
+        return sha256_tag(path.read_bytes()) == expected
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def load_text_bytes(compiled: CompiledRubric, name: str, blob: bytes) -> Assessment | DataError:
+    """One village from YAML/JSON bytes; mirrors `sanzhi.inputs.files.read_text_village`."""
+    try:
+        text = blob.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
+    try:
+        raw, source = load_yaml(text, name, code_prefix="D")
+        return read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
+    except DataError as e:
+        return e
+
+
+def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) -> Failed:
+    return Failed(source, sha, code, tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
+
+
+# ------------------------------------------------------------------------------ scoring
+
+
+def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[tuple[object, ...], ...]:
+    rk, code = ctx.run_key, result.village_code
+    village = (
+        rk, code, result.village_name, result.township, result.county, result.year, fmt(result.total),
+        result.rating.tier, result.rating.name, 1 if result.vetoes else 0, "；".join(v.name for v in result.vetoes),
+        result.operative_level, sha, source,
+    )
+    levels = tuple((rk, code, t.level, fmt(t.base), fmt(t.bonus), fmt(t.total)) for t in result.totals)
+    dims = tuple(
+        (rk, code, d.id, level, fmt(score), fmt(d.applicable_points)) for d in result.dimensions for level, score in d.scores
+    )
+    items = tuple(
+        (rk, code, it.id, ls.level, fmt(ls.score)) for group in (result.items, result.bonus_items) for it in group for ls in it.levels
+    )
+    return village, levels, dims, items
+
+
+def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
+    if known is None or known.input_sha256 != sha:
+        return False
+    if known.status == "failed":
+        return True
+    if known.status != "scored" or known.village_code is None:
+        return False
+    json_path, pdf_path = village_paths(ctx.out_dir, known.village_code)
+    if not _file_matches(json_path, known.output_sha256):
+        return False
+    return ctx.pdf is None or _file_matches(pdf_path, known.pdf_sha256)
+
+
+def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Outcome:
+    """One village, start to finish."""
+    if isinstance(ref, FileRef):
+        blob = ref.blob
+        if blob is None:
+            try:
+                blob = Path(ref.path).read_bytes()
+            except OSError as e:
+                return _failed(ref.source, sha256_tag(b""), None, [Diagnostic("D100", f"无法读取村自评数据文件：{e.strerror}", Location(ref.source))])
+        sha = sha256_tag(blob)
+        if _unchanged(ctx, known, sha):
+            return Unchanged(ref.source, sha, known)  # type: ignore[arg-type]
+        loaded = load_text_bytes(ctx.compiled, ref.source, blob)
+        if isinstance(loaded, DataError):
+            return _failed(ref.source, sha, None, loaded.diagnostics)
+        assessment = loaded
+    else:
+        sha = sha256_tag(ref.input_bytes)
+        if _unchanged(ctx, known, sha):
+            return Unchanged(ref.source, sha, known)  # type: ignore[arg-type]
+        assessment = ref.assessment
+    village = assessment.village
+    if village.year != ctx.year:
+        return _failed(ref.source, sha, village.code, [Diagnostic(
+            "D150", f"评定年度为 {village.year}，与本批次年度 {ctx.year} 不符", Location(ref.source),
+            path="village › year", expected=str(ctx.year), found=str(village.year))])
+    try:
+        result = score_village(ctx.compiled, assessment)
+        json_bytes = village_json(result, sha)
+        pdf_bytes = ctx.pdf.village_pdf(ctx.compiled, result, assessment) if ctx.pdf is not None else None
+    except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
+        _log_internal(ref.source)
+        return _failed(ref.source, sha, village.code, [Diagnostic(
+            "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(ref.source))])
+    village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, ref.source)
+    pdf_sha = sha256_tag(pdf_bytes) if pdf_bytes is not None else None
+    if ctx.local_files:
+        json_path, pdf_path = village_paths(ctx.out_dir, village.code)
+        atomic_write(json_path, json_bytes)
+        if pdf_bytes is not None:
+            atomic_write(pdf_path, pdf_bytes)
+        json_out, pdf_out = None, None
+    else:
+        json_out, pdf_out = json_bytes, pdf_bytes
+    return Scored(ref.source, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
+                  sha256_tag(json_bytes), pdf_sha, json_out, pdf_out)
+
+
+def _log_internal(source: str) -> None:
+    try:
+        from sanzhi.boundary import log_path
+
+        with log_path().open("a", encoding="utf-8") as log:
+            log.write(f"batch: village {source}\n{traceback.format_exc()}\n")
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------------------ shards
+
+_CONTEXT: WorkContext | None = None
+
+
+def init_worker(ctx: WorkContext) -> None:
+    """Pool initializer: keep the context for every shard this process runs."""
+    global _CONTEXT
+    _CONTEXT = ctx
+    _MADE_DIRS.clear()
+
+
+def run_shard(shard: Shard, ctx: WorkContext | None = None) -> ShardResult:
+    import time
+
+    ctx = ctx or _CONTEXT
+    assert ctx is not None, "init_worker was not called"
+    t0 = time.perf_counter()
+    outcomes = tuple(process(ctx, ref, shard.known.get(ref.source)) for ref in shard.refs)
+    return ShardResult(shard.index, outcomes, time.perf_counter() - t0)
+
+
+__all__ = [
+    "FileRef", "RowRef", "Shard", "ShardResult", "Scored", "Failed", "Unchanged", "WorkContext", "PdfStep",
+    "atomic_write", "village_paths", "process", "run_shard", "init_worker", "load_text_bytes", "sha256_tag",
+]

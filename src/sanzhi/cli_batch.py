@@ -1,0 +1,348 @@
+"""`sanzhi batch`, `history`, `ranking`, `yoy`: the batch commands, registered into the main app.
+
+Parses arguments, calls `sanzhi.batch`, prints. Progress and problems go to stderr; query
+results to stdout (`--json` for scripts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from sanzhi import api
+from sanzhi.batch import queries
+from sanzhi.batch.pdfstep import load_pdf_step
+from sanzhi.batch.runner import BatchOptions, BatchSummary, resolve_db, run_batch
+from sanzhi.batch.store import Store, is_postgres
+from sanzhi.boundary import error_boundary
+from sanzhi.errors import Diagnostic, ExitCode, UserError
+from sanzhi.numbers import fmt
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+MAX_PROBLEMS_SHOWN = 50
+
+
+class ExecutorKind(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rate:,.0f} 村/秒")
+
+
+class RichReporter:
+    """A progress bar on stderr (villages done, rate, time left); problems printed above it."""
+
+    def __init__(self, console: Console, out_dir: Path) -> None:
+        self.console = console
+        self.out_dir = out_dir
+        self.shown = 0
+        self.hidden = 0
+        self.progress = Progress(
+            TextColumn("评分"), BarColumn(), MofNCompleteColumn(), TextColumn("村"), _Rate(),
+            TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+            console=console, transient=True, refresh_per_second=4,
+        )
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("batch", total=total)
+
+    def add_total(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, total=(self.progress.tasks[0].total or 0) + n)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def problem(self, lines: Sequence[str]) -> None:
+        if self.shown < MAX_PROBLEMS_SHOWN:
+            self.shown += 1
+            for line in lines:
+                self.console.print(f"跳过 {line}", markup=False)
+        else:
+            self.hidden += 1
+
+    def note(self, text: str) -> None:
+        self.console.print(text, markup=False)
+
+    def stop(self) -> None:
+        self.progress.stop()
+        if self.hidden:
+            self.console.print(f"……另有 {self.hidden} 个村的问题未在此列出，全部见 {self.out_dir / 'skipped.csv'}", markup=False)
+            self.hidden = 0
+
+
+def _print_summary(s: BatchSummary, year: int) -> None:
+    rate = s.processed / s.seconds if s.seconds > 0 else 0.0
+    head = f"批次 {s.run_id} 完成：{year} 年度评分 {s.scored} 个村"
+    if s.skipped:
+        head += f"，{s.skipped} 个村数据有误已跳过"
+    if s.resumed:
+        head += f"（续跑：沿用 {s.reused} 个村，重做 {s.processed} 个村）"
+    err.print(head, markup=False)
+    err.print(f"用时 {s.seconds:.1f} 秒，{rate:,.0f} 村/秒", markup=False)
+    if s.ratings:
+        err.print("等级：" + " · ".join(f"{k} {v}" for k, v in s.ratings.items()) + f"；一票否决 {s.vetoed} 个村", markup=False)
+    err.print(f"结果：{s.out_dir / 'villages'}；名单：{s.out_dir / 'published'}；汇总：{s.out_dir / 'summary.json'}", markup=False)
+    if s.skipped:
+        err.print(f"跳过的村及原因：{s.out_dir / 'skipped.csv'}", markup=False)
+    err.print(f"数据库：{s.db}", markup=False)
+
+
+def batch(
+    inputs: Annotated[list[Path], typer.Argument(help="村自评数据：文件夹（YAML/JSON 每村一个文件）、文件或多村工作簿", show_default=False)],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")],
+    year: Annotated[int, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时生成每村 PDF 报告与汇总 PDF")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="续跑中断的批次：输入与评分标准未变的村不再重做")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="结果数据库：SQLite 文件路径，或 postgresql://… URL（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
+    executor: Annotated[ExecutorKind, typer.Option("--executor", help="local：本机进程池；dask：Dask 分布式集群")] = ExecutorKind.local,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://主机:8786")] = None,
+    shard_size: Annotated[int, typer.Option("--shard-size", help="每个任务的村数", min=1)] = 200,
+) -> None:
+    """年度批量评定：为全部村评分，写出每村结果、名单（XLSX/CSV）与汇总，并存入结果数据库。"""
+    summary = None
+    with error_boundary():
+        compiled, _ = api.load_compiled_rubric(rubric)
+        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, pdf=pdf, resume=resume,
+                            executor=executor.value, scheduler=scheduler, shard_size=shard_size)
+        reporter = RichReporter(err, output)
+        try:
+            summary = run_batch(compiled, opts, clock=_now, reporter=reporter, pdf_step=load_pdf_step() if pdf else None)
+        except KeyboardInterrupt:
+            reporter.stop()
+            err.print(f"已中断。已完成的村已保存；用相同命令加 --resume 续跑：输出目录 {output}", markup=False)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        _print_summary(summary, year)
+    if summary is not None and summary.skipped:
+        raise typer.Exit(ExitCode.SOME_SKIPPED)
+
+
+# ------------------------------------------------------------------------------ queries
+
+
+def _open_store(db: str | None) -> Store:
+    url = resolve_db(db)
+    if not is_postgres(url):
+        path = url.removeprefix("sqlite:///")
+        if not os.path.exists(path):
+            raise UserError([Diagnostic("O111", f"结果数据库不存在：{path}", hint="先运行 sanzhi batch，或用 --db 指定数据库")])
+    store = Store(url)
+    store.ensure_schema()
+    return store
+
+
+def _d(v: Decimal | None) -> str:
+    return "" if v is None else fmt(v)
+
+
+def _signed(v: Decimal | None) -> str:
+    if v is None:
+        return ""
+    return ("+" if v > 0 else "") + fmt(v)
+
+
+def _dump(data: object) -> None:
+    def default(o: object) -> object:
+        if isinstance(o, Decimal):
+            return fmt(o)
+        raise TypeError(type(o))
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=default) + "\n")
+
+
+DbOption = Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+
+def history(
+    village: Annotated[str, typer.Argument(help="村代码（12 位统计用区划代码）")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某村历年的总分与等级。"""
+    with error_boundary():
+        with _open_store(db) as store:
+            rows = queries.history(store, village)
+        if as_json:
+            _dump([{"year": r.year, "village_code": r.village_code, "village_name": r.village_name, "township": r.township,
+                    "county": r.county, "total": r.total, "rating": r.rating_name, "rating_tier": r.rating_tier,
+                    "vetoed": r.vetoed, "vetoes": r.vetoes, "rubric": f"{r.rubric_id}@{r.rubric_version}",
+                    "rubric_hash": r.rubric_hash, "run_id": r.run_id} for r in rows])
+            return
+        if not rows:
+            err.print(f"数据库中没有村 {village} 的评分记录。", markup=False)
+            return
+        last = rows[-1]
+        t = Table(title=f"{last.village_name}（{village}，{last.county}{last.township}）历年评定")
+        for col in ("年度", "总分", "等级", "一票否决", "评分标准", "批次"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(str(r.year), _d(r.total), r.rating_name, r.vetoes or "—", f"{r.rubric_id}@{r.rubric_version}", r.run_id)
+        out.print(t)
+
+
+def ranking(
+    year: Annotated[int, typer.Option("--year", help="评定年度")],
+    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    top: Annotated[int | None, typer.Option("--top", help="只显示前 N 名")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某乡镇或某县某年度的排名（有一票否决的村不参与排名，列在最后）。"""
+    with error_boundary():
+        if (township is None) == (county is None):
+            raise typer.BadParameter("请给出 --township 或 --county 之一")
+        with _open_store(db) as store:
+            rows = queries.ranking(store, year, township=township, county=county)
+        shown = [r for r in rows if top is None or (r.rank is not None and r.rank <= top)]
+        if as_json:
+            _dump([{"rank": r.rank, "rank_tier": r.rank_tier, "village_code": r.village.village_code,
+                    "village_name": r.village.village_name, "township": r.village.township, "county": r.village.county,
+                    "total": r.village.total, "rating": r.village.rating_name, "vetoes": r.village.vetoes,
+                    "run_id": r.village.run_id} for r in shown])
+            return
+        if not rows:
+            err.print(f"数据库中没有 {year} 年度 {township or county} 的评分记录。", markup=False)
+            return
+        tiers = any(r.rank_tier for r in rows)
+        t = Table(title=f"{year} 年度 {township or county} 排名（{len(rows)} 个村）")
+        for col in ("名次", *(("名次等级",) if tiers else ()), "村代码", "村名称", *(() if township else ("乡镇",)), "总分", "等级", "一票否决"):
+            t.add_column(col)
+        for r in shown:
+            v = r.village
+            t.add_row("—" if r.rank is None else str(r.rank), *((r.rank_tier or "",) if tiers else ()), v.village_code,
+                      v.village_name, *(() if township else (v.township,)), _d(v.total), v.rating_name, v.vetoes or "")
+        out.print(t)
+
+
+def yoy(
+    village: Annotated[str | None, typer.Argument(help="村代码；不给则按 --township / --county 列出各村")] = None,
+    year: Annotated[int, typer.Option("--year", help="本年度")] = 0,
+    base_year: Annotated[int | None, typer.Option("--base-year", help="对比年度（默认上一年）")] = None,
+    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    items: Annotated[bool, typer.Option("--items/--no-items", help="逐项对比（单村时默认逐项）")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """年度对比：总分、各维度（及评分项）的变化；评分标准变化导致不可比的项目会标出。"""
+    with error_boundary():
+        if not year:
+            raise typer.BadParameter("请给出 --year")
+        if sum(x is not None for x in (village, township, county)) != 1:
+            raise typer.BadParameter("请给出一个村代码，或 --township / --county 之一")
+        base = base_year or year - 1
+        with _open_store(db) as store:
+            changes = queries.year_over_year(store, year, base, code=village, township=township, county=county,
+                                             items=items or village is not None)
+        if as_json:
+            _dump([_change_json(c) for c in changes])
+            return
+        if not changes:
+            err.print(f"数据库中没有 {year} 年度的相应评分记录。", markup=False)
+            return
+        if village is not None:
+            _print_village_change(changes[0], year, base)
+        else:
+            _print_changes(changes, year, base)
+
+
+def _part_json(c: queries.Change) -> dict[str, object]:
+    return {"id": c.id, "name": c.name, "base": c.base, "current": c.current, "delta": c.delta,
+            "comparable": c.comparable, "note": c.note}
+
+
+def _change_json(c: queries.VillageChange) -> dict[str, object]:
+    return {
+        "village_code": c.village_code, "village_name": c.village_name, "township": c.township, "county": c.county,
+        "base": None if c.base is None else {"year": c.base.year, "total": c.base.total, "rating": c.base.rating_name,
+                                             "rubric": f"{c.base.rubric_id}@{c.base.rubric_version}"},
+        "current": None if c.current is None else {"year": c.current.year, "total": c.current.total,
+                                                   "rating": c.current.rating_name,
+                                                   "rubric": f"{c.current.rubric_id}@{c.current.rubric_version}"},
+        "delta": c.delta, "comparable": c.comparable, "note": c.note,
+        "dimensions": [_part_json(d) for d in c.dimensions], "items": [_part_json(i) for i in c.items],
+    }
+
+
+def _print_village_change(c: queries.VillageChange, year: int, base: int) -> None:
+    out.print(f"{c.village_name}（{c.village_code}）{base} → {year}", markup=False)
+    if c.base is None or c.current is None:
+        out.print(c.note, markup=False)
+        return
+    out.print(f"总分 {_d(c.base.total)} → {_d(c.current.total)}（{_signed(c.delta)}）；等级 {c.base.rating_name} → {c.current.rating_name}",
+              markup=False)
+    if c.note:
+        out.print(f"注意：{c.note}，总分不完全可比", markup=False)
+    for title, parts, only_changed in (("维度", c.dimensions, False), ("评分项", c.items, True)):
+        rows = [p for p in parts if not only_changed or p.delta or not p.comparable]
+        if not rows:
+            continue
+        t = Table(title=title + ("（仅列出有变化或不可比的项）" if only_changed else ""))
+        for col in ("编号", "名称", str(base), str(year), "变化", "说明"):
+            t.add_column(col)
+        for p in rows:
+            t.add_row(p.id, p.name, _d(p.base), _d(p.current), _signed(p.delta) if p.comparable else "不可比", p.note)
+        out.print(t)
+
+
+def _print_changes(changes: list[queries.VillageChange], year: int, base: int) -> None:
+    dim_ids: list[tuple[str, str]] = []
+    for c in changes:
+        for d in c.dimensions:
+            if (d.id, d.name) not in dim_ids:
+                dim_ids.append((d.id, d.name))
+    t = Table(title=f"{base} → {year} 年度对比（{len(changes)} 个村）")
+    for col in ("村代码", "村名称", "乡镇", str(base), str(year), "变化", "等级变化", *(n for _, n in dim_ids), "说明"):
+        t.add_column(col)
+    for c in changes:
+        dims = {d.id: d for d in c.dimensions}
+        cells = []
+        for did, _ in dim_ids:
+            d = dims.get(did)
+            cells.append("" if d is None else (_signed(d.delta) if d.comparable else "不可比"))
+        rating = "" if c.base is None or c.current is None else (
+            c.current.rating_name if c.base.rating_name == c.current.rating_name else f"{c.base.rating_name}→{c.current.rating_name}")
+        t.add_row(c.village_code, c.village_name, c.township, _d(c.base.total if c.base else None),
+                  _d(c.current.total if c.current else None), _signed(c.delta), rating, *cells, c.note)
+    out.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the batch commands to the main `sanzhi` app."""
+    app.command("batch")(batch)
+    app.command("history")(history)
+    app.command("ranking")(ranking)
+    app.command("yoy")(yoy)
+
+
+__all__ = ["register", "batch", "history", "ranking", "yoy", "RichReporter"]

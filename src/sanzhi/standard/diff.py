@@ -1,0 +1,459 @@
+"""What changed between two rubrics: a revision and its predecessor, or a variant and its base.
+
+Pure: two validated Rubrics in, a RubricDiff (plain NamedTuples) out; the CLI renders it as a
+Chinese table or JSON. Items are paired in this order, each id used once:
+
+1. the crosswalk, when one rubric declares the other as its `previous` (renamed pairs, and
+   split / merged groups, reported as such);
+2. the same id in both;
+3. identical content (everything but id and name) among the items still unpaired: a renumbered
+   item nobody declared, reported as renamed "by content".
+
+Unpaired items are added or removed. A paired item is renamed (its id changed), moved (its
+indicator changed), or changed (points, rules, criterion, …); unchanged items are not listed.
+"""
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sanzhi.numbers import fmt
+from sanzhi.standard.models import Crosswalk, Dimension, Indicator, Item, Rubric
+from sanzhi.standard.problems import Problem
+from sanzhi.standard.rules import Rule
+
+STATUS_ZH = {
+    "added": "新增", "removed": "删除", "renamed": "改号", "split": "拆分", "merged": "合并",
+    "moved": "移动", "changed": "修改",
+}
+WHAT_ZH = {
+    "dimension": "维度", "indicator": "指标", "item": "评分项", "veto": "否决项", "tier": "等级",
+    "field": "字段", "attribute": "属性", "derived": "派生字段", "setting": "设置",
+}
+_ITEM_KEYS = (
+    ("name", "名称"), ("points", "分值"), ("criterion", "评定标准"), ("applies_when", "适用条件"),
+    ("not_applicable", "不适用处理"), ("provenance", "出处类型"), ("clause", "出处"), ("evidence", "评价方法"),
+    ("advice", "改进建议"),
+)
+
+
+class Change(NamedTuple):
+    """One attribute that differs: `old`/`new` are display text (None when absent)."""
+
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+class EntryDiff(NamedTuple):
+    what: str  # dimension | indicator | item | veto | tier | field | attribute | derived | setting
+    status: str  # added | removed | renamed | split | merged | moved | changed
+    old_ids: tuple[str, ...]
+    new_ids: tuple[str, ...]
+    old_name: str | None
+    new_name: str | None
+    via: str | None  # for renamed/split/merged: "crosswalk" or "content"
+    changes: tuple[Change, ...]
+
+
+class RubricRef(NamedTuple):
+    ref: str
+    title: str
+    effective_date: str
+    status: str
+    total_points: str
+
+
+class RubricDiff(NamedTuple):
+    a: RubricRef
+    b: RubricRef
+    crosswalk: str | None  # which crosswalk paired the items, in words
+    entries: tuple[EntryDiff, ...]
+    warnings: tuple[str, ...]
+
+    def of(self, what: str) -> list[EntryDiff]:
+        return [e for e in self.entries if e.what == what]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for e in self.entries:
+            out.setdefault(e.what, {}).setdefault(e.status, 0)
+            out[e.what][e.status] += 1
+        return out
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def show(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, (tuple, list)):
+        return "、".join(show(v) or "" for v in value)
+    if hasattr(value, "model_dump"):
+        return json.dumps(value.model_dump(mode="json", exclude_none=True), ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _cap(value: Decimal | None) -> str:
+    return f"封顶 {fmt(value)} 分" if value is not None else "扣完/加满为止"
+
+
+def describe_rule(rule: Rule) -> str:
+    """One line of Chinese a standards person can compare, expressions shown as written."""
+    match rule.kind:
+        case "deduct":
+            return f"{rule.when} 时扣 {fmt(rule.points)} 分（{rule.reason}）"
+        case "per_occurrence":
+            return f"每次（{rule.count}）扣 {fmt(rule.each)} 分，{_cap(rule.cap)}（{rule.reason}）"
+        case "zero":
+            return f"{rule.when} 时不得分（{rule.reason}）"
+        case "threshold":
+            return f"{rule.value} {rule.op} {rule.target}，未达到扣 {fmt(rule.points)} 分（{rule.reason}）"
+        case "bands":
+            steps = "；".join(f"{b.range} 得 {fmt(b.score)} 分" for b in rule.bands)
+            return f"{rule.value} 分档：{steps}（{rule.reason}）"
+        case "linear":
+            full = fmt(rule.points) if rule.points is not None else "本项分值"
+            return f"{full} × {rule.value} ÷ {fmt(rule.target)}，封顶（{rule.reason}）"
+        case "per_unit":
+            return f"每个（{rule.count}）得 {fmt(rule.each)} 分，{_cap(rule.cap)}（{rule.reason}）"
+        case "criteria":
+            grades = "；".join(f"满足 ≥{g.min_met} 项为 {g.grade}（{fmt(g.score)} 分）" for g in rule.grades)
+            crits = "、".join(c.label for c in rule.criteria)
+            return f"{len(rule.criteria)} 项标准（{crits}）：{grades}"
+        case "judgment":
+            high = fmt(rule.max) if rule.max is not None else "本项分值"
+            return f"酌情评分 {fmt(rule.min)}～{high} 分（{rule.guidance}）"
+    return rule.kind  # pragma: no cover - every kind is matched above
+
+
+def _rules_change(a: Sequence[Rule], b: Sequence[Rule]) -> Change | None:
+    old = [describe_rule(r) for r in a]
+    new = [describe_rule(r) for r in b]
+    if old == new:
+        return None
+    gone = [x for x in old if x not in new]
+    came = [x for x in new if x not in old]
+    if not gone and not came:  # same rules, another order
+        gone, came = old, new
+    return Change("rules", "规则", "\n".join(gone) or None, "\n".join(came) or None)
+
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\s+|.", re.S)
+
+
+def text_hunks(old: str, new: str, context: int = 5) -> list[tuple[str, str]]:
+    """The differing stretches of two texts, each with a few shared tokens of context, for
+    display: "…最高3分；未…" → "…最高2分；未…" instead of two whole paragraphs. Tokens are
+    single characters except words and numbers, so a field name or "1.5" is never cut."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    hunks: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        if hunks and i1 - hunks[-1][1] <= 2 * context:
+            hunks[-1][1], hunks[-1][3] = i2, j2
+        else:
+            hunks.append([i1, i2, j1, j2])
+    out = []
+    for i1, i2, j1, j2 in hunks:
+        before = min(context, i1)
+        after = min(context, len(a) - i2)
+        lead = "…" if i1 - before > 0 else ""
+        tail = "…" if i2 + after < len(a) else ""
+        pre, post = "".join(a[i1 - before:i1]), "".join(a[i2:i2 + after])
+        out.append((lead + pre + "".join(a[i1:i2]) + post + tail, lead + pre + "".join(b[j1:j2]) + post + tail))
+    return out
+
+
+def natural_key(ident: str) -> tuple[tuple[int, int | str], ...]:
+    """"2.10" after "2.9": digits compare as numbers."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|\D+", ident))
+
+
+# --------------------------------------------------------------------------- comparing entries
+
+
+def _field_changes(a: Any, b: Any, keys: Iterable[tuple[str, str]]) -> list[Change]:
+    out = []
+    for key, label in keys:
+        x, y = getattr(a, key, None), getattr(b, key, None)
+        if x != y:
+            out.append(Change(key, label, show(x), show(y)))
+    return out
+
+
+class _Placed(NamedTuple):
+    item: Item
+    place: str  # indicator id, or 加分项
+    order: int
+
+
+def _items(r: Rubric) -> dict[str, _Placed]:
+    out: dict[str, _Placed] = {}
+    n = 0
+    for dim in r.dimensions:
+        for ind in dim.indicators:
+            for item in ind.items:
+                out[item.id] = _Placed(item, ind.id, n)
+                n += 1
+    if r.bonus is not None:
+        for item in r.bonus.items:
+            out[item.id] = _Placed(item, "加分项", n)
+            n += 1
+    return out
+
+
+def _item_changes(a: _Placed, b: _Placed) -> list[Change]:
+    out = _field_changes(a.item, b.item, _ITEM_KEYS)
+    rules = _rules_change(a.item.rules, b.item.rules)
+    if rules is not None:
+        out.append(rules)
+    if a.place != b.place:
+        out.append(Change("place", "位置", a.place, b.place))
+    return out
+
+
+def _content(item: Item) -> str:
+    data = item.model_dump(mode="json", exclude={"id", "name"})
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _usable_crosswalk(a: Rubric, b: Rubric) -> tuple[Crosswalk | None, bool, str | None]:
+    """(crosswalk, reversed?, description) when one rubric names the other as its previous."""
+    ref_a, ref_b = f"{a.id}@{a.version}", f"{b.id}@{b.version}"
+    if b.crosswalk is not None and b.crosswalk.previous == ref_a:
+        return b.crosswalk, False, f"{ref_b} 的 crosswalk（自 {ref_a}）"
+    if a.crosswalk is not None and a.crosswalk.previous == ref_b:
+        return a.crosswalk, True, f"{ref_a} 的 crosswalk（自 {ref_b}，反向使用）"
+    return None, False, None
+
+
+class _Pairing(NamedTuple):
+    pairs: list[tuple[str, str, str | None]]  # (id in a, id in b, via)
+    groups: list[EntryDiff]  # split / merged
+    left_a: list[str]
+    left_b: list[str]
+    crosswalk: str | None
+
+
+def _pair_items(a: Rubric, b: Rubric, warnings: list[str]) -> _Pairing:
+    ia, ib = _items(a), _items(b)
+    used_a: set[str] = set()
+    used_b: set[str] = set()
+    pairs: list[tuple[str, str, str | None]] = []
+    groups: list[EntryDiff] = []
+    crosswalk, backwards, used = _usable_crosswalk(a, b)
+    for entry in crosswalk.items if crosswalk else ():
+        old, new = (entry.new, entry.old) if backwards else (entry.old, entry.new)
+        kind = {"split": "merged", "merged": "split"}.get(entry.kind, entry.kind) if backwards else entry.kind
+        missing = [i for i in old if i not in ia] + [i for i in new if i not in ib]
+        if missing:
+            warnings.append(f"crosswalk 中的评分项 {'、'.join(missing)} 不在对应版本中，已忽略该条")
+            continue
+        if any(i in used_a for i in old) or any(i in used_b for i in new):
+            warnings.append(f"crosswalk 中 {'、'.join(old)} → {'、'.join(new)} 与前面的条目重复，已忽略")
+            continue
+        used_a.update(old)
+        used_b.update(new)
+        if kind == "renamed":
+            pairs.append((old[0], new[0], "crosswalk"))
+            continue
+        changes = [Change("points", "分值", " + ".join(fmt(ia[i].item.points) for i in old), " + ".join(fmt(ib[i].item.points) for i in new))]
+        if entry.note:
+            changes.append(Change("note", "说明", None, entry.note))
+        groups.append(EntryDiff("item", kind, tuple(old), tuple(new), "、".join(ia[i].item.name for i in old),
+                                "、".join(ib[i].item.name for i in new), "crosswalk", tuple(changes)))
+    for iid in ia:
+        if iid in ib and iid not in used_a and iid not in used_b:
+            pairs.append((iid, iid, None))
+            used_a.add(iid)
+            used_b.add(iid)
+    left_a = {i: _content(p.item) for i, p in ia.items() if i not in used_a}
+    left_b = {i: _content(p.item) for i, p in ib.items() if i not in used_b}
+    count_a: dict[str, int] = {}
+    for c in left_a.values():
+        count_a[c] = count_a.get(c, 0) + 1
+    by_content_b: dict[str, list[str]] = {}
+    for j, c in left_b.items():
+        by_content_b.setdefault(c, []).append(j)
+    for i, c in left_a.items():
+        if count_a[c] == 1 and len(by_content_b.get(c, ())) == 1:
+            j = by_content_b[c][0]
+            pairs.append((i, j, "content"))
+            used_a.add(i)
+            used_b.add(j)
+    return _Pairing(pairs, groups, [i for i in ia if i not in used_a], [j for j in ib if j not in used_b], used)
+
+
+def _diff_items(a: Rubric, b: Rubric, warnings: list[str]) -> tuple[list[EntryDiff], str | None]:
+    ia, ib = _items(a), _items(b)
+    p = _pair_items(a, b, warnings)
+    out = list(p.groups)
+    for i, j, via in p.pairs:
+        changes = _item_changes(ia[i], ib[j])
+        if i != j:
+            status = "renamed"
+        elif ia[i].place != ib[j].place:
+            status = "moved"
+        elif changes:
+            status = "changed"
+        else:
+            continue
+        out.append(EntryDiff("item", status, (i,), (j,), ia[i].item.name, ib[j].item.name, via, tuple(changes)))
+    for i in p.left_a:
+        x = ia[i]
+        out.append(EntryDiff("item", "removed", (i,), (), x.item.name, None, None,
+                             (Change("points", "分值", fmt(x.item.points), None), Change("place", "位置", x.place, None))))
+    for j in p.left_b:
+        y = ib[j]
+        out.append(EntryDiff("item", "added", (), (j,), None, y.item.name, None,
+                             (Change("points", "分值", None, fmt(y.item.points)), Change("place", "位置", None, y.place))))
+    return out, p.crosswalk
+
+
+def _by_id(what: str, a: Sequence[Any], b: Sequence[Any], keys: Sequence[tuple[str, str]], name: str = "name", parent: dict[str, tuple[str, str]] | None = None) -> list[EntryDiff]:
+    """Entries of one kind paired by id; `parent` maps id → (old parent, new parent) for moves."""
+    ma = {x.id: x for x in a}
+    mb = {x.id: x for x in b}
+    out = []
+    for i, x in ma.items():
+        if i not in mb:
+            out.append(EntryDiff(what, "removed", (i,), (), getattr(x, name), None, None, ()))
+            continue
+        changes = _field_changes(x, mb[i], keys)
+        moved = parent is not None and i in parent and parent[i][0] != parent[i][1]
+        if moved:
+            changes.append(Change("place", "位置", parent[i][0], parent[i][1]))  # type: ignore[index]
+        if changes:
+            out.append(EntryDiff(what, "moved" if moved else "changed", (i,), (i,), getattr(x, name), getattr(mb[i], name), None, tuple(changes)))
+    for i, y in mb.items():
+        if i not in ma:
+            out.append(EntryDiff(what, "added", (), (i,), None, getattr(y, name), None, ()))
+    return out
+
+
+def _indicators(r: Rubric) -> tuple[list[Indicator], dict[str, str]]:
+    inds, parent = [], {}
+    for dim in r.dimensions:
+        for ind in dim.indicators:
+            inds.append(ind)
+            parent[ind.id] = dim.id
+    return inds, parent
+
+
+def _minimums(tier: Any) -> str:
+    return "、".join(f"{d} ≥ {fmt(v)}" for d, v in tier.dimension_minimums.items()) or "无"
+
+
+def _settings(a: Rubric, b: Rubric) -> list[EntryDiff]:
+    rows: list[tuple[str, str, Any, Any]] = [
+        ("total_points", "总分", a.total_points, b.total_points),
+        ("precision", "计分精度", a.precision, b.precision),
+        ("bonus_cap", "加分封顶", a.bonus.cap if a.bonus else None, b.bonus.cap if b.bonus else None),
+        ("apply_gate", "申报门槛（自评分）", a.rating.apply_gate.min_self_score if a.rating.apply_gate else None,
+         b.rating.apply_gate.min_self_score if b.rating.apply_gate else None),
+        ("below_all", "未达任何等级时的名称", a.rating.below_all, b.rating.below_all),
+        ("review_levels", "评审层级", [lv.name for lv in a.review_levels], [lv.name for lv in b.review_levels]),
+    ]
+    out = []
+    for key, label, x, y in rows:
+        if x != y:
+            status = "added" if x is None else "removed" if y is None else "changed"
+            out.append(EntryDiff("setting", status, (key,), (key,), label, label, None, (Change(key, label, show(x), show(y)),)))
+    return out
+
+
+def _ref(r: Rubric) -> RubricRef:
+    return RubricRef(f"{r.id}@{r.version}", r.title, r.effective_date.isoformat(), r.status, fmt(r.total_points))
+
+
+_ORDER = {w: n for n, w in enumerate(WHAT_ZH)}
+
+
+def diff_rubrics(a: Rubric, b: Rubric) -> RubricDiff:
+    """Every difference from `a` to `b`, in a stable order (kind, then id)."""
+    warnings: list[str] = []
+    dims = _by_id("dimension", a.dimensions, b.dimensions, (("name", "名称"), ("points", "分值")))
+    inds_a, par_a = _indicators(a)
+    inds_b, par_b = _indicators(b)
+    parent = {i: (par_a[i], par_b[i]) for i in par_a if i in par_b}
+    inds = _by_id("indicator", inds_a, inds_b, (("name", "名称"), ("points", "分值")), parent=parent)
+    items, used = _diff_items(a, b, warnings)
+    tiers = []
+    for e in _by_id("tier", a.rating.tiers, b.rating.tiers, (("name", "名称"), ("min_score", "最低分"), ("requires", "前提条件"))):
+        ta = next((t for t in a.rating.tiers if t.id in e.old_ids), None)
+        tb = next((t for t in b.rating.tiers if t.id in e.new_ids), None)
+        if ta is not None and tb is not None and ta.dimension_minimums != tb.dimension_minimums:
+            e = e._replace(status="changed", changes=(*e.changes, Change("dimension_minimums", "维度最低分", _minimums(ta), _minimums(tb))))
+        if e.changes or e.status != "changed":
+            tiers.append(e)
+    tb_ids = [t.id for t in b.rating.tiers]
+    ta_ids = [t.id for t in a.rating.tiers if t.id in tb_ids]
+    if ta_ids != [t for t in tb_ids if t in ta_ids]:
+        warnings.append("等级的先后顺序有变化")
+    vetoes = _by_id("veto", a.vetoes, b.vetoes, (("name", "名称"), ("when", "条件"), ("date_field", "日期字段"), ("lookback_months", "回溯月数")))
+    spec_keys = (("label", "标签"), ("type", "类型"), ("unit", "单位"), ("required", "必填"), ("choices", "选项"), ("min", "下限"), ("max", "上限"))
+    fields = _by_id("field", a.fields, b.fields, spec_keys, name="label")
+    attrs = _by_id("attribute", a.attributes, b.attributes, spec_keys, name="label")
+    derived = _by_id("derived", a.derived, b.derived, (("label", "标签"), ("expr", "公式"), ("unit", "单位")), name="label")
+    entries = [*dims, *inds, *items, *vetoes, *tiers, *fields, *attrs, *derived, *_settings(a, b)]
+
+    def key(e: EntryDiff) -> tuple[Any, ...]:
+        ident = (e.new_ids or e.old_ids)[0]
+        return (_ORDER[e.what], natural_key(ident), e.status)
+
+    entries.sort(key=key)
+    return RubricDiff(_ref(a), _ref(b), used, tuple(entries), tuple(warnings))
+
+
+def item_id_map(a: Rubric, b: Rubric) -> dict[str, str]:
+    """Item ids of `a` → the id of the same item in `b` (same id, crosswalk rename, or content).
+
+    Items that were removed, split or merged have no entry: their history does not carry over.
+    """
+    return {i: j for i, j, _ in _pair_items(a, b, []).pairs}
+
+
+def dimension_of(r: Rubric) -> dict[str, Dimension]:
+    return {d.id: d for d in r.dimensions}
+
+
+# --------------------------------------------------------------------------- load-time checks
+
+
+def check_crosswalk(rubric: Rubric) -> list[Problem]:
+    """A crosswalk names its previous version as ID@VERSION and points at items that exist."""
+    cw = rubric.crosswalk
+    if cw is None:
+        return []
+    out: list[Problem] = []
+    if "@" not in cw.previous:
+        out.append(Problem("R230", ("crosswalk", "previous"), "previous 须写成 ID@版本", found=cw.previous, expected="如 jiaxing-sanzhi@2018"))
+    elif cw.previous == f"{rubric.id}@{rubric.version}":
+        out.append(Problem("R230", ("crosswalk", "previous"), "previous 不能是本版本自己", found=cw.previous))
+    ids = list(_items(rubric))
+    seen_old: set[str] = set()
+    for n, entry in enumerate(cw.items):
+        for k, new in enumerate(entry.new):
+            if new not in ids:
+                close = difflib.get_close_matches(new, ids, n=1)
+                out.append(Problem("R231", ("crosswalk", "items", n, "new", k) if len(entry.new) > 1 else ("crosswalk", "items", n, "new"),
+                                   f"crosswalk 指向的评分项 “{new}” 在本版本中不存在",
+                                   hint=f"是否想写 “{close[0]}”？" if close else None))
+        for old in entry.old:
+            if old in seen_old:
+                out.append(Problem("R232", ("crosswalk", "items", n, "old"), f"评分项 “{old}” 在 crosswalk 中出现了不止一次",
+                                   hint="一个旧编号只能有一种去向：renamed、split 或 merged 之一"))
+            seen_old.add(old)
+    return out

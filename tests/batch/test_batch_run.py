@@ -1,0 +1,232 @@
+"""A batch over generated villages with a few broken ones: outputs, reports, database."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from sanzhi import __version__
+from sanzhi.api import score_paths
+from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
+from sanzhi.batch.serialize import village_data
+from sanzhi.batch.work import village_paths
+from sanzhi.cli import app
+from sanzhi.errors import UserError
+from sanzhi.numbers import fmt
+from sanzhi.reports.json_output import result_data
+from sanzhi.standard.compile import CompiledRubric
+from tests.batch.conftest import assert_same_tree, run_sanzhi
+from tests.batch.helpers import RUBRIC_V1, write_villages
+
+N = 60
+BROKEN = {7: "bad value", 20: "bad yaml", 33: "missing field", 50: "wrong year"}
+STARTED = "2026-01-05T09:00:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, rubric_v1: CompiledRubric) -> Path:
+    root = tmp_path_factory.mktemp("county")
+    write_villages(rubric_v1, root / "in", N, 2025, broken=BROKEN)
+    return root
+
+
+@pytest.fixture(scope="module")
+def batch_run(county: Path, rubric_v1: CompiledRubric, tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("run")
+    reporter = NullReporter()
+    opts = BatchOptions(inputs=(county / "in",), out_dir=work / "out", year=2025, db=str(work / "r.sqlite"), jobs=2,
+                        shard_size=7)
+    summary = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=reporter)
+    return work, summary, reporter
+
+
+def test_bad_villages_are_reported_and_skipped(batch_run, county: Path) -> None:
+    work, summary, reporter = batch_run
+    assert (summary.scored, summary.skipped) == (N - len(BROKEN), len(BROKEN))
+    codes = {line.split(": ")[1].split()[0] for line in reporter.problems}
+    assert codes == {"D112", "D100", "D111", "D150"}
+    with (work / "out" / "skipped.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(BROKEN)
+    assert all(r["来源"].startswith(str(county / "in")) and r["问题"] for r in rows)
+    summary_json = json.loads((work / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary_json["villages"] == {"scored": N - len(BROKEN), "skipped": len(BROKEN)}
+    assert sum(summary_json["ratings"].values()) == N - len(BROKEN)
+
+
+def test_village_files_hold_what_score_gives(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
+    work, _, _ = batch_run
+    files = sorted((county / "in").rglob("*.json"))
+    outcomes = [o for o in score_paths(rubric_v1, files) if o.result is not None and o.result.year == 2025]
+    assert len(outcomes) == N - len(BROKEN)
+    for o in outcomes:
+        path, _ = village_paths(work / "out", o.result.village_code)
+        doc = json.loads(path.read_bytes())
+        assert doc["format"] == "sanzhi.results" and doc["failures"] == []
+        # the fast serializer gives the same data as the reference one
+        assert doc["villages"] == [json.loads(json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False))]
+        fast, ref = village_data(o.result, o.input_sha256), result_data(o.result, o.input_sha256)
+        assert json.dumps(fast, ensure_ascii=False) == json.dumps(ref, ensure_ascii=False)  # same keys, same order
+    assert len(list((work / "out" / "villages").rglob("*.json"))) == N - len(BROKEN)
+    assert not list((work / "out").rglob(".*.tmp"))
+
+
+def test_database_holds_runs_villages_levels_and_items(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
+    work, summary, _ = batch_run
+    db = sqlite3.connect(work / "r.sqlite")
+    run = db.execute("SELECT run_id, year, rubric_id, rubric_version, rubric_hash, engine_version, started_at, status,"
+                     " villages, skipped, inputs_sha256, run_key FROM runs").fetchall()
+    assert len(run) == 1
+    run_id, year, rid, rver, rhash, engine, started, status, villages, skipped, inputs_hash, rk = run[0]
+    assert (run_id, year, rid, rver, rhash, engine, started, status) == (
+        summary.run_id, 2025, "batch-test", "1", rubric_v1.content_hash, __version__, STARTED, "complete")
+    assert (villages, skipped) == (N - len(BROKEN), len(BROKEN)) and inputs_hash.startswith("sha256:")
+    assert db.execute("SELECT count(*), count(DISTINCT input_sha256) FROM run_inputs").fetchone() == (N, N)
+    assert dict(db.execute("SELECT status, count(*) FROM run_inputs GROUP BY status").fetchall()) == {
+        "scored": N - len(BROKEN), "failed": len(BROKEN)}
+    files = sorted((county / "in").rglob("*.json"))
+    outcomes = [o for o in score_paths(rubric_v1, files) if o.result is not None and o.result.year == 2025]
+    for o in outcomes[:10]:
+        r = o.result
+        total, rating, vetoed, sha = db.execute(
+            "SELECT total, rating_name, vetoed, input_sha256 FROM village_results WHERE run_key = ? AND village_code = ?",
+            (rk, r.village_code)).fetchone()
+        assert (Decimal(repr(total)), rating, bool(vetoed), sha) == (r.total, r.rating.name, bool(r.vetoes), o.input_sha256)
+        items = dict(((i, lvl), Decimal(repr(s))) for i, lvl, s in db.execute(
+            "SELECT item_id, level, score FROM item_scores WHERE run_key = ? AND village_code = ?", (rk, r.village_code)))
+        assert items == {(it.id, ls.level): ls.score for it in r.items for ls in it.levels}
+        levels = db.execute("SELECT level, total FROM level_totals WHERE run_key = ? AND village_code = ?",
+                            (rk, r.village_code)).fetchall()
+        assert [(lv, fmt(Decimal(repr(t)))) for lv, t in levels] == [(t.level, fmt(t.total)) for t in r.totals]
+        dims = db.execute("SELECT dimension_id, score FROM dimension_scores WHERE run_key = ? AND village_code = ?"
+                          " ORDER BY dimension_id", (rk, r.village_code)).fetchall()
+        assert [(d, Decimal(repr(s))) for d, s in dims] == [(d.id, d.score) for d in r.dimensions]
+    assert db.execute("SELECT count(*) FROM item_scores").fetchone()[0] == (N - len(BROKEN)) * 4
+    parts = db.execute("SELECT kind, part_id FROM rubric_parts ORDER BY kind, position").fetchall()
+    assert parts == [("dimension", "1"), ("dimension", "2"), ("item", "1.1.1"), ("item", "1.1.2"), ("item", "2.1.1"),
+                     ("item", "2.1.2")]
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"item_scores_village", "village_results_code", "village_results_township", "run_inputs_code"} <= indexes
+
+
+def test_published_lists(batch_run) -> None:
+    work, _, _ = batch_run
+    county_dir = work / "out" / "published" / "测试县"
+    wb = load_workbook(county_dir / "测试县-评定结果.xlsx", read_only=True)
+    assert wb.sheetnames == ["排名", "示范", "达标", "未达标", "不予评定", "一票否决", "红黑榜"]
+    ranking = list(wb["排名"].iter_rows(values_only=True))
+    assert ranking[0] == ("县排名", "乡镇排名", "村代码", "村名称", "乡镇", "总分", "等级", "一票否决")
+    body = ranking[1:]
+    assert len(body) == N - len(BROKEN)
+    ranked = [r for r in body if r[0] is not None]
+    totals = [Decimal(str(r[5])) for r in ranked]
+    assert totals == sorted(totals, reverse=True)
+    assert all(r[0] is None and r[7] for r in body[len(ranked):]), "vetoed villages come last, unranked"
+    with (county_dir / "测试县-排名.csv").open(encoding="utf-8-sig") as f:
+        csv_rows = list(csv.reader(f))
+    assert len(csv_rows) == len(ranking)
+    vetoes = list(wb["一票否决"].iter_rows(values_only=True))[1:]
+    assert len(vetoes) == len(body) - len(ranked) > 0
+    redblack = list(wb["红黑榜"].iter_rows(values_only=True))[1:]
+    towns = {r[0] for r in redblack}
+    assert towns == {"第1镇", "第2镇", "第3镇", "第4镇"}
+    assert {r[1] for r in redblack} == {"红榜", "黑榜"}
+    for town in towns:
+        assert (county_dir / "乡镇" / f"{town}-排名与红黑榜.xlsx").exists()
+        assert (county_dir / "乡镇" / f"{town}-红黑榜.csv").exists()
+
+
+def test_a_second_run_into_the_same_folder_needs_resume(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
+    work, _, _ = batch_run
+    opts = BatchOptions(inputs=(county / "in",), out_dir=work / "out", year=2025, db=str(work / "r.sqlite"), jobs=1)
+    with pytest.raises(UserError, match="--resume"):
+        run_batch(rubric_v1, opts, clock=lambda: STARTED)
+
+
+def test_duplicate_village_codes_are_all_skipped(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    paths = write_villages(rubric_v1, tmp_path / "in", 12, 2025)
+    copy = tmp_path / "in" / "zz-extra" / "copy.json"
+    copy.parent.mkdir()
+    copy.write_bytes(paths[3].read_bytes())
+    code = json.loads(copy.read_text(encoding="utf-8"))["village"]["code"]
+    reporter = NullReporter()
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
+                        jobs=1, shard_size=4)
+    summary = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=reporter)
+    assert (summary.scored, summary.skipped) == (11, 2)
+    assert sum("D151" in p for p in reporter.problems) == 2
+    assert not village_paths(tmp_path / "out", code)[0].exists()
+    db = sqlite3.connect(tmp_path / "r.sqlite")
+    assert db.execute("SELECT count(*) FROM village_results WHERE village_code = ?", (code,)).fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM item_scores WHERE village_code = ?", (code,)).fetchone() == (0,)
+
+
+def test_cli_batch_exit_codes_progress_and_summary(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    write_villages(rubric_v1, tmp_path / "in", 20, 2025, broken={4: "bad value"})
+    proc = run_sanzhi("batch", "in", "--rubric", str(RUBRIC_V1), "--year", "2025", "-o", "out", "--db", "r.sqlite",
+                      "--jobs", "2", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "跳过 in/town101/330483101001.json:" in proc.stderr and "D112" in proc.stderr
+    assert "评分 19 个村，1 个村数据有误已跳过" in proc.stderr
+    assert "村/秒" in proc.stderr
+    assert proc.stdout == ""
+    (tmp_path / "in" / "town101" / "330483101001.json").unlink()
+    proc = run_sanzhi("batch", "in", "--rubric", str(RUBRIC_V1), "--year", "2025", "-o", "out2", "--db", "r.sqlite",
+                      cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_sanzhi("batch", "nowhere", "--rubric", str(RUBRIC_V1), "--year", "2025", "-o", "out3", cwd=tmp_path)
+    assert proc.returncode == 2 and "找不到输入" in proc.stderr
+
+
+def test_pdf_step_is_pluggable_and_resumable(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    write_villages(rubric_v1, tmp_path / "in", 10, 2025)
+    step = FakePdf()
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
+                        jobs=1, pdf=True)
+    run_batch(rubric_v1, opts, clock=lambda: STARTED, pdf_step=step)
+    pdfs = sorted((tmp_path / "out" / "villages").rglob("*.pdf"))
+    assert len(pdfs) == 10 and pdfs[0].read_bytes().startswith(b"%PDF-fake ")
+    assert (tmp_path / "out" / "summary.pdf").read_bytes() == b"%PDF-fake summary 10"
+    pdfs[0].write_bytes(b"torn")  # a damaged output is redone on resume
+    again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED, pdf_step=step)
+    assert (again.reused, again.processed) == (9, 1)
+    assert pdfs[0].read_bytes().startswith(b"%PDF-fake ")
+
+
+def _resume(opts: BatchOptions) -> BatchOptions:
+    from dataclasses import replace
+
+    return replace(opts, resume=True)
+
+
+class FakePdf:
+    """A stand-in PDF step: deterministic bytes from the result."""
+
+    def village_pdf(self, compiled, result, assessment) -> bytes:
+        return f"%PDF-fake {result.village_code} {fmt(result.total)}".encode()
+
+    def summary_pdf(self, compiled, summary) -> bytes:
+        return f"%PDF-fake summary {summary['villages']['scored']}".encode()
+
+
+def test_cli_commands_are_registered() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    for cmd in ("batch", "history", "ranking", "yoy"):
+        assert cmd in result.output
+
+
+def test_same_inputs_same_outputs(tmp_path: Path, county: Path, rubric_v1: CompiledRubric) -> None:
+    """Inline (one process) and a pool with a different shard size write identical files."""
+    a = BatchOptions(inputs=(county / "in",), out_dir=tmp_path / "a", year=2025, db=str(tmp_path / "a.sqlite"), jobs=1)
+    b = BatchOptions(inputs=(county / "in",), out_dir=tmp_path / "b", year=2025, db=str(tmp_path / "b.sqlite"), jobs=2,
+                     shard_size=3)
+    run_batch(rubric_v1, a, clock=lambda: STARTED)
+    run_batch(rubric_v1, b, clock=lambda: STARTED)
+    assert_same_tree(tmp_path / "a", tmp_path / "b")

@@ -1,0 +1,127 @@
+"""The corpus of broken village data files (invalid/*.yaml) and the exact `sanzhi score` output.
+
+Why: clerks fill these files by hand; every message they can meet is pinned as a golden file
+(invalid/expected/<case>.txt; regenerate with `pytest --update-golden` and review the diff).
+All cases are scored against rubric.yaml, a small rubric with one field of each type and a
+judgment item; valid/xinglin.yaml is the same village with nothing wrong.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sanzhi.cli import app
+from sanzhi.errors import DataError
+from sanzhi.inputs.files import read_text_village
+from sanzhi.standard.loader import load_rubric_file
+from tests.golden import compare_golden
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+RUBRIC = (HERE / "rubric.yaml").relative_to(REPO).as_posix()
+GOOD = (HERE / "valid" / "xinglin.yaml").relative_to(REPO).as_posix()
+INVALID = HERE / "invalid"
+EXPECTED = INVALID / "expected"
+CASES = sorted(INVALID.glob("*.yaml"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+runner = CliRunner()
+
+
+def _rel(case: Path) -> str:
+    return case.relative_to(REPO).as_posix()
+
+
+@pytest.fixture(autouse=True)
+def _repo_cwd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def _score(*args: str):
+    return runner.invoke(app, ["score", "-r", RUBRIC, *args])
+
+
+def test_corpus_is_complete() -> None:
+    assert len(CASES) >= 12
+    assert {p.stem for p in EXPECTED.glob("*.txt")} <= {c.stem for c in CASES}
+    for case in CASES:
+        assert case.read_text(encoding="utf-8").startswith("# 故意的问题：")
+
+
+def test_the_good_village_scores() -> None:
+    result = _score(GOOD)
+    assert result.exit_code == 0, result.stderr
+    assert "杏林村" in result.stdout and result.stderr == ""
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_score_output(case: Path, request: pytest.FixtureRequest) -> None:
+    result = _score(_rel(case))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    compare_golden(EXPECTED / f"{case.stem}.txt", result.stderr, request)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_every_problem_is_located_and_in_chinese(case: Path) -> None:
+    compiled, _ = load_rubric_file(Path(RUBRIC))
+    loaded = read_text_village(compiled, Path(_rel(case)))
+    assert loaded.assessment is None
+    assert isinstance(loaded.error, DataError)
+    diags = loaded.error.diagnostics
+    assert diags
+    for d in diags:
+        assert d.code.startswith("D") and d.severity == "error"
+        assert d.location is not None and d.location.file == _rel(case)
+        assert d.location.line is not None and d.location.column is not None, d
+        assert CJK.search(d.message), d.message
+        assert d.path, d
+    positions = [(d.location.line, d.location.column) for d in diags]
+    assert positions == sorted(positions)
+
+
+def test_several_problems_are_all_reported_in_line_order() -> None:
+    compiled, _ = load_rubric_file(Path(RUBRIC))
+    loaded = read_text_village(compiled, INVALID / "several_problems.yaml")
+    assert loaded.error is not None
+    got = [(d.location.line, d.code, d.path) for d in loaded.error.diagnostics]
+    assert got == [
+        (3, "D112", "村基本信息 › code"),
+        (5, "D110", "填报答案 › plan_mde"),
+        (7, "D112", "填报答案 › findings（发现问题数）"),
+        (11, "D112", "填报答案 › incident_date（事故日期）"),
+        (18, "D113", "评审记录 #1（乡镇评分） › 更正 › findings（发现问题数）"),
+    ]
+
+
+def test_integer_written_in_words_says_expected_and_found() -> None:
+    result = _score(_rel(INVALID / "integer_as_text.yaml"))
+    assert "= 期望：非负整数（单位：项）\n" in result.stderr
+    assert "= 实际：“三次”\n" in result.stderr
+
+
+def test_mixed_run_scores_the_good_and_reports_the_bad(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    bad = _rel(INVALID / "integer_as_text.yaml")
+    result = _score(GOOD, bad, "-o", str(out))
+    assert result.exit_code == 1
+    assert "杏林村" in result.stdout
+    assert f"--> {bad}:7:13" in result.stderr
+    assert "1 个村已评分，1 个村数据有误已跳过。" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    written = json.loads(out.read_text(encoding="utf-8"))
+    text = json.dumps(written, ensure_ascii=False)
+    assert "杏林村" in text and "integer_as_text.yaml" in text
+
+
+def test_folder_of_villages_mixed(tmp_path: Path) -> None:
+    folder = tmp_path / "villages"
+    folder.mkdir()
+    (folder / "a_good.yaml").write_bytes((REPO / GOOD).read_bytes())
+    (folder / "b_bad.yaml").write_bytes((INVALID / "bad_bool.yaml").read_bytes())
+    result = _score(str(folder))
+    assert result.exit_code == 1
+    assert "杏林村" in result.stdout
+    assert "b_bad.yaml:6:12" in result.stderr
