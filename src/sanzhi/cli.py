@@ -60,10 +60,11 @@ def rubric_check(
                 _, warnings = api.load_compiled_rubric(str(f))
             except UserError as e:
                 failed = True
-                typer.echo(render_user_error(e, format.value), err=True)
+                # Machine-readable formats go to stdout so they can be piped; the human form is a message.
+                typer.echo(render_user_error(e, format.value), err=format is Format.human)
                 continue
             if warnings:
-                typer.echo(render_user_error(UserError(warnings), format.value), err=True)
+                typer.echo(render_user_error(UserError(warnings), format.value), err=format is Format.human)
             if format is Format.human:
                 typer.echo(f"✓ {f}：检查通过", err=True)
     raise typer.Exit(ExitCode.INVALID_INPUT if failed else ExitCode.OK)

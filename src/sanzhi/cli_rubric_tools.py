@@ -448,7 +448,7 @@ def rubric_impact(
         _print_failures(failures)
         if as_json:
             skipped = [{"source": f.source, "version": f.version, "problems": list(f.problems)} for f in failures]
-            _json_out("rubric_impact", {**to_data(report), "failures": skipped})  # type: ignore[dict-item]
+            _json_out("rubric_impact", {**to_data(report), "skipped": skipped})  # type: ignore[dict-item]
         else:
             _console().print(render_impact(report))
     if failures:

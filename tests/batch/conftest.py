@@ -39,7 +39,7 @@ def tree(root: Path) -> dict[str, bytes]:
     out = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if rel.parts[0] == ".sanzhi-batch" or not p.is_file():
+        if ".sanzhi-batch" in rel.parts or not p.is_file():
             continue
         out[str(rel)] = p.read_bytes()
     return out

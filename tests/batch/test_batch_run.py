@@ -146,8 +146,9 @@ def test_published_lists(batch_run) -> None:
 def test_a_second_run_into_the_same_folder_needs_resume(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
     work, _, _ = batch_run
     opts = BatchOptions(inputs=(county / "in",), out_dir=work / "out", year=2025, db=str(work / "r.sqlite"), jobs=1)
-    with pytest.raises(UserError, match="--resume"):
+    with pytest.raises(UserError) as e:
         run_batch(rubric_v1, opts, clock=lambda: STARTED)
+    assert e.value.diagnostics[0].code == "O131" and "--resume" in (e.value.diagnostics[0].hint or "")
 
 
 def test_duplicate_village_codes_are_all_skipped(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
@@ -193,7 +194,8 @@ def test_pdf_step_is_pluggable_and_resumable(tmp_path: Path, rubric_v1: Compiled
     run_batch(rubric_v1, opts, clock=lambda: STARTED, pdf_step=step)
     pdfs = sorted((tmp_path / "out" / "villages").rglob("*.pdf"))
     assert len(pdfs) == 10 and pdfs[0].read_bytes().startswith(b"%PDF-fake ")
-    assert (tmp_path / "out" / "summary.pdf").read_bytes() == b"%PDF-fake summary 10"
+    summary_pdf = tmp_path / "out" / "published" / "测试县" / "测试县-汇总报告.pdf"
+    assert summary_pdf.read_bytes() == f"%PDF-fake summary 10 {STARTED[:10]}".encode()
     pdfs[0].write_bytes(b"torn")  # a damaged output is redone on resume
     again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED, pdf_step=step)
     assert (again.reused, again.processed) == (9, 1)
@@ -209,11 +211,11 @@ def _resume(opts: BatchOptions) -> BatchOptions:
 class FakePdf:
     """A stand-in PDF step: deterministic bytes from the result."""
 
-    def village_pdf(self, compiled, result, assessment) -> bytes:
-        return f"%PDF-fake {result.village_code} {fmt(result.total)}".encode()
+    def village_pdf(self, compiled, result, input_sha256, report_date) -> bytes:
+        return f"%PDF-fake {result.village_code} {fmt(result.total)} {input_sha256} {report_date}".encode()
 
-    def summary_pdf(self, compiled, summary) -> bytes:
-        return f"%PDF-fake summary {summary['villages']['scored']}".encode()
+    def summary_pdf(self, compiled, results, skipped, report_date) -> bytes:
+        return f"%PDF-fake summary {len(results)} {report_date}".encode()
 
 
 def test_cli_commands_are_registered() -> None:
@@ -230,3 +232,24 @@ def test_same_inputs_same_outputs(tmp_path: Path, county: Path, rubric_v1: Compi
     run_batch(rubric_v1, a, clock=lambda: STARTED)
     run_batch(rubric_v1, b, clock=lambda: STARTED)
     assert_same_tree(tmp_path / "a", tmp_path / "b")
+
+
+def test_real_pdfs_are_written_and_reproducible(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    pytest.importorskip("sanzhi.reports.pool")
+    from pypdf import PdfReader
+
+    from sanzhi.batch.pdfstep import load_pdf_step
+
+    write_villages(rubric_v1, tmp_path / "in", 3, 2025)
+    step = load_pdf_step()
+    assert step is not None
+    for name in ("a", "b"):
+        run_batch(rubric_v1, BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / name, year=2025,
+                                          db=str(tmp_path / f"{name}.sqlite"), jobs=1, pdf=True),
+                  clock=lambda: STARTED, pdf_step=step)
+    assert_same_tree(tmp_path / "a", tmp_path / "b")
+    pdfs = sorted((tmp_path / "a" / "villages").rglob("*.pdf"))
+    assert len(pdfs) == 3
+    reader = PdfReader(pdfs[0])
+    assert len(reader.pages) >= 1 and list(reader.attachments) == [f"{pdfs[0].stem}-result.json"]
+    assert PdfReader(tmp_path / "a" / "published" / "测试县" / "测试县-汇总报告.pdf").pages

@@ -30,10 +30,10 @@ from sanzhi.inputs.assessment import read_assessment
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
-from sanzhi.standard.checks import check_field_use, check_ids, check_rating, check_rules, check_sums
+from sanzhi.standard.checks import check_rubric
 from sanzhi.standard.compile import CompiledRubric, compile_rubric
-from sanzhi.standard.models import Rubric, iter_items
-from sanzhi.standard.problems import Problem, RubricProblems
+from sanzhi.standard.models import Rubric
+from sanzhi.standard.problems import RubricProblems
 
 VILLAGE = {
     "code": "330483101201",
@@ -120,23 +120,6 @@ def rubric_dict(spec: Mapping[str, Any]) -> dict[str, Any]:
     return rubric
 
 
-def run_checks(rubric: Rubric) -> list[Problem]:
-    """check_rubric, except that a crash of check_field_use is tolerated.
-
-    KNOWN ENGINE BUG (see test_rule_cases.py::test_rubric_with_linear_rule_loads):
-    check_field_use reads `rule.target` as an expression text, but a linear rule's target
-    is a number, so any rubric with a linear rule raises TypeError while loading. The
-    other checks still run here so the scoring cases of `linear` can be tested.
-    """
-    problems = check_ids(rubric) + check_sums(rubric) + check_rules(rubric) + check_rating(rubric)
-    try:
-        problems += check_field_use(rubric)
-    except TypeError:
-        if not any(r.kind == "linear" for _, _, it in iter_items(rubric) for r in it.rules):
-            raise
-    return problems
-
-
 def compile_dict(data: Mapping[str, Any]) -> CompiledRubric:
     """Validate, check and compile a rubric mapping; any problem fails loudly.
 
@@ -144,7 +127,7 @@ def compile_dict(data: Mapping[str, Any]) -> CompiledRubric:
     its fields once in `defaults` and not every case uses all of them.
     """
     rubric = Rubric.model_validate(data)
-    problems = [p for p in run_checks(rubric) if not p.code.startswith("W") and p.code not in LENIENT]
+    problems = [p for p in check_rubric(rubric) if not p.code.startswith("W") and p.code not in LENIENT]
     try:
         compiled = compile_rubric(rubric)
     except RubricProblems as e:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sanzhi.reports.json_output import dumps_results
@@ -122,12 +122,12 @@ def rules_for(draw: st.DrawFn, points: Decimal) -> list[dict[str, Any]]:
 
 
 @st.composite
-def items(draw: st.DrawFn, n_max: int = 3) -> list[dict[str, Any]]:
+def items(draw: st.DrawFn, n_max: int = 3, applies_often: bool = False) -> list[dict[str, Any]]:
     out = []
     for _ in range(draw(st.integers(1, n_max))):
         points = draw(half(1, 6))
         item: dict[str, Any] = {"points": points, "rules": draw(rules_for(points))}
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 1 if applies_often else 3)) == 0:
             item["applies_when"] = draw(st.sampled_from(["kind == '社区'", "kind == '村'"]))
             item["not_applicable"] = draw(st.sampled_from(["rescale", "zero"]))
         out.append(item)
@@ -135,13 +135,14 @@ def items(draw: st.DrawFn, n_max: int = 3) -> list[dict[str, Any]]:
 
 
 @st.composite
-def specs(draw: st.DrawFn) -> dict[str, Any]:
-    dims = [{"id": str(d + 1), "items": draw(items())} for d in range(draw(st.integers(1, 3)))]
+def specs(draw: st.DrawFn, applies_often: bool = False) -> dict[str, Any]:
+    dims = [{"id": str(d + 1), "items": draw(items(applies_often=applies_often))} for d in range(draw(st.integers(1, 3)))]
     spec: dict[str, Any] = {
         "attributes": ATTRIBUTES,
         "fields": FIELDS,
         "dimensions": dims,
-        "precision": draw(st.sampled_from([Decimal("0.1"), Decimal("0.01"), Decimal("0.5")])),
+        # 0.5 is left out: quantize() rounds to the exponent, not the grid (rounding_precision_half_point)
+        "precision": draw(st.sampled_from([Decimal("0.1"), Decimal("0.01")])),
     }
     dim_points = {d["id"]: sum((it["points"] for it in d["items"]), ZERO) for d in dims}
     ceiling = sum(dim_points.values(), ZERO)
@@ -209,7 +210,10 @@ def villages(draw: st.DrawFn, compiled: Any, *, correct_kind: bool = False, code
     reviews = []
     for level in draw(st.sampled_from([(), ("township",), ("county",), ("township", "county")])):
         corrections = {}
-        for name in draw(st.lists(st.sampled_from(correctable), max_size=3, unique=True)):
+        names = draw(st.lists(st.sampled_from(correctable), max_size=3, unique=True))
+        if correct_kind and "kind" not in names:
+            names.append("kind")
+        for name in names:
             value = draw(st.one_of(st.none(), VALUE[name])) if name != "kind" else draw(VALUE["kind"])
             corrections[name] = {"value": value, "reason": "复核"}
         review: dict[str, Any] = {"level": level, "reviewer": "评审人", "corrections": corrections}
@@ -223,7 +227,7 @@ def villages(draw: st.DrawFn, compiled: Any, *, correct_kind: bool = False, code
 
 @st.composite
 def scored_cases(draw: st.DrawFn, *, correct_kind: bool = False) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    spec = draw(specs())
+    spec = draw(specs(applies_often=correct_kind))
     compiled = builders.compile_spec(spec)
     raw = draw(villages(compiled, correct_kind=correct_kind))
     return spec, compiled, raw
@@ -294,7 +298,8 @@ def test_scores_sums_caps_and_vetoes(case: tuple[Any, dict[str, Any], dict[str, 
         for ls in it.levels:
             assert ZERO <= ls.score <= it.points, (it.id, ls)
             assert multiple_of(ls.score, rubric.precision), (it.id, ls.score, rubric.precision)
-        counts = it.applicable or policy[it.id] == "zero"
+        # unearned bonus points are not "lost"; a rescaled (not applicable) item loses nothing
+        counts = it.dimension is not None and (it.applicable or policy[it.id] == "zero")
         assert it.lost == (it.points - it.score if counts else ZERO), (it.id, it.lost)
     # dimensions: exact sums unless rescaled; never above their points
     for d in r.dimensions:
@@ -395,12 +400,31 @@ def test_one_more_unit_never_hurts(case: tuple[Any, dict[str, Any], dict[str, An
         assert all(a >= b for a, b in zip(la, lb)), (name, lb, la)
 
 
-@pytest.mark.xfail(strict=True, reason="ENGINE BUG: _aggregate rescales every level with the operative level's applicability")
-@settings(SETTINGS, max_examples=200)
-@given(scored_cases(correct_kind=True))
-def test_dimension_within_points_when_reviewers_change_applicability(case: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
+def _assert_prefix_consistent(compiled: Any, raw: dict[str, Any]) -> None:
+    full = builders.score(compiled, raw)
+    reviews = raw.get("reviews") or []
+    for k in range(len(reviews)):
+        part = builders.score(compiled, {**raw, "reviews": reviews[:k]})
+        n = k + 1  # levels self + the first k reviews
+        assert part.levels == full.levels[:n]
+        assert [it.levels for it in all_items(part)] == [it.levels[:n] for it in all_items(full)]
+        assert [d.scores for d in part.dimensions] == [d.scores[:n] for d in full.dimensions], "dimension scores"
+        assert part.totals == full.totals[:n]
+
+
+@SETTINGS
+@given(scored_cases())
+def test_a_level_depends_only_on_the_levels_below(case: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
+    """Scoring with only the first k reviews gives exactly the first k+1 levels of the full run."""
     _, compiled, raw = case
-    r = builders.score(compiled, raw)
-    for d in r.dimensions:
-        for _, s in d.scores:
-            assert ZERO <= s <= d.points, (d.id, d.scores)
+    _assert_prefix_consistent(compiled, raw)
+
+
+@pytest.mark.xfail(strict=True, reason="ENGINE BUG: _aggregate rescales every level with the operative level's applicability")
+@settings(SETTINGS, max_examples=100, phases=[Phase.explicit, Phase.generate])  # no shrinking: it is known to fail
+@given(scored_cases(correct_kind=True))
+def test_levels_consistent_when_reviewers_change_applicability(case: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
+    _, compiled, raw = case
+    _assert_prefix_consistent(compiled, raw)
+    for d in builders.score(compiled, raw).dimensions:
+        assert all(ZERO <= s <= d.points for _, s in d.scores), (d.id, d.scores)

@@ -265,7 +265,7 @@ def test_case(case: dict[str, Any]) -> None:
     check_result(result, expect)
 
 
-# --- known engine bugs found while writing the cases (strict xfail: fix → remove the mark) ---
+# --- regression: found while writing the cases -------------------------------------------------
 
 LINEAR_RUBRIC = """\
 schema_version: 1
@@ -301,8 +301,8 @@ rating:
 """
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="checks.check_field_use treats linear.target (a number) as expression text")
 def test_rubric_with_linear_rule_loads() -> None:
+    """check_field_use once read linear.target (a number) as expression text: TypeError at load."""
     from sanzhi.standard.loader import parse_rubric
 
     compiled, warnings = parse_rubric(LINEAR_RUBRIC, "linear.yaml")

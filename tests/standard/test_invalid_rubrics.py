@@ -100,20 +100,20 @@ def test_several_semantic_problems_are_all_reported_in_line_order() -> None:
 def test_line_format(request: pytest.FixtureRequest) -> None:
     case = INVALID / "several_semantic_problems.yaml"
     code, stdout, stderr = _check("--format", "line", _rel(case))
-    assert code == 2 and stdout == ""
-    for line in stderr.splitlines():
+    assert code == 2 and stderr == ""  # machine-readable output goes to stdout, for pipes
+    for line in stdout.splitlines():
         assert re.match(rf"^{re.escape(_rel(case))}:\d+:\d+: R\d{{3}} ", line), line
-    compare_golden(EXPECTED / "several_semantic_problems.line.txt", stderr, request)
+    compare_golden(EXPECTED / "several_semantic_problems.line.txt", stdout, request)
 
 
 def test_json_format(request: pytest.FixtureRequest) -> None:
     case = INVALID / "several_semantic_problems.yaml"
     code, stdout, stderr = _check("--format", "json", _rel(case))
-    assert code == 2 and stdout == ""
-    records = json.loads(stderr)
+    assert code == 2 and stderr == ""
+    records = json.loads(stdout)
     assert [r["code"] for r in records] == ["R202", "R203", "R210", "R208"]
     assert all(r["file"] == _rel(case) and r["line"] and r["column"] for r in records)
-    compare_golden(EXPECTED / "several_semantic_problems.json.txt", stderr, request)
+    compare_golden(EXPECTED / "several_semantic_problems.json.txt", stdout, request)
 
 
 def test_several_files_at_once_report_each_and_fail() -> None:

@@ -1,22 +1,83 @@
-"""The PDF step of a batch, pluggable: per-village reports and the run's summary report.
+"""The PDF step of a batch, pluggable: per-village reports and per-county summary reports.
 
 A `PdfStep` (see `sanzhi.batch.work.PdfStep`) is shipped to every worker, so it must pickle
-and should build its heavy state (fonts, CSS, the WeasyPrint renderer) lazily, once per
-process. `load_pdf_step()` returns the one backed by `sanzhi.reports`, or None while this
-installation has no PDF reports; `sanzhi batch --pdf` then says so and stops.
+and builds its heavy state (fonts, CSS, the WeasyPrint renderer, the rubric slice) lazily,
+once per process. `load_pdf_step()` returns the step backed by `sanzhi.reports.pool`, or
+None where this installation has no PDF reports (`sanzhi batch --pdf` then says so).
+
+The report date printed in every PDF is the day the run started (kept with the run), so a
+resumed run prints the same date as an uninterrupted one and the files stay identical.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from sanzhi.batch.work import PdfStep
+from sanzhi.scoring.results import VillageResult
+from sanzhi.standard.compile import CompiledRubric
+
+
+_ATTACHMENT_DATES = re.compile(rb"/CreationDate \(D:\d{14}Z\)/ModDate \(D:\d{14}Z\)")
+
+
+def pin_attachment_dates(pdf: bytes, day: date) -> bytes:
+    """Stopgap: WeasyPrint stamps embedded files with the current time, so the same report made
+    twice differs in 4 bytes. Pin those stamps to the report date (same length, so every byte
+    offset in the xref table stays right) until `sanzhi.reports` sets them itself."""
+    stamp = f"D:{day:%Y%m%d}000000Z".encode()
+    return _ATTACHMENT_DATES.sub(b"/CreationDate (" + stamp + b")/ModDate (" + stamp + b")", pdf)
+
+
+class ReportsPdfStep:
+    """PDFs through `sanzhi.reports.pool` (WeasyPrint), one renderer per worker process."""
+
+    def __init__(self) -> None:
+        self._info: tuple[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_info": None}  # rebuilt in each process
+
+    def _rubric_info(self, compiled: CompiledRubric) -> Any:
+        from sanzhi.reports.village import rubric_info
+
+        if self._info is None or self._info[0] != compiled.content_hash:
+            self._info = (compiled.content_hash, rubric_info(compiled))
+        return self._info[1]
+
+    def village_pdf(self, compiled: CompiledRubric, result: VillageResult, input_sha256: str, report_date: date) -> bytes:
+        from sanzhi.reports import pool
+        from sanzhi.reports.pdf import MissingGlyphError
+
+        try:
+            pdf = pool.render_village_pdf(self._rubric_info(compiled), result, input_sha256=input_sha256,
+                                          report_date=report_date)
+        except MissingGlyphError as e:  # rare characters print as boxes; the report is still wanted
+            assert e.pdf is not None
+            pdf = e.pdf
+        return pin_attachment_dates(pdf, report_date)
+
+    def summary_pdf(self, compiled: CompiledRubric, results: Sequence[tuple[VillageResult, str | None]],
+                    skipped: Sequence[tuple[str, str]], report_date: date) -> bytes:
+        from sanzhi.reports import pool
+        from sanzhi.reports.pdf import MissingGlyphError
+
+        try:
+            pdf = pool.render_summary_pdf(self._rubric_info(compiled), results, report_date=report_date, skipped=skipped)
+        except MissingGlyphError as e:
+            assert e.pdf is not None
+            pdf = e.pdf
+        return pin_attachment_dates(pdf, report_date)
 
 
 def load_pdf_step() -> PdfStep | None:
     if importlib.util.find_spec("sanzhi.reports.pool") is None:
         return None
-    return None
+    return ReportsPdfStep()
 
 
-__all__ = ["load_pdf_step"]
+__all__ = ["ReportsPdfStep", "load_pdf_step", "pin_attachment_dates"]

@@ -1,8 +1,8 @@
 """Questions asked of the results database: history, ranking, year-over-year.
 
-Which run counts: for every village and year, the **latest complete run** that scored it
-(a re-run of a year supersedes the earlier one; an interrupted run that was never finished
-counts for nothing). Rankings and comparisons are worked out here in Python over streamed
+Which run counts: for every year and county, the **latest complete run** that covered the
+county (a re-run of a year supersedes the earlier one for the counties it covers, villages
+it skipped included; an interrupted run that was never finished counts for nothing). Rankings and comparisons are worked out here in Python over streamed
 rows, so SQLite and PostgreSQL give the same answers by construction.
 
 Ranking: villages with a veto are not ranked (listed after the others, rank empty); the
@@ -109,7 +109,9 @@ def _latest(rows: Iterable[Sequence[object]]) -> Iterator[VillageRow]:
 
 def latest_rows(store: Store, *, year: int | None = None, township: str | None = None, county: str | None = None,
                 code: str | None = None) -> list[VillageRow]:
-    where, params = ["r.status = 'complete'"], []
+    where = ["r.status = 'complete'",
+             "v.run_key = (SELECT MAX(rc.run_key) FROM run_counties rc WHERE rc.year = v.year AND rc.county = v.county)"]
+    params: list[object] = []
     for col, val in (("v.year", year), ("v.township", township), ("v.county", county), ("v.village_code", code)):
         if val is not None:
             where.append(f"{col} = ?")

@@ -32,6 +32,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +41,7 @@ from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
 from sanzhi.batch.plan import check_inputs, count_text_files, plan_shards
 from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.serialize import read_village_file
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
     INPUT_COLUMNS,
@@ -341,6 +343,22 @@ def _sweep(store: Store, run_key: int, out_dir: Path, pdf: bool) -> int:
     return removed
 
 
+def _summary_pdfs(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, step: PdfStep,
+                  report_date: date) -> None:
+    """One summary PDF per county, from the village files just written (memory: one county)."""
+    skipped = [(source, diagnostic_from_dict(json.loads(problems)[0]).message if problems and problems != "[]" else status)
+               for source, status, problems in sorted(store.query(
+                   "SELECT source, status, problems FROM run_inputs WHERE run_key = ? AND status <> 'scored'", (run_key,)))]
+    counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
+    for county in counties:
+        codes = sorted(c for (c,) in store.query(
+            "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?", (run_key, county)))
+        results = [read_village_file(village_paths(out_dir, c)[0]) for c in codes]
+        blob = step.summary_pdf(compiled, results, skipped if len(counties) == 1 else [], report_date)
+        name = pub.safe_name(county)
+        atomic_write(out_dir / pub.PUBLISHED_DIR / name / f"{name}-汇总报告.pdf", blob)
+
+
 def _source_gone(source: str) -> bool:
     """True when a recorded source's file no longer exists (a workbook row: its workbook's file)."""
     if os.path.exists(source):
@@ -392,22 +410,26 @@ def run_batch(
         raise UserError([Diagnostic("O140", "本安装中 PDF 报告尚不可用", hint="去掉 --pdf，或安装含 PDF 报告的 sanzhi 版本")])
     out_dir = opts.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _folder_lock(out_dir):
-        state = read_state(out_dir)
-        if state is not None and not opts.resume:
-            raise UserError([Diagnostic(
-                "O131", f"输出目录 {out_dir} 中已有一次批次运行（{state.get('run_id')}，{state.get('status')}）",
-                hint="续跑（只重做未完成或已变化的村）请加 --resume；重新评分请换一个新的输出目录")])
-        db = opts.db or (state or {}).get("db") or resolve_db(None)
-        store = Store(db)
-        try:
-            return _run(compiled, opts, store, db, state, clock, reporter, pdf_step, executor, t_start)
-        finally:
-            store.close()
+    executor = executor or make_executor(opts.executor, opts.jobs, opts.scheduler)  # fail fast: before any state
+    try:
+        with _folder_lock(out_dir):
+            state = read_state(out_dir)
+            if state is not None and not opts.resume:
+                raise UserError([Diagnostic(
+                    "O131", f"输出目录 {out_dir} 中已有一次批次运行（{state.get('run_id')}，{state.get('status')}）",
+                    hint="续跑（只重做未完成或已变化的村）请加 --resume；重新评分请换一个新的输出目录")])
+            db = opts.db or (state or {}).get("db") or resolve_db(None)
+            store = Store(db)
+            try:
+                return _run(compiled, opts, store, db, state, clock, reporter, pdf_step, executor, t_start)
+            finally:
+                store.close()
+    finally:
+        executor.close(cancel=True)
 
 
 def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, state: dict[str, Any] | None,
-         clock: Callable[[], str], reporter: Reporter, pdf_step: PdfStep | None, executor: Executor | None,
+         clock: Callable[[], str], reporter: Reporter, pdf_step: PdfStep | None, executor: Executor,
          t_start: float) -> BatchSummary:
     out_dir = opts.out_dir
     store.ensure_schema()
@@ -439,9 +461,9 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
                            "status": "running"})
 
     summary = BatchSummary(run_id=run_id, db=redact(db), out_dir=out_dir, resumed=resumed)
-    executor = executor or make_executor(opts.executor, opts.jobs, opts.scheduler)
+    report_date = date.fromisoformat(store.run_by_key(run_key).started_at[:10])
     ctx = WorkContext(compiled, run_key, opts.year, str(out_dir), pdf_step if opts.pdf else None,
-                      local_files=not executor.remote)
+                      local_files=not executor.remote, report_date=report_date)
     ingest = _Ingest(store, run_key, attempt, out_dir, opts.pdf, executor.remote, reporter)
     t_plan = time.perf_counter()
     try:
@@ -492,9 +514,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     published = pub.publish(store, run_key, compiled, out_dir)
     data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published)
     if opts.pdf and pdf_step is not None:
-        blob = pdf_step.summary_pdf(compiled, data)
-        if blob is not None:
-            atomic_write(out_dir / "summary.pdf", blob)
+        _summary_pdfs(store, run_key, compiled, out_dir, pdf_step, report_date)
     t_publish = time.perf_counter()
     counts: dict[str, int] = data["villages"]  # type: ignore[assignment]
     store.finish_run(run_key, finished_at=clock(), villages=counts["scored"], skipped=counts["skipped"],

@@ -16,6 +16,8 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from sanzhi.numbers import fmt
 from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, result_data
@@ -118,4 +120,52 @@ def village_json(result: VillageResult, input_sha256: str | None) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
-__all__ = ["converter", "result_data", "village_data", "village_json"]
+# ------------------------------------------------------------------------------ reading back
+
+
+def _decoder(tp: object) -> Callable[[Any], Any]:
+    if tp is Decimal:
+        return Decimal
+    if tp in (str, int, bool, float, type(None), object):
+        return lambda v: v
+    if _is_namedtuple(tp):
+        hints = typing.get_type_hints(tp)
+        fields = [(name, _decoder(hints.get(name, object))) for name in tp._fields]  # type: ignore[union-attr]
+        cls = typing.cast(Any, tp)
+        return lambda d: cls(*(fn(d[name]) for name, fn in fields if name in d))
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        fn = _decoder(inner[0]) if len(inner) == 1 else (lambda v: v)
+        return lambda v: None if v is None else fn(v)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        fn = _decoder(args[0])
+        return lambda v: tuple(fn(x) for x in v)
+    if origin is tuple:
+        fns = [_decoder(a) for a in args]
+        return lambda v: tuple(f(x) for f, x in zip(fns, v))
+    return lambda v: v
+
+
+_DECODE_VILLAGE: Callable[[Any], VillageResult] | None = None
+
+
+def decode_village(data: dict[str, Any]) -> tuple[VillageResult, str | None]:
+    """A village as written by `village_data`, back to (VillageResult, input_sha256).
+
+    Exact for every number, name and rating; values typed `object` (the raw answers shown in
+    findings) come back as the JSON text they were written as. Writing the result again gives
+    the same bytes.
+    """
+    global _DECODE_VILLAGE
+    if _DECODE_VILLAGE is None:
+        _DECODE_VILLAGE = _decoder(VillageResult)
+    return _DECODE_VILLAGE(data), typing.cast(str | None, data.get("input_sha256"))
+
+
+def read_village_file(path: str | Path) -> tuple[VillageResult, str | None]:
+    doc = json.loads(Path(path).read_bytes())
+    return decode_village(doc["villages"][0])
+
+
+__all__ = ["converter", "decode_village", "read_village_file", "result_data", "village_data", "village_json"]

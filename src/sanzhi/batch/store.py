@@ -19,6 +19,8 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
     level_totals      per village, run and review level: base, bonus, total
     dimension_scores  per village, run, dimension and review level
     item_scores       the long table: per village, run, item and review level
+    run_counties      the (year, county) pairs a complete run covered: for each pair the latest
+                      complete run is the one that counts (a re-run supersedes)
     rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
                       year-over-year comparison can tell which items are still comparable
 
@@ -124,6 +126,13 @@ CREATE TABLE IF NOT EXISTS item_scores (
     score NUMERIC NOT NULL
 );
 CREATE INDEX IF NOT EXISTS item_scores_village ON item_scores (run_key, village_code);
+CREATE TABLE IF NOT EXISTS run_counties (
+    run_key INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    county TEXT NOT NULL,
+    PRIMARY KEY (run_key, year, county)
+);
+CREATE INDEX IF NOT EXISTS run_counties_year ON run_counties (year, county);
 CREATE TABLE IF NOT EXISTS rubric_parts (
     rubric_hash TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -362,6 +371,7 @@ class Store:
         with self.transaction():
             self.execute("UPDATE runs SET attempt = attempt + 1, status = 'running', finished_at = NULL WHERE run_key = ?",
                          (run_key,))
+            self.execute("DELETE FROM run_counties WHERE run_key = ?", (run_key,))
             # Duplicates depend on the other villages: decide them afresh, in plan order.
             self.execute("DELETE FROM run_inputs WHERE run_key = ? AND status = 'duplicate'", (run_key,))
             return int(self.query("SELECT attempt FROM runs WHERE run_key = ?", (run_key,))[0][0])
@@ -370,10 +380,13 @@ class Store:
         with self.transaction():
             self.execute("UPDATE runs SET status = 'complete', finished_at = ?, villages = ?, skipped = ?, inputs_sha256 = ?"
                          " WHERE run_key = ?", (finished_at, villages, skipped, inputs_sha256, run_key))
+            self.execute("DELETE FROM run_counties WHERE run_key = ?", (run_key,))
+            self.execute("INSERT INTO run_counties (run_key, year, county)"
+                         " SELECT DISTINCT run_key, year, county FROM village_results WHERE run_key = ?", (run_key,))
 
     def delete_run(self, run_key: int) -> None:
         with self.transaction():
-            for table in (*VILLAGE_TABLES, "run_inputs", "runs"):
+            for table in (*VILLAGE_TABLES, "run_inputs", "run_counties", "runs"):
                 self.execute(f"DELETE FROM {table} WHERE run_key = ?", (run_key,))
 
     # ------------------------------------------------------------- rubric parts

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known
@@ -37,9 +38,10 @@ VILLAGES_DIR = "villages"
 class PdfStep(Protocol):
     """Renders PDFs; plugged in by the runner (see `sanzhi.batch.pdfstep`). Must pickle."""
 
-    def village_pdf(self, compiled: CompiledRubric, result: VillageResult, assessment: Assessment) -> bytes: ...
+    def village_pdf(self, compiled: CompiledRubric, result: VillageResult, input_sha256: str, report_date: date) -> bytes: ...
 
-    def summary_pdf(self, compiled: CompiledRubric, summary: Mapping[str, object]) -> bytes | None: ...
+    def summary_pdf(self, compiled: CompiledRubric, results: Sequence[tuple[VillageResult, str | None]],
+                    skipped: Sequence[tuple[str, str]], report_date: date) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class WorkContext:
     out_dir: str
     pdf: PdfStep | None
     local_files: bool  # True: read inputs and write outputs here; False: bytes travel with the task
+    report_date: date  # printed in the PDFs: the day the run started
 
 
 class FileRef(NamedTuple):
@@ -179,7 +182,7 @@ def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) ->
 # ------------------------------------------------------------------------------ scoring
 
 
-def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[tuple[object, ...], ...]:
+def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
     rk, code = ctx.run_key, result.village_code
     village = (
         rk, code, result.village_name, result.township, result.county, result.year, fmt(result.total),
@@ -238,7 +241,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
     try:
         result = score_village(ctx.compiled, assessment)
         json_bytes = village_json(result, sha)
-        pdf_bytes = ctx.pdf.village_pdf(ctx.compiled, result, assessment) if ctx.pdf is not None else None
+        pdf_bytes = ctx.pdf.village_pdf(ctx.compiled, result, sha, ctx.report_date) if ctx.pdf is not None else None
     except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
         _log_internal(ref.source)
         return _failed(ref.source, sha, village.code, [Diagnostic(

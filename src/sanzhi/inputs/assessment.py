@@ -85,7 +85,11 @@ class _Reader:
         try:
             return parse_value(spec, raw)
         except ValueProblem as p:
-            self.error("D112", path, f"{what or f'“{spec.label}” '}取值无效", expected=p.expected, found=p.found)
+            hint = None
+            if spec.choices:  # a typo of a choice (加快发展县x), or of one of several tags
+                close = difflib.get_close_matches(p.found.strip("“”"), spec.choices, n=1)
+                hint = f"是否想写 “{close[0]}”？" if close else None
+            self.error("D112", path, f"{what or f'“{spec.label}” '}取值无效", expected=p.expected, found=p.found, hint=hint)
             return None
 
     def scored(self, raw: object, path: Sequence[str | int], low: Decimal, high: Decimal, what: str) -> Scored | None:

@@ -101,7 +101,7 @@ class _Sheets:
         self.c = compiled
         self.r = compiled.rubric
         self.wb = wb
-        self.choices: Any = None  # the hidden sheet of long dropdown lists, made when needed
+        self.lists = _Dropdowns(wb)
         self.using = items_using(compiled)
 
     def build(self) -> None:
@@ -300,31 +300,42 @@ class _Sheets:
         if spec.type == "bool":
             return _list(["是", "否", *extra])
         if spec.type == "choice":
-            return self._choice_list([*(spec.choices or ()), *extra])
+            return self.lists.rule([*(spec.choices or ()), *extra])
         if correction:
             return DataValidation(allow_blank=True)
-        return rule_for(spec)
+        return rule_for(spec, self.lists)
 
-    def _choice_list(self, choices: list[str]) -> DataValidation:
-        inline = ",".join(choices)
-        if len(inline) <= 250 and not any(ch in inline for ch in '",') and all("," not in c for c in choices):
+class _Dropdowns:
+    """Dropdown lists: inline when Excel allows it (≤ 255 characters, no commas or quotes),
+    else a range on the hidden 选项 sheet, one column per distinct list."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.sheet: Any = None
+        self.ranges: dict[tuple[str, ...], str] = {}
+
+    def rule(self, choices: list[str]) -> DataValidation:
+        if len(",".join(choices)) <= 250 and not any("," in c or '"' in c for c in choices):
             return _list(choices)
-        if self.choices is None:
-            self.choices = self.wb.create_sheet(SHEET_CHOICES)
-            self.choices.sheet_state = "hidden"
-        col = self.choices.max_column + (1 if self.choices.max_row > 1 or self.choices["A1"].value else 0)
-        for n, choice in enumerate(choices, start=1):
-            self.choices.cell(n, col, choice)
-        letter = column_letter(col - 1)
-        return DataValidation(type="list", formula1=f"'{SHEET_CHOICES}'!${letter}$1:${letter}${len(choices)}", allow_blank=True)
+        key = tuple(choices)
+        if key not in self.ranges:
+            if self.sheet is None:
+                self.sheet = self.wb.create_sheet(SHEET_CHOICES)
+                self.sheet.sheet_state = "hidden"
+            col = len(self.ranges) + 1
+            for n, choice in enumerate(choices, start=1):
+                self.sheet.cell(n, col, choice)
+            letter = column_letter(col - 1)
+            self.ranges[key] = f"'{SHEET_CHOICES}'!${letter}$1:${letter}${len(choices)}"
+        return DataValidation(type="list", formula1=self.ranges[key], allow_blank=True)
 
 
-def rule_for(spec: FieldSpec) -> DataValidation:
+def rule_for(spec: FieldSpec, lists: _Dropdowns) -> DataValidation:
     """Strict Excel data validation for one answer (also used by the many-villages sheet)."""
     if spec.type == "bool":
         return _list(["是", "否"])
     if spec.type == "choice":
-        return _list(list(spec.choices or ()))
+        return lists.rule(list(spec.choices or ()))
     if spec.type in ("integer", "decimal"):
         kind = "whole" if spec.type == "integer" else "decimal"
         low = fmt(spec.min) if spec.min is not None else "-1000000000"
@@ -360,6 +371,9 @@ def _validation(ws: Worksheet, target: Any, dv: DataValidation, spec: FieldSpec 
 
 
 def _expect(spec: FieldSpec) -> str:
+    """The 填写要求 column: the parser's expectation, in words for the form."""
+    if spec.id == "code":
+        return "12 位数字"
     text = expected_text(spec)
     if spec.type == "bool":
         return "是 或 否（下拉选择，也可填 √ / ×）"
@@ -402,6 +416,7 @@ def build_many_form(compiled: CompiledRubric) -> Workbook:
     ws.merge_cells(start_row=1, start_column=3, end_row=1, end_column=min(len(cols), 14))
     ws.row_dimensions[1].height = 42
     last = 2 + MANY_ROWS
+    lists = _Dropdowns(wb)
     for i, col in enumerate(cols, start=1):
         h = _cell(ws, 2, i, col.header)
         h.font = Font(name=_FONT, bold=True, size=10, color="C00000" if col.spec.required else "000000")
@@ -414,7 +429,7 @@ def build_many_form(compiled: CompiledRubric) -> Workbook:
             dim.number_format = _DATE_FORMAT
         elif col.spec.type in ("text", "tags") and col.spec.id != "reason":
             dim.number_format = "@"
-        _validation(ws, f"{letter}3:{letter}{last}", rule_for(col.spec), col.spec, col.spec.help or _expect(col.spec), col.label)
+        _validation(ws, f"{letter}3:{letter}{last}", rule_for(col.spec, lists), col.spec, col.spec.help or _expect(col.spec), col.label)
     ws.row_dimensions[2].height = max(30, 14 * max(1 + display_width(c.header) // max(8, int(2 * c.width)) for c in cols))
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{column_letter(len(cols) - 1)}{last}"

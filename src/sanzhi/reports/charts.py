@@ -7,7 +7,9 @@ Why hand-made SVG: no chart library, no external service, identical output on ev
   the page font (tech notes §1.6, gotcha 1);
 - every piece of text goes through ``markupsafe.escape`` (labels can be rubric or village data);
 - no newline inside a ``<text>`` (a newline in Chinese text prints as a space);
-- coordinates are printed with one decimal so the markup is stable across platforms.
+- coordinates are printed with one decimal so the markup is stable across platforms;
+- no ``xmlns`` attribute: inline ``<svg>`` in HTML gets the SVG namespace from the parser, and
+  leaving the namespace URL out keeps "the report contains no URL" simple to check.
 
 Each function returns ``Markup`` for direct inclusion in an autoescaping template.
 """
@@ -35,7 +37,7 @@ def _n(x: float) -> str:
 
 def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" role="img" '
         f'aria-label="{escape(label)}">'
     )

@@ -142,8 +142,8 @@ def _scope(results: Sequence[VillageResult]) -> str:
 
 
 def _ranking_columns(dims: int) -> tuple[str, ...]:
-    fixed = [Decimal(6), Decimal(14), Decimal(12), Decimal(7), Decimal(7)]
-    rating = Decimal(16)
+    fixed = [Decimal(5), Decimal(13), Decimal(12), Decimal(7), Decimal(7)]
+    rating = Decimal(20)
     dim = ((Decimal(100) - sum(fixed) - rating) / dims).quantize(Decimal("0.1")) if dims else Decimal(0)
     return tuple(fmt(w) for w in (*fixed, *([dim] * dims), rating))
 

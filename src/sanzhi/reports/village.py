@@ -281,19 +281,21 @@ def _tier_rows(info: RubricInfo, result: VillageResult) -> tuple[tuple[TierRow, 
             status = "总分已达到，其他条件未满足"
         rows.append(TierRow(tier.name, fmt(tier.min_score), "；".join(tier.conditions), status, current))
     if rating.blocked_by_veto:
-        standing = f"核定总分 {fmt(total)} 分，因一票否决不予评定等级。"
+        standing = "因一票否决，不予评定等级。"
     elif blocked:
-        standing = f"核定总分 {fmt(total)} 分，未达到申报门槛，不予评定等级。"
+        standing = "自评分未达到申报门槛，不予评定等级。"
     elif rating.tier is None:
-        standing = f"核定总分 {fmt(total)} 分，未达到任何等级（{rating.name}）。"
+        lowest = info.tiers[-1]
+        standing = f"未达到任何等级；最低等级“{lowest.name}”要求总分不低于 {fmt(lowest.min_score)} 分。"
     else:
-        above = [t for t in info.tiers[: [t.id for t in info.tiers].index(rating.tier)]]
-        standing = f"核定总分 {fmt(total)} 分，评定为“{rating.name}”。"
-        if above:
-            nxt = above[-1]
+        position = [t.id for t in info.tiers].index(rating.tier)
+        if position == 0:
+            standing = "已是最高等级。"
+        else:
+            nxt = info.tiers[position - 1]
             gap = nxt.min_score - total
-            standing += (f"距“{nxt.name}”还差 {fmt(gap)} 分。" if gap > 0
-                         else f"总分已达到“{nxt.name}”的分数线，但其他条件未满足。")
+            standing = (f"距上一等级“{nxt.name}”的分数线还差 {fmt(gap)} 分。" if gap > 0
+                        else f"总分已达到上一等级“{nxt.name}”的分数线，但其他条件未满足（见下表）。")
     return tuple(rows), standing
 
 

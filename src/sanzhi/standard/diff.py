@@ -103,8 +103,8 @@ def show(value: Any) -> str | None:
     return str(value)
 
 
-def _cap(value: Decimal | None) -> str:
-    return f"封顶 {fmt(value)} 分" if value is not None else "扣完/加满为止"
+def _cap(value: Decimal | None, otherwise: str) -> str:
+    return f"封顶 {fmt(value)} 分" if value is not None else otherwise
 
 
 def describe_rule(rule: Rule) -> str:
@@ -113,7 +113,7 @@ def describe_rule(rule: Rule) -> str:
         case "deduct":
             return f"{rule.when} 时扣 {fmt(rule.points)} 分（{rule.reason}）"
         case "per_occurrence":
-            return f"每次（{rule.count}）扣 {fmt(rule.each)} 分，{_cap(rule.cap)}（{rule.reason}）"
+            return f"每次（{rule.count}）扣 {fmt(rule.each)} 分，{_cap(rule.cap, '扣完为止')}（{rule.reason}）"
         case "zero":
             return f"{rule.when} 时不得分（{rule.reason}）"
         case "threshold":
@@ -125,7 +125,7 @@ def describe_rule(rule: Rule) -> str:
             full = fmt(rule.points) if rule.points is not None else "本项分值"
             return f"{full} × {rule.value} ÷ {fmt(rule.target)}，封顶（{rule.reason}）"
         case "per_unit":
-            return f"每个（{rule.count}）得 {fmt(rule.each)} 分，{_cap(rule.cap)}（{rule.reason}）"
+            return f"每个（{rule.count}）得 {fmt(rule.each)} 分，{_cap(rule.cap, '以本项分值为限')}（{rule.reason}）"
         case "criteria":
             grades = "；".join(f"满足 ≥{g.min_met} 项为 {g.grade}（{fmt(g.score)} 分）" for g in rule.grades)
             crits = "、".join(c.label for c in rule.criteria)
@@ -256,7 +256,7 @@ def _pair_items(a: Rubric, b: Rubric, warnings: list[str]) -> _Pairing:
     crosswalk, backwards, used = _usable_crosswalk(a, b)
     for entry in crosswalk.items if crosswalk else ():
         old, new = (entry.new, entry.old) if backwards else (entry.old, entry.new)
-        kind = {"split": "merged", "merged": "split"}.get(entry.kind, entry.kind) if backwards else entry.kind
+        kind = {"split": "merged", "merged": "split"}.get(entry.change, entry.change) if backwards else entry.change
         missing = [i for i in old if i not in ia] + [i for i in new if i not in ib]
         if missing:
             warnings.append(f"crosswalk 中的评分项 {'、'.join(missing)} 不在对应版本中，已忽略该条")
@@ -390,14 +390,17 @@ def diff_rubrics(a: Rubric, b: Rubric) -> RubricDiff:
     parent = {i: (par_a[i], par_b[i]) for i in par_a if i in par_b}
     inds = _by_id("indicator", inds_a, inds_b, (("name", "名称"), ("points", "分值")), parent=parent)
     items, used = _diff_items(a, b, warnings)
-    tiers = []
-    for e in _by_id("tier", a.rating.tiers, b.rating.tiers, (("name", "名称"), ("min_score", "最低分"), ("requires", "前提条件"))):
-        ta = next((t for t in a.rating.tiers if t.id in e.old_ids), None)
-        tb = next((t for t in b.rating.tiers if t.id in e.new_ids), None)
-        if ta is not None and tb is not None and ta.dimension_minimums != tb.dimension_minimums:
-            e = e._replace(status="changed", changes=(*e.changes, Change("dimension_minimums", "维度最低分", _minimums(ta), _minimums(tb))))
-        if e.changes or e.status != "changed":
-            tiers.append(e)
+    tiers = _by_id("tier", a.rating.tiers, b.rating.tiers, (("name", "名称"), ("min_score", "最低分"), ("requires", "前提条件")))
+    for ta in a.rating.tiers:
+        tb = next((t for t in b.rating.tiers if t.id == ta.id), None)
+        if tb is None or ta.dimension_minimums == tb.dimension_minimums:
+            continue
+        change = Change("dimension_minimums", "维度最低分", _minimums(ta), _minimums(tb))
+        n = next((k for k, e in enumerate(tiers) if e.old_ids == (ta.id,)), None)
+        if n is None:
+            tiers.append(EntryDiff("tier", "changed", (ta.id,), (tb.id,), ta.name, tb.name, None, (change,)))
+        else:
+            tiers[n] = tiers[n]._replace(changes=(*tiers[n].changes, change))
     tb_ids = [t.id for t in b.rating.tiers]
     ta_ids = [t.id for t in a.rating.tiers if t.id in tb_ids]
     if ta_ids != [t for t in tb_ids if t in ta_ids]:

@@ -166,7 +166,7 @@ def _load_base(ref: str, source: SourceMap, errors: _Errors) -> Any:
         return None
     path, display = located
     key = str(path.resolve())
-    chain = _CHAIN.get()
+    chain = _CHAIN.get() or (str(Path(source.filename).resolve()),)  # the file being loaded starts the chain
     if key in chain:
         errors.add("R302", ("extends",), "extends 形成循环引用", found=" → ".join([*chain, key]))
         return None
@@ -174,7 +174,7 @@ def _load_base(ref: str, source: SourceMap, errors: _Errors) -> Any:
     try:
         compiled, _ = load_rubric_file(path, display_name=display)
     except RubricError as e:
-        note = Diagnostic("R303", f"基础评分标准 {ref} 未通过检查，请先修正它（问题见下）", source.locate(("extends",)))
+        note = Diagnostic("R303", f"基础评分标准 {ref} 未通过检查，须先修正（其问题一并列出）", source.locate(("extends",)))
         raise RubricError([note, *e.diagnostics], sources={source.filename: source.text, **e.sources}) from None
     finally:
         _CHAIN.reset(token)

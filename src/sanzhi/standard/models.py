@@ -146,7 +146,7 @@ class CrosswalkEntry(StrictModel):
     several new ones; merged: several old items → one new one.
     """
 
-    kind: Literal["renamed", "split", "merged"]
+    change: Literal["renamed", "split", "merged"]
     old: IdList
     new: IdList
     note: Text | None = None
@@ -154,10 +154,10 @@ class CrosswalkEntry(StrictModel):
     @model_validator(mode="after")
     def _shape(self) -> "CrosswalkEntry":
         shapes = {"renamed": (1, 1), "split": (1, 2), "merged": (2, 1)}
-        n_old, n_new = shapes[self.kind]
+        n_old, n_new = shapes[self.change]
         if (len(self.old) != 1 if n_old == 1 else len(self.old) < 2) or (len(self.new) != 1 if n_new == 1 else len(self.new) < 2):
             want = {"renamed": "old 与 new 各 1 个 id", "split": "old 1 个 id、new 至少 2 个", "merged": "old 至少 2 个 id、new 1 个"}
-            raise ValueError(f"{self.kind} 须为 {want[self.kind]}")
+            raise ValueError(f"{self.change} 须为 {want[self.change]}")
         return self
 
 

@@ -26,6 +26,8 @@ def cell_text(value: object, kind: str, style: str) -> object:
     """How a clerk types `value` (from the YAML data) into a cell of a field of type `kind`."""
     if value is None:
         return DELETE
+    if isinstance(value, str) and kind != "date":  # the YAML already holds text ("否", "12项"): type it as is
+        return value + ("  " if style == "clerk" else "")
     if kind == "bool":
         return ("√" if value else "×") if style == "clerk" else ("是" if value else "否")
     if kind in ("integer", "decimal"):
@@ -33,7 +35,10 @@ def cell_text(value: object, kind: str, style: str) -> object:
             return str(value).translate(FULL) + "  "
         return int(value) if isinstance(value, int) or Decimal(value) == int(value) else float(value)
     if kind == "date":
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return value  # not ISO: type it as written
         return f"{day.year}年{day.month}月{day.day}日" if style == "clerk" else day
     if kind == "tags":
         if not value:

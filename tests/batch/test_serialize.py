@@ -1,0 +1,32 @@
+"""The batch's fast JSON equals the reference `result_data`, and reads back to the same result."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sanzhi import api
+from sanzhi.batch.serialize import decode_village, village_data, village_json
+from sanzhi.reports.json_output import dumps_results, result_data
+
+
+@pytest.mark.parametrize("ref", ["jiaxing-sanzhi@2018"])
+def test_fast_json_equals_reference_and_round_trips(ref: str) -> None:
+    compiled, _ = api.load_compiled_rubric(ref)
+    outcomes = [o for o in api.score_paths(compiled, api.samples_for(compiled)) if o.result is not None]
+    assert outcomes
+    assert any(len(o.result.levels) > 1 for o in outcomes), "the samples should include reviewed villages"
+    for o in outcomes:
+        fast = village_data(o.result, o.input_sha256)
+        assert json.dumps(fast, ensure_ascii=False) == json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False)
+        doc = json.loads(village_json(o.result, o.input_sha256))
+        assert doc["villages"] == json.loads(dumps_results([(o.result, o.input_sha256)]))["villages"]
+        back, sha = decode_village(doc["villages"][0])
+        assert sha == o.input_sha256
+        # Typed values shown in findings (`inputs`) come back as their JSON text; all else is exact.
+        plain = {"items": (), "bonus_items": (), "vetoes": ()}
+        assert back._replace(**plain) == o.result._replace(**plain)
+        assert [v.id for v in back.vetoes] == [v.id for v in o.result.vetoes]
+        assert [(i.id, i.score, i.levels[-1].score) for i in back.items] == [(i.id, i.score, i.levels[-1].score) for i in o.result.items]
+        assert village_json(back, sha) == village_json(o.result, o.input_sha256)
