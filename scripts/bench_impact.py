@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def _plain(obj: object) -> object:
     raise TypeError(type(obj))
 
 
-def plausible_village(compiled, samples: list[dict], n: int) -> dict:  # noqa: ANN001
+def plausible_village(compiled, samples: list[dict], n: int) -> dict:
     """Village `n`: a bundled sample village with about one answer in six redrawn at random
     (sanzhi.synthetic), so totals spread around the rating thresholds as real ones do; pure
     synthetic villages score ~55 and all fall below the apply gate."""
@@ -89,16 +90,23 @@ def main() -> None:
         cmd = [str(sanzhi), "rubric", "impact", args.a, args.b, str(folder), "--json"]
         if args.jobs:
             cmd += ["--jobs", str(args.jobs)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "120"})
         elapsed = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its worker processes
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        load = os.getloadavg()[0]
         if proc.returncode not in (0, 1):
             sys.exit(f"impact failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
         report = json.loads(proc.stdout)
         print(f"machine: {os.cpu_count()} CPU(s); python {sys.version.split()[0]}")
         print(f"villages: {args.n:,} {'YAML' if args.yaml else 'JSON'} files (written in {t_write:.1f} s, not timed)")
         print(f"command: {' '.join(cmd[1:4])} … --json" + (f" --jobs {args.jobs}" if args.jobs else ""))
-        print(f"end to end: {elapsed:.1f} s  ({args.n / elapsed:,.0f} villages/s, each scored under both versions)")
+        print(f"end to end: {elapsed:.1f} s wall  ({args.n / elapsed:,.0f} villages/s, each scored under both versions)")
+        print(f"CPU: {cpu:.1f} s in the command and its workers ({cpu / args.n * 1000:.2f} ms per village); "
+              f"load average at the end {load:.1f} on {os.cpu_count()} CPUs"
+              + ("  — the machine was busy: the wall time is inflated; CPU ÷ cores is the idle estimate" if load > (os.cpu_count() or 1) else ""))
         print(f"scored: {report['villages']:,}; skipped: {report['failures']:,}; "
               f"rating changed: {report['changed_rating']:,} (up {report['up']:,}, down {report['down']:,}); "
               f"mean total {report['mean_total_a']} → {report['mean_total_b']}")

@@ -10,6 +10,7 @@ import json
 import random
 import re
 import shutil
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sanzhi.api import load_compiled_rubric
+from sanzhi import cli_rubric_tools as tools
 from sanzhi.cli import app
 from sanzhi.cli_rubric_tools import run_impact, run_sensitivity, village_paths
 from sanzhi.reports.json_output import to_data
@@ -123,15 +125,17 @@ def _synthetic(folder: Path, n: int) -> None:
         (folder / f"{i:04d}.json").write_text(json.dumps(raw, ensure_ascii=False, default=str), encoding="utf-8")
 
 
-def test_a_process_pool_gives_the_same_report(tmp_path: Path) -> None:
-    _synthetic(tmp_path, 450)  # above the pool threshold
+def test_a_process_pool_gives_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tools, "_POOL_MIN", 50)  # the pool starts at 400 villages; test it on 120
+    monkeypatch.setattr(tools, "_CHUNK", 16)  # several chunks per worker, results back in file order
+    _synthetic(tmp_path, 120)
     a, _ = load_compiled_rubric(A)
     b, _ = load_compiled_rubric(B)
     paths = village_paths([tmp_path])
     one, f1 = run_impact(a, b, paths, jobs=1)
     two, f2 = run_impact(a, b, paths, jobs=2)
     assert to_data(one) == to_data(two) and f1 == f2 == []
-    assert one.villages == 450 and one.changed_rating > 0
+    assert one.villages == 120 and one.changed_rating > 0
     s1, _ = run_sensitivity(a, paths, jobs=1)
     s2, _ = run_sensitivity(a, paths, jobs=2)
     assert to_data(s1) == to_data(s2)
@@ -183,3 +187,51 @@ def test_rubric_show_of_the_variant(request: pytest.FixtureRequest) -> None:
 def test_rubric_list_shows_both_versions_and_the_variant() -> None:
     out = run("rubric", "list")
     assert all(ref in out for ref in (A, B, f"{COUNTY}@2025"))
+
+
+def test_a_version_that_demands_a_new_answer_reads_each_village_again(tmp_path: Path) -> None:
+    # The versions declare different fields, so each village is re-read under B, which refuses
+    # villages lacking the newly required answer (they are reported, not silently scored).
+    variant = tmp_path / "strict.yaml"
+    variant.write_text("""\
+schema_version: 1
+extends: jiaxing-sanzhi@2018
+id: strict-demo
+version: "1"
+title: 新增必填项的变体
+issuer: 测试
+effective_date: 2025-01-01
+changelog: [{version: "1", date: 2025-01-01, changes: 新增必填项}]
+variant:
+  fields:
+    falsified_materials: {required: true}
+    village_talks: {label: 村民说事次数, type: integer, required: true}
+  items:
+    "2.3.2": {rules: [{kind: linear, value: volunteer_rate, target: 10, reason: 志愿者占比}, {kind: deduct, when: village_talks < 1, points: 1, reason: 未开展村民说事}]}
+""", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rubric", "impact", A, str(variant), str(SAMPLES), "--json"], env={"COLUMNS": "120"})
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["villages"], doc["failures"]) == (0, 13)
+    assert {p["code"] for f in doc["skipped"] for p in f["problems"]} == {"D111"}
+    assert all(f["version"] == "strict-demo@1" for f in doc["skipped"])
+
+
+def test_impact_and_sensitivity_of_a_stored_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "villages"
+    shutil.copytree(SAMPLES, folder)
+    run("batch", str(folder), "-r", A, "--year", "2025", "-o", "out", "--db", "runs.sqlite")
+    with sqlite3.connect(tmp_path / "runs.sqlite") as db:
+        [(run_id,)] = db.execute("SELECT run_id FROM runs").fetchall()
+    (folder / next(p.name for p in folder.glob("*xinglin.yaml"))).write_text(
+        next(SAMPLES.glob("*xinglin.yaml")).read_text(encoding="utf-8") + "\n# 批次之后改过\n", encoding="utf-8")
+    stored = CliRunner().invoke(app, ["rubric", "impact", A, B, "--run", run_id, "--db", "runs.sqlite", "--json"])
+    assert stored.exit_code == 0, stored.output
+    assert "注意：批次" in stored.stderr and "1 个村的数据文件在批次之后被修改过" in stored.stderr
+    assert json.loads(stored.stdout)["villages"] == 13
+    assert json.loads(stored.stdout)["movers"] == json.loads(run("rubric", "impact", A, B, str(folder), "--json"))["movers"]
+    out = CliRunner().invoke(app, ["rubric", "sensitivity", A, "--run", run_id, "--db", "runs.sqlite", "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["villages"] == 13
+    missing = CliRunner().invoke(app, ["rubric", "impact", A, B, "--run", "2000-none", "--db", "runs.sqlite"])
+    assert missing.exit_code == 2 and "数据库中没有批次 2000-none" in missing.stderr and run_id in missing.stderr

@@ -105,7 +105,9 @@ def _print_summary(s: BatchSummary, year: int) -> None:
     if s.resumed:
         head += f"（续跑：沿用 {s.reused} 个村，重做 {s.processed} 个村）"
     err.print(head, markup=False)
-    err.print(f"用时 {s.seconds:.1f} 秒，{rate:,.0f} 村/秒", markup=False)
+    t = s.timings
+    stages = f"（准备 {t.get('setup', 0):.1f}，评分 {t.get('score', 0):.1f}，清理 {t.get('sweep', 0):.1f}，名单与汇总 {t.get('publish', 0):.1f}）" if t else ""
+    err.print(f"用时 {s.seconds:.1f} 秒{stages}，{rate:,.0f} 村/秒", markup=False)
     if s.ratings:
         err.print("等级：" + " · ".join(f"{k} {v}" for k, v in s.ratings.items()) + f"；一票否决 {s.vetoed} 个村", markup=False)
     err.print(f"结果：{s.out_dir / 'villages'}；名单：{s.out_dir / 'published'}；汇总：{s.out_dir / 'summary.json'}", markup=False)

@@ -6,6 +6,7 @@ batches) over the pure core (sanzhi.standard.diff, sanzhi.scoring.impact,
 sanzhi.standard.rubric_tests), and prints a Chinese table or JSON.
 """
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -34,11 +35,13 @@ from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
     Carry,
     ImpactReport,
+    ItemPairs,
     SensitivityReport,
     VillageDelta,
     VillageSensitivity,
     carry_plan,
     compare_results,
+    item_pairs,
     operative_values,
     sensitivity,
     summarize,
@@ -48,7 +51,15 @@ from sanzhi.scoring.impact import (
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import find_bundled
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.diff import STATUS_ZH, WHAT_ZH, EntryDiff, RubricDiff, diff_rubrics, item_id_map, text_hunks
+from sanzhi.standard.diff import (
+    STATUS_ZH,
+    WHAT_ZH,
+    EntryDiff,
+    RubricDiff,
+    diff_rubrics,
+    item_id_map,
+    text_hunks,
+)
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
 from sanzhi.yamlsource import SourceMap, load_yaml
 
@@ -99,8 +110,14 @@ def render_diff(d: RubricDiff) -> Group:
     return Group(*parts)
 
 
-def _ids(ids: Sequence[str]) -> str:
-    return "、".join(ids) or "—"
+def _id_cell(e: EntryDiff) -> str:
+    """"4.1.1"; "2.3.2 → 2.3.3" when renumbered; split and merged one id a line."""
+    if e.what == "setting":
+        return "—"
+    old, new = "\n".join(e.old_ids), "\n".join(e.new_ids)
+    if not e.old_ids or not e.new_ids or e.old_ids == e.new_ids:
+        return old or new
+    return f"{old}\n→ {new}" if len(e.old_ids) + len(e.new_ids) > 2 else f"{old} → {new}"
 
 
 _SHORT = 24  # texts up to this many characters are shown whole
@@ -114,7 +131,10 @@ def _change_text(label: str, old: str | None, new: str | None) -> str:
         return f"{label}：{old} → （无）"
     if len(old) <= _SHORT and len(new) <= _SHORT:
         return f"{label}：{old} → {new}"
-    return f"{label}：" + "\n  ".join(f"{a} → {b}" for a, b in text_hunks(old, new))
+    hunks = text_hunks(old, new)
+    if len(hunks) > 3 or any(len(a) > 40 or len(b) > 40 for a, b in hunks):
+        return f"{label}改写为：{new}"  # mostly rewritten: the new text reads better than fragments
+    return f"{label}：" + "\n  ".join(f"{a} → {b}" for a, b in hunks)
 
 
 def _rules_text(old: str | None, new: str | None) -> str:
@@ -129,13 +149,17 @@ def _rules_text(old: str | None, new: str | None) -> str:
 def _diff_table(title: str, rows: list[EntryDiff]) -> Table:
     mixed = len({e.what for e in rows}) > 1
     table = Table(title=title, title_justify="left", show_lines=True)
-    for col in (("类别",) if mixed else ()) + ("变化", "原编号", "新编号", "名称", "说明"):
-        table.add_column(col, overflow="fold")
+    if mixed:
+        table.add_column("类别", no_wrap=True)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("变化", overflow="fold", max_width=10)
+    table.add_column("名称", overflow="fold", max_width=16)
+    table.add_column("说明", overflow="fold", ratio=1)
     for e in rows:
         name = e.new_name or e.old_name or ""
         if e.old_name and e.new_name and e.old_name != e.new_name and e.status not in ("split", "merged"):
             name = f"{e.old_name} → {e.new_name}"
-        status = STATUS_ZH[e.status] + ("（对应表）" if e.via == "crosswalk" else "（内容相同）" if e.via == "content" else "")
+        status = STATUS_ZH[e.status] + ("\n（对应表）" if e.via == "crosswalk" else "\n（内容相同）" if e.via == "content" else "")
         notes = []
         for c in e.changes:
             if c.field == "name" or (e.status in ("added", "removed") and c.field in ("points", "place")):
@@ -152,8 +176,7 @@ def _diff_table(title: str, rows: list[EntryDiff]) -> Table:
             pts = next((c.old or c.new for c in e.changes if c.field == "points"), None)
             place = next((c.old or c.new for c in e.changes if c.field == "place"), None)
             notes.insert(0, "，".join(x for x in (f"{pts} 分" if pts else None, f"位于{_place(place)}" if place else None) if x))
-        ids = ("—", "—") if e.what == "setting" else (_ids(e.old_ids), _ids(e.new_ids))
-        table.add_row(*((WHAT_ZH[e.what],) if mixed else ()), status, *ids, name, "\n".join(n for n in notes if n))
+        table.add_row(*((WHAT_ZH[e.what],) if mixed else ()), _id_cell(e), status, name, "\n".join(n for n in notes if n))
     return table
 
 
@@ -295,6 +318,7 @@ class _ImpactJob:
     carry_ab: Carry
     carry_ba: Carry
     same_inputs: bool
+    pairs: ItemPairs
 
 
 def _ref_names(raw: object, c: CompiledRubric) -> bool:
@@ -322,7 +346,7 @@ def _impact_one(job: _ImpactJob, path: Path) -> VillageDelta | Failure:
             return _failure(path, dst.ref, e)
     assess_a, assess_b = (first, second) if src is job.a else (second, first)
     ra, rb = score_village(job.a, assess_a), score_village(job.b, assess_b)
-    return compare_results(ra, rb, job.ids_ab)
+    return compare_results(ra, rb, job.ids_ab, pairs=job.pairs)
 
 
 _WORKER_JOB: Any = None
@@ -364,11 +388,62 @@ def village_paths(data: Sequence[Path]) -> list[Path]:
     return paths
 
 
+def stored_run_paths(run_id: str, db: str | None) -> tuple[list[Path], list[str]]:
+    """The village files a stored batch run scored (`sanzhi batch`), and notes on what could
+    not be used: sources that are workbook rows, missing, or changed since the run."""
+    from sanzhi.batch.runner import resolve_db
+    from sanzhi.batch.store import Store, is_postgres
+
+    url = resolve_db(db)
+    if not is_postgres(url) and not Path(url.removeprefix("sqlite:///")).exists():
+        raise DataError([Diagnostic("O111", f"结果数据库不存在：{url}", hint="先运行 sanzhi batch，或用 --db 指定数据库")])
+    with Store(url) as store:
+        store.ensure_schema()
+        run = store.run(run_id)
+        if run is None:
+            known = "、".join(r.run_id for r in store.runs()[-5:]) or "（无）"
+            raise DataError([Diagnostic("O112", f"数据库中没有批次 {run_id}", expected=f"最近的批次：{known}")])
+        rows = store.query("SELECT source, input_sha256 FROM run_inputs WHERE run_key = ? AND status = 'scored' ORDER BY source", (run.run_key,))
+    paths: list[Path] = []
+    tables = missing = changed = 0
+    for source, sha in rows:
+        path = Path(source)
+        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            tables += 1
+        elif not path.is_file():
+            missing += 1
+        else:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != str(sha).removeprefix("sha256:"):
+                changed += 1
+            paths.append(path)
+    notes = []
+    if tables:
+        notes.append(f"{tables} 个村来自工作簿行，本命令只读取 YAML/JSON 村文件，未纳入")
+    if missing:
+        notes.append(f"{missing} 个村的数据文件已不在原位置，未纳入")
+    if changed:
+        notes.append(f"{changed} 个村的数据文件在批次之后被修改过，按现在的内容评分")
+    return paths, notes
+
+
+def _data_paths(data: Sequence[Path] | None, run_id: str | None, db: str | None) -> list[Path]:
+    paths = village_paths(data or [])
+    if run_id is not None:
+        stored, notes = stored_run_paths(run_id, db)
+        for note in notes:
+            typer.echo(f"注意：批次 {run_id} 中{note}。", err=True)
+        paths += stored
+    if not paths:
+        raise typer.BadParameter("请给出村自评数据文件或文件夹，或用 --run 指定一个已存储的批次")
+    return paths
+
+
 def run_impact(a: CompiledRubric, b: CompiledRubric, paths: list[Path], jobs: int | None = None, top: int = 10) -> tuple[ImpactReport, list[Failure]]:
     """Score every village under A and B; the report and the villages that could not be scored."""
     ids_ab = item_id_map(a.rubric, b.rubric)
     ids_ba = item_id_map(b.rubric, a.rubric)
-    job = _ImpactJob(a, b, ids_ab, ids_ba, carry_plan(a, b, ids_ab), carry_plan(b, a, ids_ba), _same_inputs(a, b))
+    job = _ImpactJob(a, b, ids_ab, ids_ba, carry_plan(a, b, ids_ab), carry_plan(b, a, ids_ba), _same_inputs(a, b),
+                     item_pairs(a, b, ids_ab))
     failures: list[Failure] = []
 
     def deltas() -> Iterator[VillageDelta]:
@@ -420,9 +495,21 @@ def render_impact(r: ImpactReport) -> Group:
         movers.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
     for v in r.movers:
         rating = v.rating_a if v.rating_a == v.rating_b else f"{v.rating_a} → {v.rating_b}"
-        items = "\n".join(f"{m.item_b or m.item_a} {m.name} {_signed(m.delta)}" for m in v.items[:3])
+        lines = [_move(m) for m in v.items[:3]]
+        if v.residual:
+            lines.append(f"（不适用项折算、加分封顶 {_signed(v.residual)}）")
+        items = "\n".join(lines)
         movers.add_row(f"{v.name}\n{v.code}", v.township, f"{fmt(v.total_a)} → {fmt(v.total_b)}", _signed(v.delta), rating, items or "—")
     return Group(head, matrix, dims, movers)
+
+
+def _move(m: Any) -> str:
+    if m.item_a is None:
+        return f"{m.item_b} {m.name}（新增）得 {fmt(m.score_b)}"
+    if m.item_b is None:
+        return f"{m.item_a} {m.name}（删除）原得 {fmt(m.score_a)}"
+    moved = m.item_a if m.item_a == m.item_b else f"{m.item_a}→{m.item_b}"
+    return f"{moved} {m.name} {_signed(m.delta)}"
 
 
 def _print_failures(failures: list[Failure], limit: int = 5) -> None:
@@ -435,7 +522,9 @@ def _print_failures(failures: list[Failure], limit: int = 5) -> None:
 def rubric_impact(
     a: Annotated[str, typer.Argument(help="旧版：内置评分标准 ID@版本，或 YAML 文件")],
     b: Annotated[str, typer.Argument(help="新版（或变体）：内置评分标准 ID@版本，或 YAML 文件")],
-    data: Annotated[list[Path], typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")],
+    data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="改用一个已存储批次（sanzhi batch）的全部村文件")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 而不是表格")] = False,
     top: Annotated[int, typer.Option("--top", min=0, help="列出变化最大的村数")] = 10,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
@@ -444,7 +533,7 @@ def rubric_impact(
     with error_boundary():
         ca, _ = api.load_compiled_rubric(a)
         cb, _ = api.load_compiled_rubric(b)
-        report, failures = run_impact(ca, cb, village_paths(data), jobs, top)
+        report, failures = run_impact(ca, cb, _data_paths(data, run_id, db), jobs, top)
         _print_failures(failures)
         if as_json:
             skipped = [{"source": f.source, "version": f.version, "problems": list(f.problems)} for f in failures]
@@ -511,7 +600,9 @@ def _shift(s: Any) -> str:
 
 def rubric_sensitivity(
     ref: Annotated[str, typer.Argument(help="内置评分标准 ID[@版本]，或 YAML 文件")],
-    data: Annotated[list[Path], typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")],
+    data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="改用一个已存储批次（sanzhi batch）的全部村文件")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
     step: Annotated[float, typer.Option("--step", min=0.01, max=0.5, help="权重调整幅度（0.1 即 ±10%）")] = 0.1,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 而不是表格")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数（默认：CPU 核数）")] = None,
@@ -519,10 +610,11 @@ def rubric_sensitivity(
     """每个维度的权重上下浮动 ±10% 时，有多少村的等级会变化。"""
     with error_boundary():
         c, _ = api.load_compiled_rubric(ref)
-        report, failures = run_sensitivity(c, village_paths(data), Decimal(str(step)), jobs)
+        report, failures = run_sensitivity(c, _data_paths(data, run_id, db), Decimal(str(step)), jobs)
         _print_failures(failures)
         if as_json:
-            _json_out("rubric_sensitivity", report)
+            skipped = [{"source": f.source, "version": f.version, "problems": list(f.problems)} for f in failures]
+            _json_out("rubric_sensitivity", {**to_data(report), "skipped": skipped})  # type: ignore[dict-item]
         else:
             _console().print(render_sensitivity(report))
     if failures:

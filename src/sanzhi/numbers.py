@@ -1,6 +1,6 @@
 """Decimal display shared by every layer: 2 → "2", 0.50 → "0.5", never 1E+1."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
 
 def fmt(value: Decimal | int) -> str:
@@ -11,3 +11,16 @@ def fmt(value: Decimal | int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+# One fixed context for the engine's divisions, so a caller's decimal settings never change a score.
+EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+def round_to(value: Decimal, step: Decimal) -> Decimal:
+    """Round half up to a multiple of `step` (0.1, 0.01, or 0.5), written with step's exponent.
+
+    Decimal.quantize alone rounds to decimal places, which is wrong for a step of 0.5.
+    """
+    units = EXACT.divide(value, step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return EXACT.multiply(units, step).quantize(step)

@@ -67,3 +67,36 @@ def write_villages(compiled: CompiledRubric, folder: Path, n: int, year: int, *,
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, (list, tuple)):
+        return "、".join(map(str, v)) or "无"
+    return "" if v is None else str(v)
+
+
+def write_many_csv(compiled: CompiledRubric, path: Path, indices: range, year: int, *, townships: int = 4,
+                   bad_rows: tuple[int, ...] = ()) -> None:
+    """A many-village sheet (CSV) as `sanzhi.inputs.forms` lays it out; `bad_rows` are indices given a bad value."""
+    import csv
+    import io
+
+    from sanzhi.inputs.forms import many_template_csv
+
+    template = many_template_csv(compiled).decode("utf-8-sig").splitlines()
+    headers = next(csv.reader([template[1]]))
+    keys = [h.rsplit("（", 1)[1].rstrip("）") for h in headers]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(next(csv.reader([template[0]])))
+    w.writerow(headers)
+    for i in indices:
+        raw = raw_village(compiled, i, year, townships)
+        values = {**raw["village"], **raw["answers"]}  # type: ignore[dict-item]
+        if i in bad_rows:
+            values["findings"] = "很多"
+        w.writerow([_cell(values.get(k)) for k in keys])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")

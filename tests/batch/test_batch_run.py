@@ -253,3 +253,25 @@ def test_real_pdfs_are_written_and_reproducible(tmp_path: Path, rubric_v1: Compi
     reader = PdfReader(pdfs[0])
     assert len(reader.pages) >= 1 and list(reader.attachments) == [f"{pdfs[0].stem}-result.json"]
     assert PdfReader(tmp_path / "a" / "published" / "测试县" / "测试县-汇总报告.pdf").pages
+
+
+def test_many_village_sheets_and_files_together(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    from tests.batch.helpers import write_many_csv
+
+    write_villages(rubric_v1, tmp_path / "in" / "files", 20, 2025)
+    sheet = tmp_path / "in" / "sheets" / "县汇总.csv"
+    write_many_csv(rubric_v1, sheet, range(100, 130), 2025, bad_rows=(104,))
+    (tmp_path / "in" / "sheets" / "~$县汇总.xlsx").write_bytes(b"lock file")  # ignored
+    reporter = NullReporter()
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
+                        jobs=2, shard_size=4)
+    summary = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=reporter)
+    assert (summary.scored, summary.skipped) == (49, 1)
+    assert len(reporter.problems) == 1 and "县汇总.csv" in reporter.problems[0] and "第 7 行" in reporter.problems[0]
+    expected = {o.result.village_code: o for o in score_paths(rubric_v1, [sheet]) if o.result is not None}
+    assert len(expected) == 29
+    for code, o in expected.items():
+        doc = json.loads(village_paths(tmp_path / "out", code)[0].read_bytes())
+        assert doc["villages"] == [json.loads(json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False))]
+    again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED)
+    assert (again.reused, again.processed, again.scored) == (50, 0, 49)

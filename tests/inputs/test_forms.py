@@ -180,6 +180,11 @@ def test_many_form_one_column_per_field_with_validation_and_frozen_keys(full: Co
     letter = openpyxl.utils.get_column_letter(findings + 1)
     dv = validation_at(ws, f"{letter}3")
     assert str(dv.sqref) == f"{letter}3:{letter}10002" and (dv.formula1, dv.formula2) == ("0", "50")
+    for header, formula in (("发生重大事故（incident）", '"是,否"'), ("文化礼堂等级（hall_level）", '"一星,二星,三星"')):
+        column = openpyxl.utils.get_column_letter(headers.index(header) + 1)
+        assert validation_at(ws, f"{column}3").formula1 == formula
+    region = openpyxl.utils.get_column_letter(headers.index("所在片区（region）") + 1)
+    assert validation_at(ws, f"{region}3").formula1 == "'选项'!$A$1:$A$14"
     assert ws.cell(2, headers.index("发生重大事故（incident）") + 1).font.color.rgb.endswith("C00000")  # required: red
 
 
@@ -211,3 +216,11 @@ def test_cli_form_unknown_rubric_is_a_user_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["form", "--rubric", "no-such-rubric", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and "找不到内置评分标准" in result.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cli_form_cannot_write_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["form", "--rubric", str(FULL), "-o", str(blocker / "自评表.xlsx")])
+    assert result.exit_code == 2
+    assert "错误[O150]：无法写入自评表" in result.output and "内部错误" not in result.output

@@ -116,16 +116,24 @@ def test_many_villages_sheet_and_csv_score_exactly_as_the_yaml(rubric: str, tmp_
     wb = build_many_form(compiled)
     ws = wb["村汇总"]
     headers = [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+    # The template has evidence columns only for items whose rubric lists evidence; a township
+    # may add one for any other item, named like the others.
+    items = {ci.item.id: ci.item.name for ci in compiled.items}
+    for item in sorted({i for raw in raws for i in raw.get("evidence", {})}):
+        header = f"{item} {items[item]}·佐证材料（evidence:{item}）"
+        if header not in headers:
+            headers.append(header)
+            ws.cell(2, len(headers), header)
     rows = [many_row(compiled, headers, raw, "clerk" if n % 2 else "plain") for n, raw in enumerate(raws)]
     for r, row in enumerate(rows, start=3):
         for c, value in enumerate(row, start=1):
             ws.cell(r, c, value)
     wb.save(tmp_path / "汇总.xlsx")
     assert scored_json(compiled, [tmp_path / "汇总.xlsx"]) == expected
-    text = many_template_csv(compiled).decode("utf-8-sig")
-    buf = io.StringIO(text, newline="")
-    buf.seek(0, io.SEEK_END)
+    buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(next(csv.reader(io.StringIO(many_template_csv(compiled).decode("utf-8-sig")))))
+    writer.writerow(headers)
     for row in rows:
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
     (tmp_path / "汇总.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
@@ -167,7 +175,8 @@ def _set(ws: Any, key: str, header: str, value: object, number_format: str | Non
     head = next(r for r in range(1, 40) if ws.cell(r, 1).value == "编号")
     col = next(c for c in range(1, ws.max_column + 1) if ws.cell(head, c).value == header)
     row = head if key == "编号" else next(r for r in range(head + 1, ws.max_row + 1) if str(ws.cell(r, 1).value) == key)
-    c = ws.cell(row, col, value)
+    c = ws.cell(row, col)
+    c.value = value  # ws.cell(row, col, None) would leave the cell as it was
     if number_format is not None:
         c.number_format = number_format
 
@@ -205,7 +214,13 @@ def test_excel_cells_are_read_as_the_clerk_meant(tmp_path: Path) -> None:
 def test_floats_are_read_to_excel_precision(tmp_path: Path) -> None:
     compiled = compiled_for("full")
     raw = raw_village(VILLAGES / "full-reviewed.yaml")
-    path = _form_with(compiled, raw, tmp_path / "f.xlsx", [("填报", "income", "自评填写", 0.1 + 0.2, None)])
+    path = _form_with(compiled, raw, tmp_path / "f.xlsx", [("填报", "income", "自评填写", 23.456789, None)])
+    # Excel stores 17 significant digits (0.1 + 0.2 is written 0.30000000000000004) and shows 15.
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename).replace(b"<v>23.456789</v>", b"<v>0.30000000000000004</v>"))
+    tmp.replace(path)
     [loaded] = read_village_file(compiled, path)
     assert loaded.assessment is not None and loaded.assessment.answers["income"] == Decimal("0.3")
 
@@ -322,7 +337,8 @@ def build_case(case: dict[str, Any], folder: Path) -> Path:
         if "delete_row" in edit:
             ws.delete_rows(edit["delete_row"])
             continue
-        c = ws.cell(edit["row"], _cell_ref(ws, edit["column"]), edit["value"])
+        c = ws.cell(edit["row"], _cell_ref(ws, edit["column"]))
+        c.value = edit["value"]
         if "format" in edit:
             c.number_format = edit["format"]
     if layout == "many":

@@ -140,7 +140,7 @@ def test_item_table_repeats_its_header_on_every_page(sample: tuple[Scored, bytes
     end = next(i for i, p in enumerate(pages) if "三、改进建议" in p)
     assert end - start >= 2, "the item table should run over several pages"
     for p in pages[start:end]:
-        assert "编号评分项/评定标准分值自评乡镇评分县审核核定扣分及评分说明佐证材料" in p
+        assert "评分项分值自评乡镇评分县审核核定扣分及评分说明佐证材料" in p
 
 
 def test_embedded_fonts_are_noto_sans_sc_subsets(sample: tuple[Scored, bytes]) -> None:

@@ -21,6 +21,7 @@ from sanzhi.scoring.impact import (
     VillageSensitivity,
     carry_plan,
     compare_results,
+    item_pairs,
     operative_values,
     sensitivity,
     summarize,
@@ -59,7 +60,7 @@ def _b() -> CompiledRubric:
     return compile_rubric(Rubric.model_validate(data))
 
 
-def _score(c: CompiledRubric, raw: dict[str, Any]):  # noqa: ANN202
+def _score(c: CompiledRubric, raw: dict[str, Any]):
     a = read_assessment(c, copy.deepcopy(raw), lambda p, k: Location("test"))
     return a, score_village(c, a)
 
@@ -74,6 +75,7 @@ def test_compare_results_names_the_items_that_moved_the_village() -> None:
                              (("1", D(6)), ("2", D(7))), (("1", D(7)), ("2", D(7))),
                              (ItemMove("1.1.1", "1.1.1", "计划", D(2), D(3), D(1)),))
     assert d.delta == 1
+    assert compare_results(ra, rb, item_id_map(a.rubric, b.rubric), pairs=item_pairs(a, b, item_id_map(a.rubric, b.rubric))) == d
 
 
 def test_removed_and_added_items_count_as_moves() -> None:
@@ -89,6 +91,7 @@ def test_removed_and_added_items_count_as_moves() -> None:
     assert (d.rating_a, d.rating_b) == ("达标", "未达标")
     back = compare_results(rb, ra, item_id_map(b.rubric, a.rubric))
     assert back.items == (ItemMove(None, "B.1", "表彰", None, D(1), D(1)),)
+    assert back == compare_results(rb, ra, {}, pairs=item_pairs(b, a, item_id_map(b.rubric, a.rubric)))
 
 
 def test_summarize_builds_the_matrix_means_and_movers() -> None:

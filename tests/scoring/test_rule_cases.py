@@ -3,6 +3,8 @@
 Case file format (readable by a standards person; every number worked out by hand):
 
     kind: per_occurrence              # must equal the file name
+    defaults: {fields: [...], item: {...}}   # optional: merged into every case (a case's own
+                                      # item / items / dimensions replace the default shape)
     cases:
       - id: cap_reached               # test id is "<kind>_<id>"
         fields: [...]                 # rubric fields / attributes / derived, as in a rubric

@@ -151,7 +151,9 @@ def test_override_add_drop_move_and_settings(workdir: Path) -> None:
             "1.1.2": {under: "1.2"}
             "2.1.2": {under: "2.1", name: 新增项, points: 1, criterion: 新, provenance: calibrated, clause: 县定,
                       rules: [{kind: deduct, when: not staffed, points: 1, reason: 无人}]}
-            "1.1.3": {points: 3, rules: [{kind: threshold, value: income, target: "30", points: 2, reason: 收入未达县定标准}]}
+            "1.1.3": {points: 2, rules: [{kind: threshold, value: income, target: "30", points: 2, reason: 收入未达县定标准}]}
+            "1.1.4": {under: "1.1", after: "1.1.1", name: 县定项, points: 1, criterion: 县定, provenance: calibrated, clause: 县定,
+                      rules: [{kind: deduct, when: not plan_made, points: 1, reason: 未制定计划}]}
           tiers:
             A: {min_score: 19}
             C: {name: 合格, min_score: 10, after: B}
@@ -161,7 +163,7 @@ def test_override_add_drop_move_and_settings(workdir: Path) -> None:
         """)
     r = load_rubric_file(path)[0].rubric
     assert [(d.id, d.name, d.points) for d in r.dimensions] == [("1", "维度一", 10), ("2", "维度乙", 11)]
-    assert [(i.id, [t.id for t in i.items]) for i in r.dimensions[0].indicators] == [("1.1", ["1.1.1", "1.1.3"]), ("1.2", ["1.1.2"])]
+    assert [(i.id, [t.id for t in i.items]) for i in r.dimensions[0].indicators] == [("1.1", ["1.1.1", "1.1.4", "1.1.3"]), ("1.2", ["1.1.2"])]
     assert [t.id for t in r.dimensions[1].indicators[0].items] == ["2.1.1", "2.1.2"]
     assert r.bonus is None and [t.id for t in r.rating.tiers] == ["A", "B", "C"]
     assert r.rating.tiers[0].min_score == 19

@@ -36,8 +36,8 @@ examples:
 
 
 def _actual(**kw: object) -> Actual:
-    base = dict(total=D(14), self_total=D(14), tier="B", rating="达标", dimensions={"1": D(6), "2": D(7)},
-                items={"1.1.1": D(2), "B.1": D(1)}, vetoes=())
+    base = {"total": D(14), "self_total": D(14), "tier": "B", "rating": "达标", "dimensions": {"1": D(6), "2": D(7)},
+            "items": {"1.1.1": D(2), "B.1": D(1)}, "vetoes": ()}
     return Actual(**{**base, **kw})  # type: ignore[arg-type]
 
 

@@ -8,9 +8,11 @@ processing order, is the same on every run.
 - One-village files are read by the workers (in parallel). A shard is a run of consecutive
   files in the same folder (in the usual layout, one folder per township), at most
   `shard_size` of them.
-- Workbooks are read here, in the main process, one village at a time; consecutive rows of
-  the same township form a shard. A workbook row with bad data becomes a failure here and
-  never travels.
+- Workbooks (`.xlsx` per-village forms or many-village sheets, `.csv`) are read here, in
+  the main process, one village at a time through `sanzhi.inputs.files.read_village_file`;
+  consecutive rows of the same township form a shard. A row with bad data becomes a failure
+  here and never travels. (Reading is then serial: a folder of thousands of per-village
+  `.xlsx` forms reads at openpyxl's speed on one core.)
 
 Nothing is held beyond the shard being built, so memory stays flat however many villages.
 """
@@ -24,11 +26,12 @@ from pathlib import Path
 from sanzhi.batch.store import Known
 from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, sha256_tag
 from sanzhi.errors import Diagnostic, Location
-from sanzhi.inputs.files import TEXT_SUFFIXES, read_villages
+from sanzhi.inputs.files import OLD_EXCEL_SUFFIXES, SHEET_SUFFIXES, TEXT_SUFFIXES, read_village_file
 from sanzhi.standard.compile import CompiledRubric
 
-TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+TABLE_SUFFIXES = SHEET_SUFFIXES + OLD_EXCEL_SUFFIXES  # old formats: the reader explains how to convert them
 ALL_SUFFIXES = TEXT_SUFFIXES + TABLE_SUFFIXES
+_LOCK_PREFIXES = (".", "~$")  # hidden files, Excel/WPS/LibreOffice lock files
 
 
 class PlanError(ValueError):
@@ -52,7 +55,8 @@ def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         rootp = Path(root)
         dirs[:] = [d for d in dirs if not d.startswith(".") and (skip is None or (rootp / d).resolve() != skip)]
-        found.extend(os.path.join(root, f) for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in ALL_SUFFIXES)
+        found.extend(os.path.join(root, f) for f in files
+                     if not f.startswith(_LOCK_PREFIXES) and os.path.splitext(f)[1].lower() in ALL_SUFFIXES)
     for f in sorted(found, key=lambda s: Path(s).parts):
         yield Path(f)
 
@@ -112,7 +116,7 @@ def plan_shards(
 
     for path in iter_files(paths, skip):
         if is_table(path):
-            for loaded in read_villages(compiled, [path]):
+            for loaded in read_village_file(compiled, path):
                 if loaded.assessment is None:
                     if refs:
                         yield flush()

@@ -249,6 +249,12 @@ class _Ingest:
                     if o.known.status == "failed":
                         self.reporter.problem([diagnostic_from_dict(p).one_line() for p in json.loads(o.known.problems or "[]")])
                     continue
+                if (isinstance(o, Failed) and old is not None and old.status == "failed"
+                        and old.input_sha256 == o.input_sha256 and old.problems == _problems_json(o.problems)):
+                    touched.append(o.source)  # a workbook row read again (in the main process) and failing alike
+                    self.reused += 1
+                    self.reporter.problem(o.lines)
+                    continue
                 self.processed += 1
                 if old is not None:  # redone: forget what this source gave before
                     store.delete_inputs(rk, [o.source])
@@ -491,7 +497,8 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
                 pending.append((executor.submit(item), item.known, len(item.refs), True))
                 in_flight += 1
             else:  # a workbook row that could not be read: already an outcome
-                pending.append((ShardResult(-1, (item,), 0.0), {}, 1, False))
+                known = store.known_inputs(run_key, [item.source]) if resumed else {}
+                pending.append((ShardResult(-1, (item,), 0.0), known, 1, False))
             while pending and (not pending[0][3] or in_flight >= window):
                 drain_one()
         while pending:

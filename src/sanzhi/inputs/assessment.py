@@ -304,6 +304,11 @@ def _scores(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[str, 
             rd.unknown(iid, path, list(rd.items), "评分项")
             continue
         s = rd.scored(entry, (*path, iid), Decimal(0), ci.item.points, f"评分项 “{iid}”（满分 {fmt(ci.item.points)}）的核定分")
-        if s is not None:
+        step = rd.c.rubric.precision
+        if s is not None and (s.score / step) % 1 != 0:
+            # An outright score skips the item's rounding, so it must already sit on the grid.
+            rd.error("D112", (*path, iid, "score"), f"评分项 “{iid}” 的核定分须为计分精度 {fmt(step)} 的整数倍",
+                     expected=f"{fmt(step)} 的整数倍", found=fmt(s.score))
+        elif s is not None:
             out[iid] = s
     return out

@@ -13,9 +13,15 @@ from collections.abc import Mapping, Sequence
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.files import Loaded
+from sanzhi.standard.values import Unusable
 
 Path = tuple[str | int, ...]
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+# Hints written for YAML files (“请在 village 中补上 “name: …””, “{value: 2, reason: …}”) and
+# the quoting advice for codes do not apply to a cell: reword them for the spreadsheet.
+_YAML_WORDS = re.compile(r"[{}]|: …|请在 [a-z_]+ 中")
+_QUOTE_ADVICE = re.compile(r"（请加引号[^）]*）")
+_SHEET_HINTS = {"D111": "请在该单元格填写", "D113": "每处更正都要在“更正理由”列写明理由"}
 
 
 def column_letter(index: int) -> str:
@@ -73,12 +79,18 @@ class CellMap:
         self._issued[id(issued)] = (issued, p)
         return issued
 
-    def refine(self, error: DataError) -> list[Diagnostic]:
-        out = []
+    def refine(self, error: DataError, own: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
+        """`own` diagnostics, then `read_assessment`'s, each pointing at its cell and worded for a
+        spreadsheet; one problem per cell: a cell `own` already reports on is not reported twice."""
+        taken = {d.location for d in own if d.location is not None and d.location.row is not None}
+        out = list(own)
         for d in error.diagnostics:
             issued = self._issued.get(id(d.location))
             better = self._better(d, issued[1]) if issued is not None and issued[0] is d.location else None
-            out.append(dataclasses.replace(d, location=better) if better is not None else d)
+            hint = d.hint if d.hint is None or not _YAML_WORDS.search(d.hint) else _SHEET_HINTS.get(d.code)
+            expected = _QUOTE_ADVICE.sub("", d.expected) if d.expected else d.expected
+            if (better or d.location) not in taken:
+                out.append(dataclasses.replace(d, location=better or d.location, hint=hint, expected=expected))
         return out
 
     def _better(self, d: Diagnostic, path: Path) -> Location | None:
@@ -89,6 +101,14 @@ class CellMap:
                 if (*path, name) in self.places:
                     return self.places[(*path, name)]
         return None
+
+
+def unusable_text(value: object, label: str, at: Location) -> Diagnostic | None:
+    """A village name, code or reviewer taken as plain text must not be a formula error: those
+    keys are read as text, without the value parser that reports `Unusable` values."""
+    if not isinstance(value, Unusable):
+        return None
+    return Diagnostic("D112", f"“{label}” 取值无效", at, expected="文本", found=value.found)
 
 
 def failed(source: str, diagnostics: list[Diagnostic], blob: bytes = b"") -> Loaded:

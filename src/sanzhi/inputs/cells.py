@@ -86,10 +86,12 @@ def _date_parts(number_format: str) -> frozenset[str]:
 def cell_value(cell: Any) -> object:
     """What a read-only openpyxl cell holds, as a raw value for `raw_for`."""
     v = cell.value
-    if v is None or type(v) is str:
+    if v is None:
         return v
-    if cell.data_type == "e":
+    if cell.data_type == "e":  # #N/A, #DIV/0!… arrive as text: never take them for a value
         return Unusable(f"公式错误 {v}")
+    if type(v) is str:
+        return v
     if isinstance(v, bool):
         return v
     if isinstance(v, (int, float)):
@@ -108,8 +110,10 @@ def cell_value(cell: Any) -> object:
         if "d" not in parts:
             return Unusable(f"{v.year}年{v.month}月（单元格只显示年月，缺少日）")
         return Unusable(f"{v.month}月{v.day}日（单元格不显示年份，{v.year} 年是 Excel 自动补上的）")
-    if isinstance(v, (time, timedelta)):
-        return Unusable(f"时间 {v}（不是日期）")
+    if isinstance(v, time):
+        return Unusable(f"时间 {v:%H:%M}（不是日期）")
+    if isinstance(v, timedelta):
+        return Unusable(f"时长 {v}（不是日期）")
     return Unusable(str(v))  # pragma: no cover - openpyxl yields no other types
 
 

@@ -14,23 +14,23 @@ frozen and pages print on A4 landscape, one page wide.
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sanzhi.diagnostics import display_width
+from sanzhi.errors import Diagnostic, Location, UserError
 from sanzhi.inputs.cellmap import column_letter
 from sanzhi.inputs.layout import (
     DELETE_MARK,
+    REVIEW_DATE,
+    REVIEWER,
     RUBRIC_KEY,
     RUBRIC_LABEL,
-    SHEET_CHOICES,
     SHEET_COVER,
     SHEET_FIELDS,
     SHEET_ITEMS,
@@ -49,41 +49,48 @@ from sanzhi.inputs.layout import (
     review_levels,
     self_name,
 )
+from sanzhi.inputs.sheetstyle import (
+    DATE_FORMAT,
+    FILLS,
+    FONT,
+    UNLOCKED,
+    Dropdowns,
+    attach_validation,
+    expected_in_words,
+    finish_sheet,
+    fit_height,
+    group_row,
+    header_row,
+    list_rule,
+    print_setup,
+    protect,
+    rule_for,
+    sheet_title,
+    styled_cell,
+)
 from sanzhi.numbers import fmt
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.models import Item
-from sanzhi.standard.values import NO_TAGS, expected_text
+from sanzhi.standard.values import NO_TAGS
 
 Layout = Literal["village", "many"]
 MANY_ROWS = 10_000  # rows of the many-villages sheet that get validation and formats
-
-_FONT = "宋体"
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FILLS = {
-    "header": PatternFill("solid", fgColor="D9E1F2"),
-    "group1": PatternFill("solid", fgColor="B4C6E7"),
-    "group2": PatternFill("solid", fgColor="DDEBF7"),
-    "self": PatternFill("solid", fgColor="FFF2CC"),  # the village fills these in
-    "review": PatternFill("solid", fgColor="E2EFDA"),  # reviewers fill these in
-    "off": PatternFill("solid", fgColor="EDEDED"),  # not applicable, locked
-    "fixed": PatternFill("solid", fgColor="F2F2F2"),
-}
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_UNLOCKED = Protection(locked=False)
-_DATE_FORMAT = "yyyy-mm-dd"
 
 
 def write_form(compiled: CompiledRubric, output: Path, layout: Layout = "village", as_csv: bool = False) -> Path:
     """Write the form for `compiled` to `output`: an .xlsx workbook, or the many-villages CSV
     template when `as_csv` or when `output` ends in .csv (CSV holds only the many layout)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if as_csv or output.suffix.lower() == ".csv":
-        output.write_bytes(many_template_csv(compiled))
-    else:
-        wb = build_village_form(compiled) if layout == "village" else build_many_form(compiled)
-        wb.save(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if as_csv or output.suffix.lower() == ".csv":
+            output.write_bytes(many_template_csv(compiled))
+        else:
+            wb = build_village_form(compiled) if layout == "village" else build_many_form(compiled)
+            wb.save(output)
+    except OSError as e:
+        raise UserError([Diagnostic("O150", f"无法写入自评表：{e.strerror or e}", Location(str(output)),
+                                    hint="文件可能正在 Excel 或 WPS 中打开，请关闭后重试；或换一个文件名、文件夹")]) from None
     return output
 
 
@@ -101,7 +108,7 @@ class _Sheets:
         self.c = compiled
         self.r = compiled.rubric
         self.wb = wb
-        self.lists = _Dropdowns(wb)
+        self.lists = Dropdowns(wb)
         self.using = items_using(compiled)
 
     def build(self) -> None:
@@ -116,9 +123,9 @@ class _Sheets:
 
     def _cover(self, ws: Worksheet) -> None:
         cols = entry_columns(self.c)
-        _title(ws, len(cols), f"{self.r.title}", f"村（社区）{self_name(self.c)}表 · 评分标准 {self.c.ref}（{self.r.issuer}，"
-               f"{self.r.effective_date:%Y年%m月%d日}起施行）")
-        _header(ws, 4, cols)
+        sheet_title(ws, len(cols), self.r.title, f"村（社区）{self_name(self.c)}表 · 评分标准 {self.c.ref}"
+                    f"（{self.r.issuer}，{self.r.effective_date:%Y年%m月%d日}起施行）")
+        header_row(ws, 4, cols)
         row = 5
         self._entry_row(ws, row, cols, None, RUBRIC_KEY, RUBRIC_LABEL, fixed=self.c.ref,
                         expect="由 sanzhi 生成，请勿修改", help_text="读取时核对：与评分所用的评分标准不一致的表格会被拒绝")
@@ -129,22 +136,21 @@ class _Sheets:
         for spec in self.r.attributes:
             self._entry_row(ws, row, cols, spec, spec.id, spec.label)
             row += 1
-        _group(ws, row, len(cols), 1, "评审签署（评审时填写）")
+        group_row(ws, row, len(cols), 1, "评审签署（评审时填写）")
         row += 1
         for lv in review_levels(self.c):
-            for kind, label, spec in (("reviewer", "评审人", FieldSpec(id="reviewer", label="评审人", type="text")),
-                                      ("date", "评审日期", FieldSpec(id="date", label="评审日期", type="date"))):
-                self._entry_row(ws, row, cols, spec, f"{kind}:{lv.id}", f"{lv.name}{label}", corrections=False, fill="review",
-                                help_text="评审人填写单位和姓名" if kind == "reviewer" else "")
+            for spec in (REVIEWER, REVIEW_DATE):
+                self._entry_row(ws, row, cols, spec, f"{spec.id}:{lv.id}", f"{lv.name}{spec.label}", corrections=False,
+                                fill="review", help_text="填写评审单位和评审人姓名" if spec is REVIEWER else "")
                 row += 1
         row += 1
         for n, line in enumerate(self._instructions()):  # from column B: column A holds only row keys
             c = ws.cell(row + n, 2, line)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-            c.font = Font(name=_FONT, bold=n == 0, size=11 if n == 0 else 10)
+            c.font = Font(name=FONT, bold=n == 0, size=11 if n == 0 else 10)
             ws.merge_cells(start_row=row + n, start_column=2, end_row=row + n, end_column=len(cols))
             ws.row_dimensions[row + n].height = 20
-        _finish(ws, cols, "C5", "4:4")
+        finish_sheet(ws, "C5", "4:4")
 
     def _instructions(self) -> list[str]:
         levels = "、".join(lv.name for lv in review_levels(self.c))
@@ -160,53 +166,53 @@ class _Sheets:
 
     def _fields(self, ws: Worksheet) -> None:
         cols = entry_columns(self.c)
-        _title(ws, len(cols), f"{self_name(self.c)}填报", "黄色单元格由村（社区）填写；绿色单元格由评审更正时填写（须同时写明理由）。")
-        _header(ws, 3, cols)
+        sheet_title(ws, len(cols), f"{self_name(self.c)}填报", "黄色单元格由村（社区）填写；绿色单元格由评审更正时填写（须同时写明理由）。")
+        header_row(ws, 3, cols)
         row = 4
         for entry in field_rows(self.c):
             if isinstance(entry, Group):
-                _group(ws, row, len(cols), entry.level, entry.title)
+                group_row(ws, row, len(cols), entry.level, entry.title)
             else:
                 self._entry_row(ws, row, cols, entry, entry.id, entry.label)
             row += 1
-        _finish(ws, cols, "C4", "3:3")
+        finish_sheet(ws, "C4", "3:3")
 
     def _items(self, ws: Worksheet) -> None:
         cols = item_columns(self.c)
-        _title(ws, len(cols), "评分项、酌情评分与佐证材料",
-               "按规则自动计分的评分项只需填写佐证材料；酌情评分项（标“酌情评分”）须填写分数和理由。")
-        _header(ws, 3, cols)
+        sheet_title(ws, len(cols), "评分项、酌情评分与佐证材料",
+                    "按规则自动计分的评分项只需填写佐证材料；酌情评分项（标“酌情评分”）须填写分数和理由。")
+        header_row(ws, 3, cols)
         row = 4
         for group, ci in self._item_rows():
             if group is not None:
-                _group(ws, row, len(cols), group.level, group.title)
+                group_row(ws, row, len(cols), group.level, group.title)
                 row += 1
             if ci is not None:
                 self._item_row(ws, row, cols, ci)
                 row += 1
-        _finish(ws, cols, "C4", "3:3")
+        finish_sheet(ws, "C4", "3:3")
 
     def _overrides(self, ws: Worksheet) -> None:
         cols = override_columns(self.c)
-        _title(ws, len(cols), "评审核定分",
-               "仅在评审需要直接认定某评分项得分时填写，并写明理由；填写后该项得分以核定分为准，不再按填报数据计算。")
-        _header(ws, 3, cols)
+        sheet_title(ws, len(cols), "评审核定分",
+                    "仅在评审需要直接认定某评分项得分时填写，并写明理由；填写后该项得分以核定分为准，不再按填报数据计算。")
+        header_row(ws, 3, cols)
         row = 4
         for group, ci in self._item_rows():
             if group is not None:
-                _group(ws, row, len(cols), group.level, group.title)
+                group_row(ws, row, len(cols), group.level, group.title)
                 row += 1
             if ci is None:
                 continue
             values = {"id": ci.item.id, "name": ci.item.name, "points": float(ci.item.points)}
             spec = FieldSpec(id="score", label="核定分", type="decimal", min=0, max=ci.item.points)
             for i, col in enumerate(cols, start=1):
-                c = _cell(ws, row, i, values.get(col.key))
+                c = styled_cell(ws, row, i, values.get(col.key))
                 if col.entry:
                     self._input(ws, c, "review", spec if col.key.startswith("score:") else None)
-            _fit_height(ws, row, cols)
+            fit_height(ws, row, cols)
             row += 1
-        _finish(ws, cols, "D4", "3:3")
+        finish_sheet(ws, "D4", "3:3")
 
     def _item_rows(self) -> Iterable[tuple[Group | None, CompiledItem | None]]:
         last: tuple[str | None, str | None] = ("", "")
@@ -233,25 +239,25 @@ class _Sheets:
         values: dict[str, object] = {
             "id": key, "label": label + ("（必填）" if spec is not None and spec.required else ""),
             "unit": spec.unit if spec else None,
-            "expect": expect if expect is not None else (_expect(spec) if spec else None),
+            "expect": expect if expect is not None else (expected_in_words(spec) if spec else None),
             "value": fixed,
             "help": help_text if help_text is not None else (spec.help if spec else None),
             "items": "、".join(self.using.get(key, ())) or None,
         }
         for i, col in enumerate(cols, start=1):
-            c = _cell(ws, row, i, values.get(col.key))
+            c = styled_cell(ws, row, i, values.get(col.key))
             if col.key == "value":
                 if fixed is not None:
-                    c.fill = _FILLS["fixed"]
-                    c.font = Font(name=_FONT, bold=True, size=10)
+                    c.fill = FILLS["fixed"]
+                    c.font = Font(name=FONT, bold=True, size=10)
                 else:
                     self._input(ws, c, fill, spec)
             elif col.entry:
                 if corrections and spec is not None:
                     self._input(ws, c, "review", spec if col.key.startswith("fix:") else None, correction=True)
                 else:
-                    c.fill = _FILLS["off"]
-        _fit_height(ws, row, cols)
+                    c.fill = FILLS["off"]
+        fit_height(ws, row, cols)
 
     def _item_row(self, ws: Worksheet, row: int, cols: tuple[Column, ...], ci: CompiledItem) -> None:
         item = ci.item
@@ -266,122 +272,44 @@ class _Sheets:
                                      "criterion": criterion, "evidence_req": _evidence_text(item)}
         own = self.r.review_levels[0].id
         for i, col in enumerate(cols, start=1):
-            c = _cell(ws, row, i, values.get(col.key))
+            c = styled_cell(ws, row, i, values.get(col.key))
             if col.key == "evidence":
                 self._input(ws, c, "self", None, prompt="佐证材料：多份材料分行填写（Alt+Enter）或用“；”分隔")
             elif col.entry:
                 fill = "self" if col.key.endswith(f":{own}") else "review"
                 if score is None:
-                    c.fill = _FILLS["off"]
+                    c.fill = FILLS["off"]
                 else:
                     self._input(ws, c, fill, score if col.key.startswith("score:") else None)
-        _fit_height(ws, row, cols)
+        fit_height(ws, row, cols)
 
     # ---- input cells -------------------------------------------------------------------------
 
     def _input(self, ws: Worksheet, c: Any, fill: str, spec: FieldSpec | None, *, correction: bool = False, prompt: str | None = None) -> None:
-        c.fill = _FILLS[fill]
-        c.protection = _UNLOCKED
+        c.fill = FILLS[fill]
+        c.protection = UNLOCKED
         if spec is None:
             if prompt:
-                _validation(ws, c, DataValidation(allow_blank=True), spec, prompt)
+                attach_validation(ws, c, DataValidation(allow_blank=True), spec, prompt)
             return
         if spec.type == "date":
-            c.number_format = _DATE_FORMAT
+            c.number_format = DATE_FORMAT
         elif spec.type in ("text", "tags"):
             c.number_format = "@"
         dv = self._rule(spec, correction)
-        _validation(ws, c, dv, spec, prompt)
+        attach_validation(ws, c, dv, spec, prompt)
 
     def _rule(self, spec: FieldSpec, correction: bool) -> DataValidation:
         """Excel data validation for a field: strict for answers, lenient for corrections
         (which may also hold （删除）)."""
         extra = [DELETE_MARK] if correction else []
         if spec.type == "bool":
-            return _list(["是", "否", *extra])
+            return list_rule(["是", "否", *extra])
         if spec.type == "choice":
             return self.lists.rule([*(spec.choices or ()), *extra])
         if correction:
             return DataValidation(allow_blank=True)
         return rule_for(spec, self.lists)
-
-class _Dropdowns:
-    """Dropdown lists: inline when Excel allows it (≤ 255 characters, no commas or quotes),
-    else a range on the hidden 选项 sheet, one column per distinct list."""
-
-    def __init__(self, wb: Workbook) -> None:
-        self.wb = wb
-        self.sheet: Any = None
-        self.ranges: dict[tuple[str, ...], str] = {}
-
-    def rule(self, choices: list[str]) -> DataValidation:
-        if len(",".join(choices)) <= 250 and not any("," in c or '"' in c for c in choices):
-            return _list(choices)
-        key = tuple(choices)
-        if key not in self.ranges:
-            if self.sheet is None:
-                self.sheet = self.wb.create_sheet(SHEET_CHOICES)
-                self.sheet.sheet_state = "hidden"
-            col = len(self.ranges) + 1
-            for n, choice in enumerate(choices, start=1):
-                self.sheet.cell(n, col, choice)
-            letter = column_letter(col - 1)
-            self.ranges[key] = f"'{SHEET_CHOICES}'!${letter}$1:${letter}${len(choices)}"
-        return DataValidation(type="list", formula1=self.ranges[key], allow_blank=True)
-
-
-def rule_for(spec: FieldSpec, lists: _Dropdowns) -> DataValidation:
-    """Strict Excel data validation for one answer (also used by the many-villages sheet)."""
-    if spec.type == "bool":
-        return _list(["是", "否"])
-    if spec.type == "choice":
-        return lists.rule(list(spec.choices or ()))
-    if spec.type in ("integer", "decimal"):
-        kind = "whole" if spec.type == "integer" else "decimal"
-        low = fmt(spec.min) if spec.min is not None else "-1000000000"
-        high = fmt(spec.max) if spec.max is not None else "1000000000000"
-        return DataValidation(type=kind, operator="between", formula1=low, formula2=high, allow_blank=True)
-    if spec.type == "date":
-        first = spec.earliest or date(1990, 1, 1)
-        return DataValidation(type="date", operator="between", formula1=f"DATE({first.year},{first.month},{first.day})",
-                              formula2="DATE(2100,12,31)", allow_blank=True)
-    if spec.id == "code":
-        return DataValidation(type="textLength", operator="equal", formula1="12", allow_blank=True)
-    return DataValidation(allow_blank=True)
-
-
-def _list(choices: list[str]) -> DataValidation:
-    return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-
-
-def _validation(ws: Worksheet, target: Any, dv: DataValidation, spec: FieldSpec | None, prompt: str | None,
-                title: str | None = None) -> None:
-    """Attach `dv` to a cell or a range, with the expected value as its error and a prompt."""
-    if spec is not None:
-        dv.error = _clip(f"期望：{expected_text(spec)}", 255)
-        dv.errorTitle = "填写有误"
-        dv.showErrorMessage = dv.type is not None
-        prompt = prompt or (spec.help or _expect(spec))
-        dv.promptTitle = _clip(title or spec.label, 32)
-    if prompt:
-        dv.prompt = _clip(prompt, 255)
-        dv.showInputMessage = True
-    ws.add_data_validation(dv)
-    dv.add(target)
-
-
-def _expect(spec: FieldSpec) -> str:
-    """The 填写要求 column: the parser's expectation, in words for the form."""
-    if spec.id == "code":
-        return "12 位数字"
-    text = expected_text(spec)
-    if spec.type == "bool":
-        return "是 或 否（下拉选择，也可填 √ / ×）"
-    if spec.type == "choice":
-        return text + "（下拉选择）"
-    if spec.type == "tags":
-        return text.replace("以下选项中的若干项：", "可多选，用“、”分隔：")
-    return text
 
 
 def _evidence_text(item: Item) -> str | None:
@@ -406,35 +334,37 @@ def build_many_form(compiled: CompiledRubric) -> Workbook:
     ws = wb.active
     ws.title = SHEET_MANY
     cols = many_columns(compiled)
-    ref = _cell(ws, 1, 1, RUBRIC_LABEL)
-    ref.font = Font(name=_FONT, bold=True, size=10)
-    c = _cell(ws, 1, 2, compiled.ref)
-    c.fill = _FILLS["fixed"]
-    c.font = Font(name=_FONT, bold=True, size=10)
-    note = _cell(ws, 1, 3, _many_note(compiled))
+    ref = styled_cell(ws, 1, 1, RUBRIC_LABEL)
+    ref.font = Font(name=FONT, bold=True, size=10)
+    c = styled_cell(ws, 1, 2, compiled.ref)
+    c.fill = FILLS["fixed"]
+    c.font = Font(name=FONT, bold=True, size=10)
+    note = styled_cell(ws, 1, 3, _many_note(compiled))
     note.border = Border()
     ws.merge_cells(start_row=1, start_column=3, end_row=1, end_column=min(len(cols), 14))
     ws.row_dimensions[1].height = 42
     last = 2 + MANY_ROWS
-    lists = _Dropdowns(wb)
+    lists = Dropdowns(wb)
     for i, col in enumerate(cols, start=1):
-        h = _cell(ws, 2, i, col.header)
-        h.font = Font(name=_FONT, bold=True, size=10, color="C00000" if col.spec.required else "000000")
-        h.fill = _FILLS["header"]
+        h = styled_cell(ws, 2, i, col.header)
+        h.font = Font(name=FONT, bold=True, size=10, color="C00000" if col.spec.required else "000000")
+        h.fill = FILLS["header"]
         letter = column_letter(i - 1)
         dim = ws.column_dimensions[letter]
         dim.width = max(col.width, min(30, display_width(col.header) / 2 + 2))
-        dim.protection = _UNLOCKED
+        dim.protection = UNLOCKED
         if col.spec.type == "date":
-            dim.number_format = _DATE_FORMAT
+            dim.number_format = DATE_FORMAT
         elif col.spec.type in ("text", "tags") and col.spec.id != "reason":
             dim.number_format = "@"
-        _validation(ws, f"{letter}3:{letter}{last}", rule_for(col.spec, lists), col.spec, col.spec.help or _expect(col.spec), col.label)
-    ws.row_dimensions[2].height = max(30, 14 * max(1 + display_width(c.header) // max(8, int(2 * c.width)) for c in cols))
+        attach_validation(ws, f"{letter}3:{letter}{last}", rule_for(col.spec, lists), col.spec,
+                          col.spec.help or expected_in_words(col.spec), col.label)
+    widths = [ws.column_dimensions[column_letter(i)].width for i in range(len(cols))]
+    ws.row_dimensions[2].height = 4 + 13.5 * max(-(-display_width(c.header) // int(w - 1)) for c, w in zip(cols, widths))
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{column_letter(len(cols) - 1)}{last}"
-    _protect(ws)
-    _print_setup(ws, "1:2", fit_width=False)
+    protect(ws)
+    print_setup(ws, "1:2", fit_width=False)
     ws.print_title_cols = "A:B"
     return wb
 
@@ -448,93 +378,3 @@ def many_template_csv(compiled: CompiledRubric) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-# ---- cell and sheet formatting -----------------------------------------------------------------
-
-
-def _cell(ws: Worksheet, row: int, col: int, value: object) -> Any:
-    c = ws.cell(row, col, value)
-    c.font = Font(name=_FONT, size=10)
-    c.border = _BORDER
-    c.alignment = _WRAP
-    return c
-
-
-def _title(ws: Worksheet, width: int, title: str, subtitle: str) -> None:
-    t = ws.cell(1, 1, title)
-    t.font = Font(name=_FONT, bold=True, size=14)
-    t.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.row_dimensions[1].height = 28
-    s = ws.cell(2, 1, subtitle)
-    s.font = Font(name=_FONT, size=10)
-    s.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.row_dimensions[2].height = 20
-
-
-def _header(ws: Worksheet, row: int, cols: tuple[Column, ...]) -> None:
-    for i, col in enumerate(cols, start=1):
-        c = _cell(ws, row, i, col.header)
-        c.font = Font(name=_FONT, bold=True, size=10)
-        c.fill = _FILLS["header"]
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[column_letter(i - 1)].width = col.width
-    ws.row_dimensions[row].height = 30
-
-
-def _group(ws: Worksheet, row: int, width: int, level: int, title: str) -> None:
-    """A dimension or indicator title row; it starts in column B because column A (编号)
-    holds only row keys, which is how the readers tell data rows from everything else."""
-    c = _cell(ws, row, 2, title)
-    c.font = Font(name=_FONT, bold=True, size=11 if level == 1 else 10)
-    c.alignment = Alignment(vertical="center")
-    for i in range(1, width + 1):
-        cell = ws.cell(row, i)
-        cell.fill = _FILLS[f"group{level}"]
-        cell.border = _BORDER
-    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=width)
-    ws.row_dimensions[row].height = 20
-
-
-def _fit_height(ws: Worksheet, row: int, cols: tuple[Column, ...]) -> None:
-    """Excel does not grow rows for wrapped text it did not lay out itself: estimate the lines."""
-    lines = 1
-    for i, col in enumerate(cols, start=1):
-        value = ws.cell(row, i).value
-        if value is None:
-            continue
-        per_line = max(1, int(col.width) - 1)
-        n = sum(max(1, -(-display_width(part) // per_line)) for part in str(value).split("\n"))
-        lines = max(lines, n)
-    ws.row_dimensions[row].height = 4 + 13.5 * lines
-
-
-def _finish(ws: Worksheet, cols: tuple[Column, ...], freeze: str, title_rows: str) -> None:
-    ws.freeze_panes = freeze
-    _protect(ws)
-    _print_setup(ws, title_rows, fit_width=True)
-
-
-def _protect(ws: Worksheet) -> None:
-    p = ws.protection
-    p.sheet = True
-    p.formatColumns = p.formatRows = p.formatCells = False  # widths, heights and fonts stay adjustable
-    p.insertRows = p.deleteRows = p.sort = p.autoFilter = False
-
-
-def _print_setup(ws: Worksheet, title_rows: str, *, fit_width: bool) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_title_rows = title_rows
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader.right.text = "&A"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.inputs.cellmap import CellMap, RowPlaces, cell, column_letter, failed
+from sanzhi.inputs.cellmap import CellMap, RowPlaces, cell, column_letter, failed, unusable_text
 from sanzhi.inputs.cells import raw_for
 from sanzhi.inputs.files import Loaded
-from sanzhi.inputs.layout import RUBRIC_LABEL, ManyColumn, many_columns
+from sanzhi.inputs.layout import RUBRIC_LABEL, VILLAGE_SPECS, ManyColumn, many_columns
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.values import is_blank, normalize_text
 
@@ -104,6 +104,10 @@ class _Rows:
             value = raw_for(c.spec, v)
             kind, _, item = c.key.partition(":")
             if not item:
+                problem = unusable_text(value, c.label, cell(file, sheet, r, i, c.label)) if c.spec in VILLAGE_SPECS and c.spec.type == "text" else None
+                if problem is not None:
+                    own.append(problem)
+                    value = None
                 (answers if c.key in self.fields else village)[c.key] = value
             elif is_blank(value):
                 continue
@@ -119,7 +123,7 @@ class _Rows:
         try:
             assessment = read_assessment(self.compiled, raw, cells.locate)
         except DataError as e:
-            return Loaded(source, None, DataError([*own, *cells.refine(e)]), blob)
+            return Loaded(source, None, DataError(cells.refine(e, own)), blob)
         if own:
             return Loaded(source, None, DataError(own), blob)
         return Loaded(source, assessment, None, blob)

@@ -8,17 +8,19 @@ village data of the documented format and validated by `read_assessment`, so a f
 YAML file mean exactly the same. Every error names the sheet, row and column.
 
 Codes: D100 unreadable file; D114 another rubric; D120 not a sanzhi workbook, or a sheet or
-column missing; D124 the same 编号 twice; D125 a correction reason without a corrected value.
+column missing; D124 the same 编号 twice; D125 a correction reason without a corrected value;
+D127 a judgment score on an item that is scored by its rules.
 """
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.inputs.cellmap import CellMap, cell, failed
+from sanzhi.inputs.cellmap import CellMap, cell, failed, unusable_text
 from sanzhi.inputs.cells import cell_value, open_workbook, raw_for
 from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import (
@@ -84,6 +86,22 @@ def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = No
         wb.close()
 
 
+@dataclass
+class _Level:
+    """What one review level (乡镇评分, 县审核…) filled in, and the cell of each value; the
+    cells are registered once the level's position among the reviews present is known."""
+
+    reviewer: object = None
+    date: object = None
+    corrections: dict[str, dict[str, object]] = field(default_factory=dict)
+    judgments: dict[str, dict[str, object]] = field(default_factory=dict)
+    scores: dict[str, dict[str, object]] = field(default_factory=dict)
+    places: list[tuple[tuple[str, ...], Location]] = field(default_factory=list)
+
+    def present(self) -> bool:
+        return not (is_blank(self.reviewer) and is_blank(self.date)) or bool(self.corrections or self.judgments or self.scores)
+
+
 class _Form:
     """One per-village form being read: the raw village data and where each value sits."""
 
@@ -98,11 +116,7 @@ class _Form:
         self.answers: dict[str, object] = {}
         self.judgments: dict[str, dict[str, object]] = {}
         self.evidence: dict[str, list[str]] = {}
-        # per review level: section → key → {value|score, reason}; and places to register once
-        # the level's position in `reviews` is known
-        self.review: dict[str, dict[str, dict[str, dict[str, object]]]] = {
-            lv: {"corrections": {}, "judgments": {}, "scores": {}, "info": {}} for lv in self.levels}
-        self.review_places: list[tuple[str, tuple[str, ...], Location]] = []
+        self.review = {lv: _Level() for lv in self.levels}
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -112,7 +126,7 @@ class _Form:
             return failed(self.file, self.own, blob)
         ref_row = next(((r, row) for r, key, row in cover[1] if key == RUBRIC_KEY), None)
         at = self._at(SHEET_COVER, ref_row[0] if ref_row else None, cover[0].get("value"), RUBRIC_LABEL)
-        mismatch = rubric_mismatch(self.c, ref_row[1][cover[0]["value"]] if ref_row else None, at)
+        mismatch = rubric_mismatch(self.c, _get(ref_row[1], cover[0]["value"]) if ref_row else None, at)
         if mismatch is not None:
             return failed(self.file, [mismatch], blob)
         self._cover(*cover)
@@ -133,7 +147,7 @@ class _Form:
         try:
             assessment = read_assessment(self.c, raw, self.cells.locate)
         except DataError as e:
-            return failed(self.file, [*self.own, *self.cells.refine(e)], blob)
+            return failed(self.file, self.cells.refine(e, self.own), blob)
         if self.own:
             return failed(self.file, self.own, blob)
         return Loaded(self.file, assessment, None, blob)
@@ -189,11 +203,13 @@ class _Form:
             elif kind in ("reviewer", "date") and level in self.review:
                 spec = REVIEWER if kind == "reviewer" else REVIEW_DATE
                 value = raw_for(spec, _get(row, cols["value"]))
-                if not is_blank(value):
-                    self.review[level]["info"][kind] = {"value": value}
-                label = f"{self._level_name(level)}{spec.label}"
-                path = () if kind == "reviewer" else ("date",)
-                self.review_places.append((level, path, self._at(SHEET_COVER, r, cols["value"], label)))
+                at = self._at(SHEET_COVER, r, cols["value"], f"{self._level_name(level)}{spec.label}")
+                problem = unusable_text(value, spec.label, at) if spec is REVIEWER else None
+                if problem is not None:
+                    self.own.append(problem)
+                    value = "?"  # named but unreadable: the level is present, its error already reported
+                setattr(self.review[level], kind, value)
+                self.review[level].places.append(((), at) if kind == "reviewer" else (("date",), at))
             else:  # unknown: read_assessment names it, at its 编号 cell
                 self.village[key] = _get(row, cols["value"])
                 self.cells.put(("village", key), self._at(SHEET_COVER, r, 0, ID_HEADER))
@@ -215,8 +231,14 @@ class _Form:
 
     def _value(self, sheet: str, r: int, row: Row, cols: dict[str, int], spec: FieldSpec,
                into: dict[str, object], path: tuple[str, str]) -> None:
-        into[spec.id] = raw_for(spec, _get(row, cols["value"]))
-        self.cells.put(path, self._at(sheet, r, cols["value"], spec.label))
+        value = raw_for(spec, _get(row, cols["value"]))
+        at = self._at(sheet, r, cols["value"], spec.label)
+        problem = unusable_text(value, spec.label, at) if spec in VILLAGE_SPECS and spec.type == "text" else None
+        if problem is not None:
+            self.own.append(problem)
+            value = None
+        into[spec.id] = value
+        self.cells.put(path, at)
 
     def _correction(self, sheet: str, r: int, row: Row, cols: dict[str, int], spec: FieldSpec, lv: str) -> None:
         fix_col, why_col = cols.get(f"fix:{lv}"), cols.get(f"why:{lv}")
@@ -233,9 +255,9 @@ class _Form:
             return
         value = None if _text(fix) in (DELETE_MARK, normalize_text(DELETE_MARK), "删除") else raw_for(spec, fix)
         reason = None if is_blank(why) else str(why).strip()
-        self.review[lv]["corrections"][spec.id] = {"value": value, "reason": reason}
-        self.review_places += [(lv, ("corrections", spec.id), fix_at), (lv, ("corrections", spec.id, "value"), fix_at),
-                               (lv, ("corrections", spec.id, "reason"), why_at)]
+        self.review[lv].corrections[spec.id] = {"value": value, "reason": reason}
+        self.review[lv].places += [(("corrections", spec.id), fix_at), (("corrections", spec.id, "value"), fix_at),
+                                   (("corrections", spec.id, "reason"), why_at)]
 
     def _items(self, cols: dict[str, int], rows: list[tuple[int, str, Row]]) -> None:
         items = {ci.item.id: ci for ci in self.c.items}
@@ -254,14 +276,19 @@ class _Form:
                 got = self._scored(SHEET_ITEMS, r, row, cols, lv, spec, label, "酌情评分", "评分理由", known=ci is not None)
                 if got is None:
                     continue
+                if ci is not None and ci.judgment is None:
+                    self.own.append(Diagnostic(
+                        "D127", f"评分项 “{key}” 按填报数据自动计分，不能填写酌情评分", got[1][0][1],
+                        hint=f"如需直接认定该项得分，请在“{SHEET_OVERRIDES}”工作表填写核定分和理由"))
+                    continue
                 entry, places = got
                 if lv == self_level:
                     self.judgments[key] = entry
                     for sub, loc in places:
                         self.cells.put(("judgments", key, *sub), loc)
                 else:
-                    self.review[lv]["judgments"][key] = entry
-                    self.review_places += [(lv, ("judgments", key, *sub), loc) for sub, loc in places]
+                    self.review[lv].judgments[key] = entry
+                    self.review[lv].places += [(("judgments", key, *sub), loc) for sub, loc in places]
 
     def _overrides(self, cols: dict[str, int], rows: list[tuple[int, str, Row]]) -> None:
         items = {ci.item.id: ci for ci in self.c.items}
@@ -272,8 +299,8 @@ class _Form:
             for lv in self.levels:
                 got = self._scored(SHEET_OVERRIDES, r, row, cols, lv, spec, label, "核定分", "核定理由", known=ci is not None)
                 if got is not None:
-                    self.review[lv]["scores"][key] = got[0]
-                    self.review_places += [(lv, ("scores", key, *sub), loc) for sub, loc in got[1]]
+                    self.review[lv].scores[key] = got[0]
+                    self.review[lv].places += [(("scores", key, *sub), loc) for sub, loc in got[1]]
 
     def _scored(self, sheet: str, r: int, row: Row, cols: dict[str, int], lv: str, spec: FieldSpec, label: str,
                 score_name: str, reason_name: str, *, known: bool) -> tuple[dict[str, object], list[tuple[tuple[str, ...], Location]]] | None:
@@ -296,20 +323,18 @@ class _Form:
         """The levels present (a reviewer named, or anything filled in), lowest first."""
         out: list[dict[str, object]] = []
         for lv in self.levels:
-            data = self.review[lv]
-            if not any(data.values()):
+            level = self.review[lv]
+            if not level.present():
                 continue
-            n = len(out)
-            entry: dict[str, object] = {"level": lv, "reviewer": data["info"].get("reviewer", {}).get("value")}
-            if "date" in data["info"]:
-                entry["date"] = data["info"]["date"]["value"]
+            entry: dict[str, object] = {"level": lv, "reviewer": None if is_blank(level.reviewer) else level.reviewer}
+            if not is_blank(level.date):
+                entry["date"] = level.date
             for section in ("corrections", "judgments", "scores"):
-                if data[section]:
-                    entry[section] = data[section]
+                if getattr(level, section):
+                    entry[section] = getattr(level, section)
+            for sub, loc in level.places:
+                self.cells.put(("reviews", len(out), *sub), loc)
             out.append(entry)
-            for level, sub, loc in self.review_places:
-                if level == lv:
-                    self.cells.put(("reviews", n, *sub), loc)
         return out
 
     def _level_name(self, lv: str) -> str:

@@ -85,12 +85,12 @@ class RubricInfo(NamedTuple):
 
 
 def _evidence_text(item: Item) -> str:
+    """The documents the rubric asks for; the verification methods when it names none."""
     if item.evidence is None:
         return ""
-    text = "、".join(item.evidence.methods)
     if item.evidence.documents:
-        text += "：" + "；".join(item.evidence.documents)
-    return text
+        return "；".join(item.evidence.documents)
+    return "、".join(item.evidence.methods)
 
 
 def rubric_info(compiled: CompiledRubric) -> RubricInfo:
@@ -197,9 +197,8 @@ class Reason(NamedTuple):
 class ItemRow(NamedTuple):
     id: str
     name: str
-    criterion: str  # the rule text, printed only for items that lost points
     points: str
-    level_scores: tuple[str, ...]  # one per rubric review level; NOT_PRESENT where absent
+    level_scores: tuple[str, ...]  # one per review level the village went through
     score: str
     reasons: tuple[Reason, ...]
     evidence_required: str
@@ -218,6 +217,7 @@ class Suggestion(NamedTuple):
     name: str
     lost: str
     advice: str
+    criterion: str
     reasons: tuple[str, ...]
 
 
@@ -243,6 +243,7 @@ class VillageReport(NamedTuple):
     rating: str
     rated: bool
     rating_notes: tuple[str, ...]  # why not rated / why not a higher tier
+    rating_note: str  # one line for the cover when not rated: the blocking vetoes or the gate
     tier_notes: tuple[str, ...]  # why not a higher tier (empty when not rated at all)
     vetoes: tuple[str, ...]
     signatories: tuple[Signatory, ...]
@@ -255,6 +256,8 @@ class VillageReport(NamedTuple):
     tiers: tuple[TierRow, ...]
     gate: str | None
     losses: tuple[LossRow, ...]
+    # The review levels this village went through (自评, 乡镇评分, …): one score column each.
+    # Levels still to come get no empty column; the cover lists every level for signatures.
     level_names: tuple[str, ...]
     item_columns: tuple[str, ...]  # width of each item-table column, in % of the table
     groups: tuple[ItemGroup, ...]
@@ -299,6 +302,16 @@ def _tier_rows(info: RubricInfo, result: VillageResult) -> tuple[tuple[TierRow, 
     return tuple(rows), standing
 
 
+def _rating_note(result: VillageResult) -> str:
+    """Why a village is not rated, short enough for the cover (details on the summary page)."""
+    rating = result.rating
+    if rating.blocked_by_veto:
+        return "一票否决：" + "；".join(v.name for v in result.vetoes)
+    if rating.gate_passed is False:
+        return "；".join(rating.reasons)
+    return ""
+
+
 def _reasons(item: ItemResult, level_names: Mapping[str, str]) -> tuple[Reason, ...]:
     out: list[Reason] = []
     findings: Sequence[Finding] = item.operative.findings
@@ -312,15 +325,15 @@ def _reasons(item: ItemResult, level_names: Mapping[str, str]) -> tuple[Reason, 
     return tuple(out)
 
 
-def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]) -> ItemRow:
+def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str],
+              levels: Sequence[str]) -> ItemRow:
     meta = _meta(info, item.id)
     by_level = {ls.level: fmt(ls.score) for ls in item.levels}
     return ItemRow(
         id=item.id,
         name=item.name,
-        criterion=meta.criterion if item.lost > 0 else "",
         points=fmt(item.points),
-        level_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid, _ in info.levels),
+        level_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels),
         score=fmt(item.score) if item.applicable else "不适用",
         reasons=_reasons(item, level_names),
         evidence_required=meta.evidence or "—",
@@ -331,15 +344,16 @@ def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]
 
 
 def _item_columns(levels: int) -> tuple[str, ...]:
-    """Column widths (%) of the item table: 编号, 评分项, 分值, one per level, 核定, 说明, 佐证.
+    """Column widths (%) of the item table: 评分项, 分值, one per level, 核定, 说明, 佐证.
 
     Fixed widths (with ``table-layout: fixed``) keep long Chinese text from pushing columns
     around and make layout faster; the explanation column takes what the levels leave.
+    The item id shares the name's cell: every cell costs WeasyPrint about as much as a
+    paragraph, so the table has no column it does not need.
     """
-    fixed = {"id": Decimal("6"), "name": Decimal("19"), "points": Decimal("5"),
-             "level": Decimal("6.5"), "score": Decimal("5.5"), "evidence": Decimal("20")}
-    reasons = _HUNDRED - fixed["id"] - fixed["name"] - fixed["points"] - fixed["score"] - fixed["evidence"] - fixed["level"] * levels
-    widths = (fixed["id"], fixed["name"], fixed["points"], *([fixed["level"]] * levels), fixed["score"], reasons, fixed["evidence"])
+    name, points, level, score, evidence = (Decimal(w) for w in ("20", "5", "6.5", "5.5", "21"))
+    reasons = _HUNDRED - name - points - score - evidence - level * levels
+    widths = (name, points, *([level] * levels), score, reasons, evidence)
     return tuple(fmt(w) for w in widths)
 
 
@@ -350,12 +364,13 @@ def _groups(info: RubricInfo, result: VillageResult) -> tuple[ItemGroup, ...]:
         by_dim.setdefault(it.dimension, []).append(it)
     groups = []
     for d in result.dimensions:
-        rows = tuple(_item_row(info, it, level_names) for it in by_dim.get(d.id, ()))
+        rows = tuple(_item_row(info, it, level_names, result.levels) for it in by_dim.get(d.id, ()))
         groups.append(ItemGroup(f"{d.id} {d.name}（得分 {fmt(d.score)} / {fmt(d.points)} 分）", rows))
     if result.bonus_items:
         bonus = result.totals[-1].bonus
         title = f"{info.bonus_name or '加分项'}（得分 {fmt(bonus)} 分，封顶 {fmt(info.bonus_cap or bonus)} 分）"
-        groups.append(ItemGroup(title, tuple(_item_row(info, it, level_names) for it in result.bonus_items)))
+        groups.append(ItemGroup(title, tuple(_item_row(info, it, level_names, result.levels)
+                                             for it in result.bonus_items)))
     return tuple(groups)
 
 
@@ -380,7 +395,7 @@ def _suggestions(info: RubricInfo, result: VillageResult) -> tuple[Suggestion, .
         meta = _meta(info, it.id)
         advice = meta.advice or f"对照评定标准整改：{meta.criterion}"
         reasons = tuple(f.text for f in it.operative.findings if f.amount < 0 or f.kind == "missing")
-        out.append(Suggestion(it.id, it.name, fmt(it.lost), advice, reasons))
+        out.append(Suggestion(it.id, it.name, fmt(it.lost), advice, meta.criterion, reasons))
     return tuple(out)
 
 
@@ -432,6 +447,7 @@ def build_village_report(
         rating=rating.name,
         rated=rating.tier is not None,
         rating_notes=rating.reasons,
+        rating_note=_rating_note(result),
         tier_notes=() if rating.blocked_by_veto or rating.gate_passed is False else rating.reasons,
         vetoes=tuple(v.text for v in result.vetoes),
         signatories=tuple(people) if people is not None else signatories(info, None),
@@ -444,8 +460,8 @@ def build_village_report(
         tiers=tiers,
         gate=f"自评分不低于 {fmt(info.gate)} 分方可申报（本村自评 {fmt(result.totals[0].total)} 分）" if info.gate is not None else None,
         losses=losses,
-        level_names=tuple(name for _, name in info.levels),
-        item_columns=_item_columns(len(info.levels)),
+        level_names=result.level_names,
+        item_columns=_item_columns(len(result.levels)),
         groups=_groups(info, result),
         suggestions=_suggestions(info, result),
     )

@@ -4,9 +4,11 @@ No files, no printing, no clock: the assessment date comes in with the data.
 """
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import NamedTuple
 
 from sanzhi import __version__
+from sanzhi.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.items import is_applicable, score_item
@@ -27,11 +29,28 @@ _ZERO = Decimal(0)
 TOP_LOSSES = 5
 
 
-def _level_inputs(assessment: Assessment, first_level: str) -> list[tuple[str, dict[str, object], dict[str, Scored], Mapping[str, Scored], frozenset[str]]]:
-    """Per level present: (level id, inputs, judgments, overrides, names changed at this level)."""
+class _Override(NamedTuple):
+    """An item score set outright by a review level; higher levels inherit it."""
+
+    scored: Scored
+    level_name: str
+    reviewer: str
+
+
+class _Level(NamedTuple):
+    id: str
+    inputs: dict[str, object]
+    judgments: dict[str, Scored]
+    overrides: dict[str, _Override]  # accumulated: a higher level inherits lower levels' decisions
+    changed: frozenset[str]  # names corrected at this level
+
+
+def _levels(assessment: Assessment, rubric_levels: dict[str, str], first_level: str) -> list[_Level]:
+    """Each level present builds on the one below: corrections, judgments and overrides accumulate."""
     inputs: dict[str, object] = {**assessment.attributes, **assessment.answers}
     judgments: dict[str, Scored] = dict(assessment.judgments)
-    out = [(first_level, inputs, judgments, {}, frozenset())]
+    overrides: dict[str, _Override] = {}
+    out = [_Level(first_level, inputs, judgments, overrides, frozenset())]
     for review in assessment.reviews:
         inputs = dict(inputs)
         for name, corr in review.corrections.items():
@@ -40,76 +59,71 @@ def _level_inputs(assessment: Assessment, first_level: str) -> list[tuple[str, d
             else:
                 inputs[name] = corr.value
         judgments = {**judgments, **review.judgments}
-        out.append((review.level, inputs, judgments, review.scores, frozenset(review.corrections)))
+        name = rubric_levels.get(review.level, review.level)
+        overrides = {**overrides, **{iid: _Override(sc, name, review.reviewer) for iid, sc in review.scores.items()}}
+        out.append(_Level(review.level, inputs, judgments, overrides, frozenset(review.corrections)))
     return out
 
 
 def _score_level(
-    ci: CompiledItem,
-    level: str,
-    values: Mapping[str, object],
-    compiled: CompiledRubric,
-    judgment: Scored | None,
-    override: Scored | None,
-    level_name: str,
-    reviewer: str,
-) -> tuple[LevelScore, bool, tuple[str, ...]]:
+    ci: CompiledItem, level: str, values: Mapping[str, object], compiled: CompiledRubric, judgment: Scored | None, override: _Override | None
+) -> tuple[LevelScore, tuple[str, ...]]:
     item = ci.item
     if ci.applies_when is not None and not is_applicable(ci, values):
         text = "本项不适用" + ("，不计入本维度分母" if item.not_applicable == "rescale" else "，按 0 分计")
-        return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False), False, ()
+        return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False, False), ()
     score, findings, missing = score_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
     if override is not None:
-        text = f"{level_name}核定为 {fmt(override.score)} 分（{reviewer}：{override.reason}）"
-        findings = (*findings, Finding("override", None, override.score - score, text))
-        score = override.score
-    return LevelScore(level, score, findings, False), True, missing
+        sc = override.scored
+        text = f"{override.level_name}核定为 {fmt(sc.score)} 分（{override.reviewer}：{sc.reason}）"
+        findings = (*findings, Finding("override", None, sc.score - score, text))
+        score = sc.score
+    return LevelScore(level, score, findings, False, True), missing
 
 
-def _touched(ci: CompiledItem, changed: frozenset[str], overrides: Mapping[str, Scored], judgments: Mapping[str, Scored], before: Mapping[str, Scored]) -> bool:
-    """Does this review level change anything the item reads?"""
+def _touched(ci: CompiledItem, level: _Level, below: _Level) -> bool:
+    """Does this review level change anything the item reads or decides?"""
     iid = ci.item.id
+    changed = level.changed
     return (
         not changed.isdisjoint(ci.needs)
         or (ci.applies_when is not None and not changed.isdisjoint(ci.applies_when.names))
-        or iid in overrides
-        or (ci.judgment is not None and judgments.get(iid) is not before.get(iid))
+        or level.overrides.get(iid) is not below.overrides.get(iid)
+        or (ci.judgment is not None and level.judgments.get(iid) is not below.judgments.get(iid))
     )
 
 
 def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageResult:
-    """Score one village at every review level present; see the module docstring of rules."""
+    """Score one village at every review level present; see sanzhi.standard.rules for item semantics."""
     rubric = compiled.rubric
     level_names = {lv.id: lv.name for lv in rubric.review_levels}
-    reviewers = {r.level: r.reviewer for r in assessment.reviews}
-    levels = _level_inputs(assessment, rubric.review_levels[0].id)
-    level_values = [compute_values(compiled, lv[1]) for lv in levels]
-    first, first_values, first_judgments = levels[0][0], level_values[0], levels[0][2]
+    levels = _levels(assessment, level_names, rubric.review_levels[0].id)
+    level_values = [compute_values(compiled, lv.inputs) for lv in levels]
+    first, first_values = levels[0], level_values[0]
     evidence = assessment.evidence
     items: list[ItemResult] = []
     for ci in compiled.items:
         item = ci.item
         iid = item.id
-        judgment = first_judgments.get(iid) if ci.judgment is not None else None
-        ls, app, miss = _score_level(ci, first, first_values, compiled, judgment, None, "", "")
+        judgment = first.judgments.get(iid) if ci.judgment is not None else None
+        ls, miss = _score_level(ci, first.id, first_values, compiled, judgment, None)
         scores = [ls]
         for n in range(1, len(levels)):
-            level, _, judgments, overrides, changed = levels[n]
-            if not _touched(ci, changed, overrides, judgments, levels[n - 1][2]):
-                scores.append(LevelScore(level, ls.score, ls.findings, False))
+            level = levels[n]
+            if not _touched(ci, level, levels[n - 1]):
+                scores.append(LevelScore(level.id, ls.score, ls.findings, False, ls.applicable))
                 continue
-            new, app, miss = _score_level(
-                ci, level, level_values[n], compiled, judgments.get(iid), overrides.get(iid), level_names.get(level, level), reviewers.get(level, "")
-            )
-            scores.append(LevelScore(level, new.score, new.findings, new.score != ls.score or new.findings != ls.findings))
+            new, miss = _score_level(ci, level.id, level_values[n], compiled, level.judgments.get(iid), level.overrides.get(iid))
+            changed = new.score != ls.score or new.findings != ls.findings or new.applicable != ls.applicable
+            scores.append(new._replace(changed=changed))
             ls = new
         # Unearned bonus points are not "lost": only main items count toward 失分.
-        counts = ci.dimension is not None and (app or item.not_applicable == "zero")
+        counts = ci.dimension is not None and (ls.applicable or item.not_applicable == "zero")
         items.append(
-            ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, app, tuple(scores), ls.score,
+            ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, ls.applicable, tuple(scores), ls.score,
                        item.points - ls.score if counts else _ZERO, miss, evidence.get(iid, ()) if evidence else ())
         )
-    level_ids = tuple(lv[0] for lv in levels)
+    level_ids = tuple(lv.id for lv in levels)
     main_items = [it for it in items if it.dimension is not None]
     bonus_items = tuple(it for it in items if it.dimension is None)
     dimensions, totals = _aggregate(compiled, main_items, bonus_items, level_ids)
@@ -156,27 +170,31 @@ def _aggregate(
     precision = rubric.precision
     n_levels = len(level_ids)
     sums: dict[str, list[Decimal]] = {dim.id: [_ZERO] * n_levels for dim in rubric.dimensions}
-    dropped: dict[str, Decimal] = dict.fromkeys(sums, _ZERO)
-    # items are the main (non-bonus) items in rubric order, aligned with compiled.items.
-    for ci, it in zip(compiled.items, items):
+    # Points dropped by rescaled not-applicable items, per level: a reviewer's correction of an
+    # attribute (村 → 社区) can change which items apply at that level.
+    dropped: dict[str, list[Decimal]] = {dim.id: [_ZERO] * n_levels for dim in rubric.dimensions}
+    for ci, it in zip(compiled.items, items):  # main items, aligned with compiled.items
         acc = sums[it.dimension]  # type: ignore[index]
+        rescale = ci.item.not_applicable == "rescale"
         for n, ls in enumerate(it.levels):
             acc[n] += ls.score
-        if not it.applicable and ci.item.not_applicable == "rescale":
-            dropped[it.dimension] += it.points  # type: ignore[index]
+            if rescale and not ls.applicable:
+                dropped[it.dimension][n] += it.points  # type: ignore[index]
     dims: list[DimensionResult] = []
     base = [_ZERO] * n_levels
     for dim in rubric.dimensions:
-        app_points = dim.points - dropped[dim.id]
         scores: list[tuple[str, Decimal]] = []
         for n, level in enumerate(level_ids):
             raw = sums[dim.id][n]
-            if dropped[dim.id]:
+            drop = dropped[dim.id][n]
+            if drop:
+                app = dim.points - drop
                 # Nothing applicable means nothing could be lost: the dimension keeps full points.
-                raw = (raw * dim.points / app_points).quantize(precision, ROUND_HALF_UP) if app_points else dim.points
+                raw = round_to(EXACT.divide(EXACT.multiply(raw, dim.points), app), precision) if app else dim.points
             scores.append((level, raw))
             base[n] += raw
-        dims.append(DimensionResult(dim.id, dim.name, dim.points, app_points, tuple(scores), scores[-1][1], bool(dropped[dim.id])))
+        last = dropped[dim.id][-1]
+        dims.append(DimensionResult(dim.id, dim.name, dim.points, dim.points - last, tuple(scores), scores[-1][1], bool(last)))
     totals = []
     for n, level in enumerate(level_ids):
         bonus = _ZERO

@@ -18,7 +18,7 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sanzhi.scoring.assessment import Assessment, Review, Scored
+from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.rating import VETO_BLOCKED, rate
 from sanzhi.scoring.results import DimensionResult, VillageResult
@@ -116,38 +116,70 @@ class VillageDelta(NamedTuple):
     dims_a: tuple[tuple[str, Decimal], ...]
     dims_b: tuple[tuple[str, Decimal], ...]
     items: tuple[ItemMove, ...]  # the items whose score moved most, largest first
+    residual: Decimal = _ZERO  # Δ total not explained by item scores: rescaling, bonus cap
 
     @property
     def delta(self) -> Decimal:
         return self.total_b - self.total_a
 
 
-def compare_results(ra: VillageResult, rb: VillageResult, ids: Mapping[str, str], top: int = TOP_ITEMS) -> VillageDelta:
-    """One village's scores under A and B, with the items that moved it most."""
-    a_items = {it.id: it for it in (*ra.items, *ra.bonus_items)}
-    b_items = {it.id: it for it in (*rb.items, *rb.bonus_items)}
+class ItemPairs(NamedTuple):
+    """Positions of the same item in A's and B's results (main items, then bonus), worked out
+    once per pair of rubrics instead of once per village."""
+
+    pairs: tuple[tuple[int, int | None], ...]  # every A item: its position in B, or None
+    added: tuple[int, ...]  # B items with no counterpart in A
+
+
+def item_pairs(a: CompiledRubric, b: CompiledRubric, ids: Mapping[str, str]) -> ItemPairs:
+    where_b = {ci.item.id: n for n, ci in enumerate(_result_order(b))}
+    pairs = tuple((n, where_b.get(ids.get(ci.item.id, ""))) for n, ci in enumerate(_result_order(a)))
+    paired = {j for _, j in pairs if j is not None}
+    return ItemPairs(pairs, tuple(n for n in range(len(where_b)) if n not in paired))
+
+
+def _result_order(c: CompiledRubric) -> list:
+    # VillageResult lists main items in rubric order, then bonus items: the same as compiled.items.
+    return [ci for ci in c.items if ci.dimension is not None] + [ci for ci in c.items if ci.dimension is None]
+
+
+def compare_results(ra: VillageResult, rb: VillageResult, ids: Mapping[str, str], top: int = TOP_ITEMS, pairs: ItemPairs | None = None) -> VillageDelta:
+    """One village's scores under A and B, with the items that moved it most.
+
+    An item whose score changed moves the village by the difference; an item only in B (only
+    in A) by its score there, listed even at 0 when it applies (a new item nobody answered
+    yet). What item scores do not explain — a dimension rescaled for items that do not apply,
+    the bonus cap — is the `residual`.
+    """
+    a_all = (*ra.items, *ra.bonus_items)
+    b_all = (*rb.items, *rb.bonus_items)
+    if pairs is None:
+        where_b = {it.id: n for n, it in enumerate(b_all)}
+        pair_list = tuple((n, where_b.get(ids.get(it.id, ""))) for n, it in enumerate(a_all))
+        paired = {j for _, j in pair_list if j is not None}
+        pairs = ItemPairs(pair_list, tuple(n for n in range(len(b_all)) if n not in paired))
     moves: list[ItemMove] = []
-    seen_b: set[str] = set()
-    for iid, it in a_items.items():
-        jid = ids.get(iid)
-        other = b_items.get(jid) if jid is not None else None
-        if other is None:
-            if it.score:
-                moves.append(ItemMove(iid, None, it.name, it.score, None, -it.score))
+    for i, j in pairs.pairs:
+        it = a_all[i]
+        if j is None:
+            if it.applicable or it.score:
+                moves.append(ItemMove(it.id, None, it.name, it.score, None, -it.score))
             continue
-        seen_b.add(other.id)
+        other = b_all[j]
         if other.score != it.score:
-            moves.append(ItemMove(iid, other.id, other.name, it.score, other.score, other.score - it.score))
-    for jid, other in b_items.items():
-        if jid not in seen_b and other.score:
-            moves.append(ItemMove(None, jid, other.name, None, other.score, other.score))
+            moves.append(ItemMove(it.id, other.id, other.name, it.score, other.score, other.score - it.score))
+    for j in pairs.added:
+        other = b_all[j]
+        if other.applicable or other.score:
+            moves.append(ItemMove(None, other.id, other.name, None, other.score, other.score))
+    residual = (rb.total - ra.total) - sum((m.delta for m in moves), _ZERO)
     moves.sort(key=lambda m: -abs(m.delta))  # stable: rubric order on ties
     return VillageDelta(
         ra.village_code, ra.village_name, ra.township,
         ra.rating.tier, rb.rating.tier, ra.rating.name, rb.rating.name,
         ra.total, rb.total,
         tuple((d.id, d.score) for d in ra.dimensions), tuple((d.id, d.score) for d in rb.dimensions),
-        tuple(moves[:top]),
+        tuple(moves[:top]), residual,
     )
 
 
@@ -349,7 +381,7 @@ class SensitivityReport(NamedTuple):
 
 
 def summarize_sensitivity(compiled: CompiledRubric, rows: Iterable[VillageSensitivity], failures: int = 0, step: Decimal = Decimal("0.1")) -> SensitivityReport:
-    names, rank = rating_order(compiled, compiled)
+    _, rank = rating_order(compiled, compiled)
     cells: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
     n = 0
     for row in rows:

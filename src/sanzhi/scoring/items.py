@@ -1,8 +1,9 @@
 """Scoring one item at one review level: award base, deductions, zero override, clamp, round."""
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from sanzhi.numbers import round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
 from sanzhi.scoring.rules import APPLY, Display
@@ -76,5 +77,5 @@ def score_item(
         if raw < 0:
             findings.append(Finding("clamp", None, -raw, f"扣分合计 {fmt(deduction)} 分超过可扣分值，按 0 分计（扣完为止）"))
             raw = _ZERO
-    score = min(raw, points).quantize(precision, rounding=ROUND_HALF_UP)
+    score = round_to(min(raw, points), precision)
     return score, tuple(findings), ()

@@ -33,6 +33,7 @@ class LevelScore(NamedTuple):
     score: Decimal
     findings: tuple[Finding, ...]
     changed: bool  # this level's answers, judgments or override changed the item
+    applicable: bool = True  # a correction of an attribute can change applicability per level
 
 
 class ItemResult(NamedTuple):

@@ -11,6 +11,7 @@ sentences are built once per rule: this module runs for every item of every vill
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from sanzhi.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
 from sanzhi.scoring.text import fmt, show
@@ -26,7 +27,7 @@ _OPS: dict[str, Callable[[object, object], bool]] = {
     "<=": lambda a, b: a <= b,  # type: ignore[operator]
     "<": lambda a, b: a < b,  # type: ignore[operator]
 }
-_OP_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于"}
+_FAIL_TEXT = {">=": "未达到", ">": "未超过", "<=": "超过", "<": "未低于"}  # what not meeting `op` reads as
 _FIXED: dict[int, tuple[object, str]] = {}
 
 
@@ -98,7 +99,7 @@ def _threshold(cr: CompiledRule, points: Decimal, values: Values, display: Displ
     unit = display.get(e["value"].text.strip(), ("", None))[1]
     text = (
         f"{rule.reason}：{_value_text(e['value'], value, display)}，"  # type: ignore[union-attr]
-        f"未{_OP_TEXT[rule.op]} {show(target, unit)}，扣 {fmt(rule.points)} 分"  # type: ignore[union-attr]
+        f"{_FAIL_TEXT[rule.op]} {show(target, unit)}，扣 {fmt(rule.points)} 分"  # type: ignore[union-attr]
     )
     return Finding("threshold", cr.index, -rule.points, text, None, None, False, _inputs(cr, values))  # type: ignore[union-attr]
 
@@ -120,8 +121,10 @@ def _linear(cr: CompiledRule, points: Decimal, values: Values, display: Display,
     rule = cr.rule
     value = cr.exprs["value"].evaluate(values)
     full = rule.points if rule.points is not None else points  # type: ignore[union-attr]
-    award = min(full, max(_ZERO, full * value / rule.target))  # type: ignore[operator, union-attr]
-    text = f"{rule.reason}：{_value_text(cr.exprs['value'], value, display)}，目标 {fmt(rule.target)}，按比例得 {fmt(award)} 分"  # type: ignore[union-attr]
+    award = min(full, max(_ZERO, EXACT.divide(EXACT.multiply(full, value), rule.target)))  # type: ignore[arg-type, union-attr]
+    # The exact award feeds the item score (rounded once there); the text shows it rounded.
+    shown = fmt(round_to(award, cr.precision))
+    text = f"{rule.reason}：{_value_text(cr.exprs['value'], value, display)}，目标 {fmt(rule.target)}，按比例得 {shown} 分"  # type: ignore[union-attr]
     return Finding("linear", cr.index, award, text, None, full, award == full, _inputs(cr, values))
 
 

@@ -5,6 +5,7 @@ the engine never re-interprets rubric text per village.
 """
 
 import hashlib
+from decimal import Decimal
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class CompiledRule:
     exprs: Mapping[str, Expression]  # slot name → expression; criteria use their criterion ids
     bands: tuple[Interval, ...] = ()
     inputs: tuple[str, ...] = ()  # every name its expressions read, sorted: shown in findings
+    precision: Decimal = Decimal("0.1")  # the rubric's, for showing computed amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,7 @@ class _Compiler:
             for e in exprs.values():
                 needs |= e.names
             names = tuple(sorted({n for e in exprs.values() for n in e.names}))
-            rules.append(CompiledRule(r_i, rule, exprs, bands, names))
+            rules.append(CompiledRule(r_i, rule, exprs, bands, names, self.rubric.precision))
         applies = None
         if item.applies_when is not None:
             applies = self.expr(item.applies_when, (*path, "applies_when"), ValueType.BOOL)

@@ -148,7 +148,7 @@ def _rules_change(a: Sequence[Rule], b: Sequence[Rule]) -> Change | None:
     return Change("rules", "规则", "\n".join(gone) or None, "\n".join(came) or None)
 
 
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\s+|.", re.S)
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\s+|.", re.DOTALL)
 
 
 def text_hunks(old: str, new: str, context: int = 5) -> list[tuple[str, str]]:

@@ -443,7 +443,7 @@ def resolve_extends(data: dict[str, Any], source: SourceMap) -> tuple[dict[str, 
     # Keep the file's own key order first (id, version, …), then what was inherited.
     ordered = {k: merged[k] for k in data if k in merged} | merged
     origins, inherited = m.origins(data)
-    vmap = VariantSourceMap(source.filename, source.text, source._values, source._keys,  # noqa: SLF001
+    vmap = VariantSourceMap(source.filename, source.text, source._values, source._keys,
                             origins=origins, inherited=inherited)
     return ordered, vmap
 

@@ -15,7 +15,8 @@ from sanzhi.standard.fields import FieldSpec
 TRUE_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "t", "1", "已", "已完成", "符合"})
 FALSE_WORDS = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "f", "0", "未", "未完成", "不符合"})
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_TAG_SPLIT = re.compile(r"[、,，;；\n]+")
+_TAG_SEPARATORS = "、,，;；\n"
+_TAG_SPLIT = re.compile(f"[{_TAG_SEPARATORS}]+")
 NO_TAGS = "无"  # an empty set of tags written in a cell, where [] cannot be typed
 
 
@@ -45,6 +46,8 @@ class ValueProblem(ValueError):
 
 
 def _quoted(raw: object) -> str:
+    if isinstance(raw, datetime):  # an Excel date cell: show it as the clerk saw it
+        return f"{raw:%Y-%m-%d}" if raw.time() == datetime.min.time() else f"{raw:%Y-%m-%d %H:%M}"
     return f"“{raw}”" if isinstance(raw, str) else str(raw)
 
 
@@ -158,6 +161,50 @@ def _tags_expected(spec: FieldSpec) -> str:
     return "以下选项中的若干项：" + "、".join(spec.choices or ()) + none
 
 
+def _tags(spec: FieldSpec, raw: object) -> tuple[str, ...]:
+    assert spec.choices is not None
+    if isinstance(raw, (list, tuple)):
+        parts = [normalize_text(str(p)) for p in raw]
+    else:
+        parts = _split_tags(spec, normalize_text(str(raw)))
+    if parts == [NO_TAGS] and NO_TAGS not in spec.choices:
+        return ()
+    chosen = set()
+    for part in parts:
+        if not part:
+            continue
+        match_ = next((c for c in spec.choices if normalize_text(c) == part), None)
+        if match_ is None:
+            raise ValueProblem(_tags_expected(spec), _quoted(part))
+        chosen.add(match_)
+    # Canonical order (the rubric's) so equal answers give equal bytes of output.
+    return tuple(c for c in spec.choices if c in chosen)
+
+
+def _split_tags(spec: FieldSpec, text: str) -> list[str]:
+    """Split “善治村、文明村” into choices; a choice may itself hold a separator
+    (“法治文化广场(公园、长廊)”), so known choices are matched first, longest first."""
+    choices = sorted({normalize_text(c) for c in spec.choices or ()}, key=len, reverse=True)
+    parts: list[str] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos] in _TAG_SEPARATORS or text[pos].isspace():
+            pos += 1
+            continue
+        for choice in choices:
+            end = pos + len(choice)
+            rest = text[end:].lstrip()
+            if text.startswith(choice, pos) and (not rest or rest[0] in _TAG_SEPARATORS):
+                parts.append(choice)
+                pos = end
+                break
+        else:
+            m = _TAG_SPLIT.search(text, pos)
+            parts.append(text[pos : m.start() if m else len(text)].strip())
+            pos = m.end() if m else len(text)
+    return parts
+
+
 def parse_value(spec: FieldSpec, raw: object) -> object:
     """Typed value for `raw`, or ValueProblem. `raw` is never None here: empty = absent."""
     if isinstance(raw, Unusable):
@@ -183,22 +230,7 @@ def parse_value(spec: FieldSpec, raw: object) -> object:
                     return choice
             raise ValueProblem("、".join(spec.choices) + " 之一", _quoted(raw))
         case "tags":
-            assert spec.choices is not None
-            parts = raw if isinstance(raw, (list, tuple)) else _TAG_SPLIT.split(str(raw))
-            if len(parts) == 1 and normalize_text(str(parts[0])) == NO_TAGS and NO_TAGS not in spec.choices:
-                return ()
-            chosen = []
-            for part in parts:
-                text = normalize_text(str(part))
-                if not text:
-                    continue
-                match_ = next((c for c in spec.choices if normalize_text(c) == text), None)
-                if match_ is None:
-                    raise ValueProblem(_tags_expected(spec), _quoted(part))
-                if match_ not in chosen:
-                    chosen.append(match_)
-            # Canonical order (the rubric's) so equal answers give equal bytes of output.
-            return tuple(c for c in spec.choices if c in chosen)
+            return _tags(spec, raw)
         case "date":
             return _date(spec, raw)
         case "text":

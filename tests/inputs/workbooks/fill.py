@@ -23,9 +23,12 @@ DELETE = "（删除）"
 
 
 def cell_text(value: object, kind: str, style: str) -> object:
-    """How a clerk types `value` (from the YAML data) into a cell of a field of type `kind`."""
+    """How a clerk types `value` (from the YAML data) into a cell of a field of type `kind`.
+
+    None (an answer left out) is an empty cell; in a correction it means “strike the answer
+    out”, which the caller writes as （删除）."""
     if value is None:
-        return DELETE
+        return None
     if isinstance(value, str) and kind != "date":  # the YAML already holds text ("否", "12项"): type it as is
         return value + ("  " if style == "clerk" else "")
     if kind == "bool":
@@ -91,7 +94,8 @@ def fill_village_form(path: Path, compiled: CompiledRubric, raw: dict, style: st
             put("封面", f"date:{review['level']}", f"{own}填写", cell_text(review["date"], "date", style))
         for key, fix in review.get("corrections", {}).items():
             title = "封面" if key in {a.id for a in r.attributes} else "填报"
-            put(title, key, f"{name}·更正值", cell_text(fix["value"], kinds[key], style))
+            fixed = DELETE if fix["value"] is None else cell_text(fix["value"], kinds[key], style)
+            put(title, key, f"{name}·更正值", fixed)
             put(title, key, f"{name}·更正理由", fix["reason"])
         for item, j in review.get("judgments", {}).items():
             put("评分项", item, f"{name}·酌情评分", cell_text(j["score"], "decimal", style))
