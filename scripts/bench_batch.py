@@ -33,7 +33,13 @@ from pathlib import Path
 
 from sanzhi.api import load_compiled_rubric
 from sanzhi.batch.serialize import village_json
-from sanzhi.batch.store import DIMENSION_COLUMNS, ITEM_COLUMNS, LEVEL_COLUMNS, VILLAGE_COLUMNS, Store
+from sanzhi.batch.store import (
+    DIMENSION_COLUMNS,
+    ITEM_COLUMNS,
+    LEVEL_COLUMNS,
+    VILLAGE_COLUMNS,
+    Store,
+)
 from sanzhi.batch.work import WorkContext, _rows, atomic_write, load_text_bytes, sha256_tag
 from sanzhi.scoring.engine import score_village
 from sanzhi.synthetic import synthetic_village
@@ -96,7 +102,7 @@ def stages(compiled, folder: Path, limit: int, scratch: Path) -> dict[str, float
 def run_cli(args: list[str], cwd: Path) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):

@@ -18,7 +18,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -347,4 +356,4 @@ def register(app: typer.Typer) -> None:
     app.command("yoy")(yoy)
 
 
-__all__ = ["register", "batch", "history", "ranking", "yoy", "RichReporter"]
+__all__ = ["RichReporter", "batch", "history", "ranking", "register", "yoy"]

@@ -13,17 +13,22 @@ from sanzhi.standard.fields import FieldSpec
 
 
 def _value(spec: FieldSpec, rng: random.Random) -> object:
+    # Skewed towards a plausible village (most requirements met, few findings) with a long
+    # tail, so a synthetic county spreads over every rating rather than piling up at one end.
     match spec.type:
         case "bool":
-            return rng.random() < 0.8
+            return rng.random() < 0.9
         case "integer":
             lo = int(spec.min) if spec.min is not None else 0
             hi = int(spec.max) if spec.max is not None else lo + 20
+            if rng.random() < 0.6:
+                return rng.randint(lo, min(hi, lo + 2))
             return rng.randint(lo, min(hi, lo + 50))
         case "decimal":
             lo = spec.min if spec.min is not None else Decimal(0)
             hi = spec.max if spec.max is not None else lo + 100
-            return lo + (hi - lo) * Decimal(rng.randint(0, 1000)) / 1000
+            share = rng.randint(600, 1000) if rng.random() < 0.7 else rng.randint(0, 1000)
+            return lo + (hi - lo) * Decimal(share) / 1000
         case "choice":
             assert spec.choices
             return rng.choice(spec.choices)
@@ -50,10 +55,18 @@ def synthetic_village(compiled: CompiledRubric, n: int, seed: int = 0, year: int
     }
     for a in r.attributes:
         village[a.id] = _value(a, rng)
-    answers = {}
+    answers: dict[str, object] = {}
+    # Fields that vetoes read describe incidents: rare in a real county, so rare here too.
+    veto_fields = {n for cv in compiled.vetoes for n in cv.needs}
     for f in r.fields:
+        if f.id in veto_fields:
+            if f.type == "bool":
+                answers[f.id] = rng.random() < 0.02
+            elif f.required or rng.random() < 0.02:
+                answers[f.id] = _value(f, rng)
+            continue
         if f.type == "date" and not f.required and rng.random() < 0.9:
-            continue  # most villages had no incident
+            continue
         if f.required or rng.random() < 0.97:
             answers[f.id] = _value(f, rng)
     judgments = {}

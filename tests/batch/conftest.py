@@ -57,5 +57,5 @@ def sanzhi_cmd(*args: str) -> list[str]:
 
 
 def run_sanzhi(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(sanzhi_cmd(*args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run(sanzhi_cmd(*args), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False,
                           env={**os.environ, **(env or {})})

@@ -7,7 +7,7 @@ Only the test changes: the pool's workers are forked from this process and inher
 import sys
 import time
 
-import sanzhi.batch.work as work
+from sanzhi.batch import work
 
 _process = work.process
 _delay = float(sys.argv[1])
@@ -21,6 +21,6 @@ def _slow_process(ctx, ref, known):  # type: ignore[no-untyped-def]
 work.process = _slow_process
 sys.argv = ["sanzhi", *sys.argv[2:]]
 
-from sanzhi.cli import main  # noqa: E402
+from sanzhi.cli import main
 
 main()

@@ -99,8 +99,8 @@ def test_database_holds_runs_villages_levels_and_items(batch_run, county: Path, 
             "SELECT total, rating_name, vetoed, input_sha256 FROM village_results WHERE run_key = ? AND village_code = ?",
             (rk, r.village_code)).fetchone()
         assert (Decimal(repr(total)), rating, bool(vetoed), sha) == (r.total, r.rating.name, bool(r.vetoes), o.input_sha256)
-        items = dict(((i, lvl), Decimal(repr(s))) for i, lvl, s in db.execute(
-            "SELECT item_id, level, score FROM item_scores WHERE run_key = ? AND village_code = ?", (rk, r.village_code)))
+        items = {(i, lvl): Decimal(repr(s)) for i, lvl, s in db.execute(
+            "SELECT item_id, level, score FROM item_scores WHERE run_key = ? AND village_code = ?", (rk, r.village_code))}
         assert items == {(it.id, ls.level): ls.score for it in r.items for ls in it.levels}
         levels = db.execute("SELECT level, total FROM level_totals WHERE run_key = ? AND village_code = ?",
                             (rk, r.village_code)).fetchall()

@@ -81,7 +81,7 @@ def pg_url() -> Iterator[str]:
             con.execute("CREATE DATABASE sanzhi_test")
         yield f"postgresql://postgres@127.0.0.1:{port}/sanzhi_test"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True, timeout=120)
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True, timeout=120, check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -91,8 +91,8 @@ def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
 
     out = {}
     for table, cols in (
-        ("village_results", "village_code, village_name, township, county, year, total, rating_tier, rating_name, vetoed,"
-                            " vetoes, operative_level, input_sha256, source"),
+        ("village_results", ("village_code, village_name, township, county, year, total, rating_tier, rating_name,"
+                             " vetoed, vetoes, operative_level, input_sha256, source")),
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, item_id, level, score"),

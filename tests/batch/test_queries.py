@@ -119,7 +119,7 @@ def test_ranking_tiers_by_rank() -> None:
 
 def test_year_over_year_flags_what_the_rubric_change_made_incomparable(two_years) -> None:
     _, db, r2024, r2025 = two_years
-    code = sorted(set(r2024) & set(r2025))[0]
+    code = min(set(r2024) & set(r2025))
     (c,) = _cli("yoy", code, "--year", "2025", "--db", db, "--json")
     b, n = r2024[code], r2025[code]
     assert (Decimal(c["base"]["total"]), Decimal(c["current"]["total"]), Decimal(c["delta"])) == (b.total, n.total, n.total - b.total)

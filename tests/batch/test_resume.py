@@ -43,8 +43,8 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
     con = sqlite3.connect(db)
     out = {}
     for table, cols in (
-        ("village_results", "village_code, village_name, township, county, year, total, rating_tier, rating_name, vetoed,"
-                            " vetoes, operative_level, input_sha256, source"),
+        ("village_results", ("village_code, village_name, township, county, year, total, rating_tier, rating_name,"
+                             " vetoed, vetoes, operative_level, input_sha256, source")),
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, item_id, level, score"),

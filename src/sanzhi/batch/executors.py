@@ -125,7 +125,7 @@ class DaskExecutor:
     def close(self, cancel: bool = False) -> None:
         try:
             self.client.close()
-        except Exception:  # noqa: BLE001 - closing a client that lost its scheduler must not mask the real error
+        except Exception:  # noqa: BLE001, S110 - closing a client that lost its scheduler must not mask the real error
             pass
 
 
@@ -142,4 +142,4 @@ def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Executo
 
 ExecutorFactory = Callable[[], Executor]
 
-__all__ = ["Executor", "InlineExecutor", "LocalPoolExecutor", "DaskExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalPoolExecutor", "make_executor"]

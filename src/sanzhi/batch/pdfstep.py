@@ -21,7 +21,6 @@ from sanzhi.batch.work import PdfStep
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
 
-
 _ATTACHMENT_DATES = re.compile(rb"/CreationDate \(D:\d{14}Z\)/ModDate \(D:\d{14}Z\)")
 
 

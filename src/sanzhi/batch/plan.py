@@ -147,4 +147,4 @@ def plan_shards(
         yield flush()
 
 
-__all__ = ["PlanError", "check_inputs", "iter_files", "count_text_files", "plan_shards", "TABLE_SUFFIXES"]
+__all__ = ["TABLE_SUFFIXES", "PlanError", "check_inputs", "count_text_files", "iter_files", "plan_shards"]

@@ -32,7 +32,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.batch.queries import RankRow, VillageRow, _row, _VILLAGE_SELECT, assign_ranks, parse_rank_tiers, rank_order
+from sanzhi.batch.queries import (
+    _VILLAGE_SELECT,
+    RankRow,
+    VillageRow,
+    _row,
+    assign_ranks,
+    parse_rank_tiers,
+    rank_order,
+)
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
 from sanzhi.numbers import fmt
@@ -303,4 +311,4 @@ def _line(p: dict[str, object]) -> str:
     return diagnostic_from_dict(p).one_line()
 
 
-__all__ = ["publish", "write_summary", "red_black", "safe_name", "Workbook", "write_csv", "PUBLISHED_DIR"]
+__all__ = ["PUBLISHED_DIR", "Workbook", "publish", "red_black", "safe_name", "write_csv", "write_summary"]

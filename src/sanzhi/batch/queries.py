@@ -284,6 +284,17 @@ def year_over_year(store: Store, year: int, base_year: int, *, code: str | None 
 
 
 __all__ = [
-    "RankTier", "RankRow", "VillageRow", "Change", "VillageChange", "history", "ranking", "assign_ranks",
-    "rank_order", "year_over_year", "latest_rows", "parse_rank_tiers", "rank_tiers_json",
+    "Change",
+    "RankRow",
+    "RankTier",
+    "VillageChange",
+    "VillageRow",
+    "assign_ranks",
+    "history",
+    "latest_rows",
+    "parse_rank_tiers",
+    "rank_order",
+    "rank_tiers_json",
+    "ranking",
+    "year_over_year",
 ]

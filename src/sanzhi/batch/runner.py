@@ -540,5 +540,14 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     return summary
 
 
-__all__ = ["BatchOptions", "BatchSummary", "NullReporter", "Reporter", "run_batch", "resolve_db", "read_state",
-           "diagnostic_from_dict", "default_db_path"]
+__all__ = [
+    "BatchOptions",
+    "BatchSummary",
+    "NullReporter",
+    "Reporter",
+    "default_db_path",
+    "diagnostic_from_dict",
+    "read_state",
+    "resolve_db",
+    "run_batch",
+]

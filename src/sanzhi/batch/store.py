@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
 from sanzhi.errors import Diagnostic, UserError
@@ -320,7 +320,7 @@ class Store:
         with contextlib.suppress(Exception):
             self._conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -461,4 +461,4 @@ class Store:
             (run_key, attempt))]
 
 
-__all__ = ["Known", "Store", "StoreError", "RunInfo", "dec", "redact", "is_postgres"]
+__all__ = ["Known", "RunInfo", "Store", "StoreError", "dec", "is_postgres", "redact"]

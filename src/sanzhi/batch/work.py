@@ -293,6 +293,20 @@ def run_shard(shard: Shard, ctx: WorkContext | None = None) -> ShardResult:
 
 
 __all__ = [
-    "FileRef", "RowRef", "Shard", "ShardResult", "Scored", "Failed", "Unchanged", "WorkContext", "PdfStep",
-    "atomic_write", "village_paths", "process", "run_shard", "init_worker", "load_text_bytes", "sha256_tag",
+    "Failed",
+    "FileRef",
+    "PdfStep",
+    "RowRef",
+    "Scored",
+    "Shard",
+    "ShardResult",
+    "Unchanged",
+    "WorkContext",
+    "atomic_write",
+    "init_worker",
+    "load_text_bytes",
+    "process",
+    "run_shard",
+    "sha256_tag",
+    "village_paths",
 ]

@@ -21,8 +21,9 @@ from sanzhi.inputs.cells import raw_for
 from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import RUBRIC_LABEL, VILLAGE_SPECS, ManyColumn, many_columns
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.values import is_blank, normalize_text
+from sanzhi.standard.values import Unusable, is_blank, normalize_text
 
+_TEXT_KEYS = frozenset(s.id for s in VILLAGE_SPECS if s.type == "text")  # read as plain text, not parsed
 _KEY = re.compile(r"\(\s*([^()]+?)\s*\)\s*$")
 _DOCS = re.compile(r"[\n;；]+")
 
@@ -104,9 +105,8 @@ class _Rows:
             value = raw_for(c.spec, v)
             kind, _, item = c.key.partition(":")
             if not item:
-                problem = unusable_text(value, c.label, cell(file, sheet, r, i, c.label)) if c.spec in VILLAGE_SPECS and c.spec.type == "text" else None
-                if problem is not None:
-                    own.append(problem)
+                if c.key in _TEXT_KEYS and isinstance(value, Unusable):
+                    own.append(unusable_text(value, c.label, cell(file, sheet, r, i, c.label)))  # type: ignore[arg-type]
                     value = None
                 (answers if c.key in self.fields else village)[c.key] = value
             elif is_blank(value):

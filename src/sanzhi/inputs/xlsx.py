@@ -50,6 +50,7 @@ from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import is_blank, normalize_text
 
 Row = list[object]
+_TEXT_KEYS = frozenset(s.id for s in VILLAGE_SPECS if s.type == "text")  # read as plain text, not parsed
 _HEADER_SEARCH = 30  # rows searched for the 编号 header
 
 
@@ -233,7 +234,7 @@ class _Form:
                into: dict[str, object], path: tuple[str, str]) -> None:
         value = raw_for(spec, _get(row, cols["value"]))
         at = self._at(sheet, r, cols["value"], spec.label)
-        problem = unusable_text(value, spec.label, at) if spec in VILLAGE_SPECS and spec.type == "text" else None
+        problem = unusable_text(value, spec.label, at) if spec.id in _TEXT_KEYS else None
         if problem is not None:
             self.own.append(problem)
             value = None

@@ -31,7 +31,7 @@ def mean(values: Sequence[Decimal]) -> Decimal:
     """Arithmetic mean, rounded half-up to 0.01 (0 for no values)."""
     if not values:
         return Decimal(0)
-    return (sum(values, Decimal(0)) / len(values)).quantize(_AVG, ROUND_HALF_UP)
+    return (sum(values, Decimal(0)) / len(values)).quantize(_AVG)
 
 
 def median(values: Sequence[Decimal]) -> Decimal:
