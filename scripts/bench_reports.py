@@ -18,6 +18,7 @@ CPU-time figures are the ones to compare.
 import argparse
 import io
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -29,7 +30,13 @@ from sanzhi.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.pdf import get_renderer
-from sanzhi.reports.pool import VillageJob, default_workers, render_village_pdf, report_filename, write_reports_parallel
+from sanzhi.reports.pool import (
+    VillageJob,
+    default_workers,
+    render_village_pdf,
+    report_filename,
+    write_reports_parallel,
+)
 from sanzhi.reports.village import build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -101,7 +108,8 @@ def main() -> None:
         pages.append(page_count(pdf))
     print(f"one core, {args.single} reports ({statistics.median(pages)} pages each): median "
           f"{statistics.median(wall) * 1000:.0f} ms wall, {statistics.median(cpu) * 1000:.0f} ms CPU per report "
-          f"(view model + HTML {statistics.median(html_ms) * 1000:.1f} ms)")
+          f"(best {min(wall) * 1000:.0f} ms wall, {min(cpu) * 1000:.0f} ms CPU; view model + HTML "
+          f"{statistics.median(html_ms) * 1000:.1f} ms); load average {os.getloadavg()[0]:.1f}")
 
     # 2. All cores, a full run including the pool start-up.
     workers = args.jobs or default_workers()
@@ -112,8 +120,9 @@ def main() -> None:
         done = list(write_reports_parallel(info, jobs, report_date=REPORT_DATE, workers=workers))
         elapsed = time.perf_counter() - t0
         assert len(done) == args.villages
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"all cores ({workers} workers), {args.villages} reports written: {elapsed:.1f} s, "
-          f"{args.villages / elapsed:.2f} reports/s")
+          f"{args.villages / elapsed:.2f} reports/s; largest worker RSS {children:.0f} MiB")
 
     # 3. Memory over a long run in one process (what each worker does).
     if args.long:

@@ -84,7 +84,13 @@ def write_reports(
     `report_date` is printed on every report; pass it in (the CLI passes today), so the
     same input gives the same report.
     """
-    from sanzhi.reports.pool import SUMMARY_STEM, SummaryJob, VillageJob, report_filename, write_reports_parallel
+    from sanzhi.reports.pool import (
+        SUMMARY_STEM,
+        SummaryJob,
+        VillageJob,
+        report_filename,
+        write_reports_parallel,
+    )
     from sanzhi.reports.village import rubric_info, signatories
 
     if pdf_dir is None and html_dir is None:

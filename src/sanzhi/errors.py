@@ -35,6 +35,7 @@ class Location:
     sheet: str | None = None
     row: int | None = None
     cell_column: str | None = None  # spreadsheet column letter or header text
+    sheet_index: int | None = None  # the sheet's position in its workbook, for ordering only
 
     def __str__(self) -> str:
         if self.sheet is not None or self.row is not None:
@@ -70,11 +71,13 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"  # "error" | "warning"
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, str, int, int, str, str]:
+        # Spreadsheet problems group by sheet, then row, so a clerk can work down each sheet.
         loc = self.location
         if loc is None:
-            return ("", 0, 0, self.code)
-        return (loc.file, loc.line or loc.row or 0, loc.column or 0, self.code)
+            return ("", "", 0, 0, "", self.code)
+        sheet = f"{loc.sheet_index:04d}" if loc.sheet_index is not None else (loc.sheet or "")
+        return (loc.file, sheet, loc.line or loc.row or 0, loc.column or 0, loc.cell_column or "", self.code)
 
     def one_line(self) -> str:
         """`file:line:col: CODE message（path）` for logs and grep."""

@@ -243,6 +243,10 @@ def test_value_parser_refuses_ambiguity_the_same_for_every_format() -> None:
     assert parse_value(tags, "无") == () and parse_value(tags, ["无"]) == ()
     with pytest.raises(ValueProblem, match="一项也没有填“无”"):
         parse_value(tags, "无、善治村")
+    venues = FieldSpec(id="v", label="阵地", type="tags", choices=("法治宣传栏", "法治文化广场(公园、长廊)", "法治图书角"))
+    assert parse_value(venues, "法治文化广场（公园、长廊）、法治图书角") == ("法治文化广场(公园、长廊)", "法治图书角")
+    with pytest.raises(ValueProblem, match="实际：“法治文化广场\\(公园”"):
+        parse_value(venues, "法治文化广场(公园")
     day = FieldSpec(id="d", label="日期", type="date", earliest=date(2000, 1, 1))
     with pytest.raises(ValueProblem) as e:
         parse_value(day, "1999-12-31")

@@ -181,7 +181,12 @@ def test_item_table_shows_levels_reasons_and_evidence() -> None:
             assert f.text in [r.text for r in row.reasons]
         assert row.evidence_required  # every item of the bundled rubric names its evidence
     html = render_village_html(v.view)
-    assert "<thead><tr><th>评分项</th><th>分值</th><th>自评</th><th>乡镇评分</th><th>县审核</th><th>核定</th>" in html
+    assert ("<thead><tr><th>评分项（分值）/ 佐证材料</th><th>自评</th><th>乡镇评分</th><th>县审核（核定）</th>"
+            "<th>扣分及评分说明</th></tr></thead>") in html
+    for item in (*v.result.items, *v.result.bonus_items):
+        row = rows[item.id]
+        assert row.earlier_scores == row.level_scores[:-1]
+        assert row.score == (row.level_scores[-1] if item.applicable else "不适用")
 
 
 def test_columns_have_explicit_widths_that_fill_the_table() -> None:
@@ -297,11 +302,12 @@ def test_screen_html_is_one_self_contained_file() -> None:
 
 
 def test_summary_statistics_use_exact_decimals() -> None:
-    assert mean([Decimal("90.1"), Decimal("80.2"), Decimal("70")]) == Decimal("80.10")
-    assert mean([Decimal("1"), Decimal("2"), Decimal("2")]) == Decimal("1.67")  # half-up at 0.01
+    assert mean([Decimal("90.1"), Decimal("80.2"), Decimal(70)]) == Decimal("80.10")
+    assert mean([Decimal(1), Decimal(2), Decimal(2)]) == Decimal("1.67")
+    assert mean([Decimal("0.1"), Decimal("0.15")]) == Decimal("0.13")  # 0.125: half-up, not half-even
     assert mean([]) == 0
-    assert median([Decimal("3"), Decimal("1"), Decimal("2")]) == Decimal("2.00")
-    assert median([Decimal("1"), Decimal("2")]) == Decimal("1.50")
+    assert median([Decimal(3), Decimal(1), Decimal(2)]) == Decimal("2.00")
+    assert median([Decimal(1), Decimal(2)]) == Decimal("1.50")
     assert rank_competition([Decimal(95), Decimal(90), Decimal(90), Decimal(80)]) == [1, 2, 2, 4]
     assert score_bins([Decimal("59.9"), Decimal(60), Decimal("89.9"), Decimal(90), Decimal(101)],
                       Decimal(100)) == [("<60", 1), ("60–70", 1), ("70–80", 0), ("80–90", 1), ("≥90", 2)]

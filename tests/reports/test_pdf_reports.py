@@ -22,7 +22,14 @@ from sanzhi.reports import pdf as pdf_mod
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.json_output import dumps_results, result_data
 from sanzhi.reports.pdf import get_renderer
-from sanzhi.reports.pool import SummaryJob, VillageJob, render_summary_pdf, render_village_pdf, report_filename, write_reports_parallel
+from sanzhi.reports.pool import (
+    SummaryJob,
+    VillageJob,
+    render_summary_pdf,
+    render_village_pdf,
+    report_filename,
+    write_reports_parallel,
+)
 from tests.reports.test_html import DATA, INJECTED_NAME, REPORT_DATE, Scored, by_name, jiaxing, mini
 
 SUBSET = re.compile(r"^/[A-Z]{6}\+")
@@ -135,7 +142,7 @@ def test_every_page_has_page_numbers_and_the_reproducibility_stamp(sample: tuple
 
 def test_item_table_repeats_its_header_on_every_page(sample: tuple[Scored, bytes]) -> None:
     v, pdf = sample
-    header = f"评分项分值{''.join(v.view.level_names)}核定扣分及评分说明佐证材料"
+    header = f"评分项（分值）/佐证材料{''.join(v.view.level_headers)}扣分及评分说明"
     pages = [flat(p) for p in pages_text(pdf)]
     start = next(i for i, p in enumerate(pages) if "二、评分明细" in p)
     end = next(i for i, p in enumerate(pages) if "三、改进建议" in p)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.files import Loaded
+from sanzhi.inputs.layout import SHEET_ORDER
 from sanzhi.standard.values import Unusable
 
 Path = tuple[str | int, ...]
@@ -111,5 +112,16 @@ def unusable_text(value: object, label: str, at: Location) -> Diagnostic | None:
     return Diagnostic("D112", f"“{label}” 取值无效", at, expected="文本", found=value.found)
 
 
+def in_sheet_order(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Tag each location with its sheet's position, so errors list the tabs left to right."""
+    out = []
+    for d in diagnostics:
+        loc = d.location
+        if loc is not None and loc.sheet is not None and loc.sheet_index is None and loc.sheet in SHEET_ORDER:
+            d = dataclasses.replace(d, location=dataclasses.replace(loc, sheet_index=SHEET_ORDER[loc.sheet]))
+        out.append(d)
+    return out
+
+
 def failed(source: str, diagnostics: list[Diagnostic], blob: bytes = b"") -> Loaded:
-    return Loaded(source, None, DataError(diagnostics), blob)
+    return Loaded(source, None, DataError(in_sheet_order(diagnostics)), blob)

@@ -46,6 +46,8 @@ class Percent:
     def shown(self) -> str:
         return fmt(self.value * 100) + "%"
 
+    __str__ = shown  # what the clerk saw; also keeps a row's input hash stable
+
 
 def open_workbook(path: Path) -> Any:
     """openpyxl in read-only mode with cached formula values, Chinese date formats known."""

@@ -33,6 +33,8 @@ SHEET_ITEMS = "评分项"
 SHEET_OVERRIDES = "核定"
 SHEET_MANY = "村汇总"
 SHEET_CHOICES = "选项"
+# Workbook order of the sheets, so a clerk's error list follows the tabs left to right.
+SHEET_ORDER = {SHEET_COVER: 0, SHEET_FIELDS: 1, SHEET_ITEMS: 2, SHEET_OVERRIDES: 3, SHEET_MANY: 4}
 
 RUBRIC_KEY = "rubric"
 RUBRIC_LABEL = "评分标准"

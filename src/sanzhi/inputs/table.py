@@ -123,9 +123,9 @@ class _Rows:
         try:
             assessment = read_assessment(self.compiled, raw, cells.locate)
         except DataError as e:
-            return Loaded(source, None, DataError(cells.refine(e, own)), blob)
+            return failed(source, cells.refine(e, own), blob)
         if own:
-            return Loaded(source, None, DataError(own), blob)
+            return failed(source, own, blob)
         return Loaded(source, assessment, None, blob)
 
     def _check_code(self, code: object, r: int, own: list[Diagnostic]) -> None:

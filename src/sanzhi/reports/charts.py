@@ -63,42 +63,41 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def radar_chart(data: Sequence[tuple[str, Decimal, Decimal]], size: int = 300) -> Markup:
-    """Each dimension's score as a share of its maximum, on one axis per dimension (≥ 3)."""
+def radar_chart(data: Sequence[tuple[str, Decimal, Decimal]], size: int = 280) -> Markup:
+    """Each dimension's score as a share of its maximum, on one axis per dimension (≥ 3).
+
+    Only the dimension names label the axes: the numbers sit in the table printed beside the
+    chart, and every SVG text costs a text layout in WeasyPrint.
+    """
     if len(data) < 3:
         raise ValueError("a radar chart needs at least three axes")
-    width, height = size + 60, size
-    cx, cy = width / 2, height / 2 + 4
-    radius = size / 2 - 42
+    width, height = size + 60, size - 20
+    cx, cy = width / 2, height / 2 + 2
+    radius = size / 2 - 40
     n = len(data)
     angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
     body: list[str] = []
-    for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
+    for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(f"{_n(cx + radius * ring * math.cos(a))},{_n(cy + radius * ring * math.sin(a))}"
                        for a in angles)
         body.append(f'<polygon points="{pts}" fill="none" stroke="{GRID}" stroke-width="0.8"/>')
-    for a in angles:
-        body.append(f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(cx + radius * math.cos(a))}" '
-                    f'y2="{_n(cy + radius * math.sin(a))}" stroke="{GRID}" stroke-width="0.8"/>')
+    spokes = " ".join(f"M{_n(cx)} {_n(cy)}L{_n(cx + radius * math.cos(a))} {_n(cy + radius * math.sin(a))}"
+                      for a in angles)
+    body.append(f'<path d="{spokes}" stroke="{GRID}" stroke-width="0.8" fill="none"/>')
     values = [_fraction(score, points) for _, score, points in data]
     pts = " ".join(f"{_n(cx + radius * v * math.cos(a))},{_n(cy + radius * v * math.sin(a))}"
                    for v, a in zip(values, angles))
     body.append(f'<polygon points="{pts}" fill="{FILL}" fill-opacity="0.25" stroke="{FILL}" '
                 f'stroke-width="1.6"/>')
-    for v, a in zip(values, angles):
-        body.append(f'<circle cx="{_n(cx + radius * v * math.cos(a))}" '
-                    f'cy="{_n(cy + radius * v * math.sin(a))}" r="2.2" fill="{FILL}"/>')
-    for (label, score, points), a in zip(data, angles):
-        lx, ly = cx + (radius + 14) * math.cos(a), cy + (radius + 14) * math.sin(a)
-        cos = math.cos(a)
+    for (label, _, _), a in zip(data, angles):
+        lx, ly = cx + (radius + 10) * math.cos(a), cy + (radius + 10) * math.sin(a) + 4
+        cos, sin = math.cos(a), math.sin(a)
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
-        if math.sin(a) < -0.3:
-            ly -= 10  # labels above the centre: keep both lines clear of the grid
-        elif math.sin(a) > 0.3:
-            ly += 4
+        if sin < -0.3:
+            ly -= 4
+        elif sin > 0.3:
+            ly += 6
         body.append(_text(lx, ly, label, anchor=anchor, size=10, bold=True))
-        body.append(_text(lx, ly + 12, f"{_fmt(score)}/{_fmt(points)}", anchor=anchor, size=9,
-                          fill=MUTED))
     return _svg(width, height, body, "各维度得分率雷达图")
 
 
@@ -134,10 +133,10 @@ def score_scale(total: Decimal, points: Decimal, thresholds: Sequence[tuple[str,
         return left + span * _fraction(value, points)
 
     body = [
-        f'<rect x="{left}" y="{y}" width="{span}" height="10" fill="#eef2f6" stroke="{GRID}" '
-        f'stroke-width="0.6"/>',
-        f'<rect x="{left}" y="{y}" width="{_n(x_of(total) - left)}" height="10" fill="{FILL}" '
-        f'fill-opacity="0.55"/>',
+        (f'<rect x="{left}" y="{y}" width="{span}" height="10" fill="#eef2f6" stroke="{GRID}" '
+         f'stroke-width="0.6"/>'),
+        (f'<rect x="{left}" y="{y}" width="{_n(x_of(total) - left)}" height="10" fill="{FILL}" '
+         f'fill-opacity="0.55"/>'),
     ]
     ticks = [x_of(minimum) for _, minimum in thresholds]
     for x_end, value in ((float(left), Decimal(0)), (float(left + span), points)):
@@ -166,8 +165,8 @@ def histogram(bins: Sequence[tuple[str, int]], width: int = 320, height: int = 1
     slot = (width - 2 * left) / n
     peak = max((count for _, count in bins), default=0) or 1
     plot_h = height - top - bottom
-    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" '
-            f'stroke="{INK}" stroke-width="0.8"/>']
+    body = [(f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" '
+             f'stroke="{INK}" stroke-width="0.8"/>')]
     for i, (name, count) in enumerate(bins):
         h = plot_h * count / peak
         x = left + i * slot + slot * 0.18

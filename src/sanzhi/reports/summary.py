@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -31,7 +32,7 @@ def mean(values: Sequence[Decimal]) -> Decimal:
     """Arithmetic mean, rounded half-up to 0.01 (0 for no values)."""
     if not values:
         return Decimal(0)
-    return (sum(values, Decimal(0)) / len(values)).quantize(_AVG)
+    return (sum(values, Decimal(0)) / len(values)).quantize(_AVG, ROUND_HALF_UP)
 
 
 def median(values: Sequence[Decimal]) -> Decimal:
@@ -57,7 +58,7 @@ def score_bins(totals: Sequence[Decimal], points: Decimal) -> list[tuple[str, in
     """Counts in bins at 60/70/80/90 % of the maximum: "<60", "60–70", …, "≥90" (in points)."""
     edges = [points * e for e in _BIN_EDGES]
     labels = [f"<{fmt(edges[0])}"]
-    labels += [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in zip(edges, edges[1:])]
+    labels += [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in pairwise(edges)]
     labels.append(f"≥{fmt(edges[-1])}")
     counts = [0] * len(labels)
     for t in totals:

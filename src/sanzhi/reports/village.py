@@ -199,7 +199,8 @@ class ItemRow(NamedTuple):
     name: str
     points: str
     level_scores: tuple[str, ...]  # one per review level the village went through
-    score: str
+    earlier_scores: tuple[str, ...]  # the levels below the operative one (their own columns)
+    score: str  # at the operative level (the last column, 核定); 不适用 for an item that is not
     reasons: tuple[Reason, ...]
     evidence_required: str
     evidence_supplied: str
@@ -259,6 +260,7 @@ class VillageReport(NamedTuple):
     # The review levels this village went through (自评, 乡镇评分, …): one score column each.
     # Levels still to come get no empty column; the cover lists every level for signatures.
     level_names: tuple[str, ...]
+    level_headers: tuple[str, ...]  # the same, the operative (last) one marked 核定
     item_columns: tuple[str, ...]  # width of each item-table column, in % of the table
     groups: tuple[ItemGroup, ...]
     suggestions: tuple[Suggestion, ...]
@@ -334,6 +336,7 @@ def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]
         name=item.name,
         points=fmt(item.points),
         level_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels),
+        earlier_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels[:-1]),
         score=fmt(item.score) if item.applicable else "不适用",
         reasons=_reasons(item, level_names),
         evidence_required=meta.evidence or "—",
@@ -344,17 +347,18 @@ def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]
 
 
 def _item_columns(levels: int) -> tuple[str, ...]:
-    """Column widths (%) of the item table: 评分项, 分值, one per level, 核定, 说明, 佐证.
+    """Column widths (%) of the item table: 评分项 (with points and evidence), one per level, 说明.
 
     Fixed widths (with ``table-layout: fixed``) keep long Chinese text from pushing columns
     around and make layout faster; the explanation column takes what the levels leave.
-    The item id shares the name's cell: every cell costs WeasyPrint about as much as a
-    paragraph, so the table has no column it does not need.
+    Every cell costs WeasyPrint about as much as a paragraph, so the table has no column it
+    does not need: the id, the points ("（4 分）", as printed assessment tables write them)
+    and the evidence share the item's cell, and the operative score is the last level's
+    column (labelled 核定) rather than a copy of it.
     """
-    name, points, level, score, evidence = (Decimal(w) for w in ("20", "5", "6.5", "5.5", "21"))
-    reasons = _HUNDRED - name - points - score - evidence - level * levels
-    widths = (name, points, *([level] * levels), score, reasons, evidence)
-    return tuple(fmt(w) for w in widths)
+    item, level = Decimal(38), Decimal(7)
+    reasons = _HUNDRED - item - level * levels
+    return tuple(fmt(w) for w in (item, *([level] * levels), reasons))
 
 
 def _groups(info: RubricInfo, result: VillageResult) -> tuple[ItemGroup, ...]:
@@ -461,6 +465,7 @@ def build_village_report(
         gate=f"自评分不低于 {fmt(info.gate)} 分方可申报（本村自评 {fmt(result.totals[0].total)} 分）" if info.gate is not None else None,
         losses=losses,
         level_names=result.level_names,
+        level_headers=(*result.level_names[:-1], f"{result.level_names[-1]}（核定）"),
         item_columns=_item_columns(len(result.levels)),
         groups=_groups(info, result),
         suggestions=_suggestions(info, result),

@@ -38,6 +38,7 @@ from typing import Any
 
 from sanzhi.errors import Diagnostic, Location, RubricError
 from sanzhi.numbers import fmt
+from sanzhi.standard.bundled import find_bundled
 from sanzhi.standard.models import Rubric
 from sanzhi.standard.problems import Problem
 from sanzhi.yamlsource import SourceMap
@@ -138,8 +139,6 @@ class _Errors:
 
 
 def _base_path(ref: str, filename: str, errors: _Errors) -> tuple[Path, str] | None:
-    from sanzhi.standard.bundled import find_bundled  # bundled reads headers only; no cycle
-
     if ref.lower().endswith((".yaml", ".yml")):
         path = Path(ref)
         if not path.is_absolute():

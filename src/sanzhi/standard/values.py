@@ -192,9 +192,11 @@ def _split_tags(spec: FieldSpec, text: str) -> list[str]:
             pos += 1
             continue
         for choice in choices:
+            if not text.startswith(choice, pos):
+                continue
             end = pos + len(choice)
             rest = text[end:].lstrip()
-            if text.startswith(choice, pos) and (not rest or rest[0] in _TAG_SEPARATORS):
+            if not rest or rest[0] in _TAG_SEPARATORS:
                 parts.append(choice)
                 pos = end
                 break
