@@ -51,7 +51,7 @@ NOT_PRESENT = "—"
 class ItemInfo(NamedTuple):
     criterion: str
     clause: str
-    evidence: str  # 佐证要求 in words: methods, then documents; "" when the rubric names none
+    evidence: str  # 佐证要求: the documents asked for, else the methods; "" when the rubric names none
     advice: str | None
 
 
