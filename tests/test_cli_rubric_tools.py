@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi.api import load_compiled_rubric
 from sanzhi import cli_rubric_tools as tools
+from sanzhi.api import load_compiled_rubric
 from sanzhi.cli import app
 from sanzhi.cli_rubric_tools import run_impact, run_sensitivity, village_paths
 from sanzhi.reports.json_output import to_data

@@ -88,6 +88,7 @@ def write_reports(
         SUMMARY_STEM,
         SummaryJob,
         VillageJob,
+        default_workers,
         report_filename,
         write_reports_parallel,
     )
@@ -122,8 +123,10 @@ def write_reports(
         html_dir / f"{SUMMARY_STEM}.html" if html_dir else None,
     )
     # The summary goes first so that, in parallel runs, it is not left alone at the end.
+    all_jobs = [summary, *village_jobs]
+    workers = min(jobs or default_workers(), len(all_jobs))  # no idle workers to start up
     done = list(write_reports_parallel(
-        info, [summary, *village_jobs], report_date=report_date, workers=jobs,
+        info, all_jobs, report_date=report_date, workers=workers,
         max_tasks_per_child=max_tasks_per_child, pdf=pdf_dir is not None,
     ))
     order = {j.result.village_code: i for i, j in enumerate(village_jobs)}

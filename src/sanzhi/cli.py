@@ -126,7 +126,7 @@ def score(
                 if detail:
                     out.print(terminal.village_detail(r))  # type: ignore[arg-type]
                 for line in terminal.rating_lines(r):  # type: ignore[arg-type]
-                    out.print(line, highlight=False)
+                    out.print(line, highlight=False, soft_wrap=True)
         if pdf_dir is not None or html_dir is not None:
             day = report_date.date() if report_date else date.today()
             files = api.write_reports(compiled, outcomes, pdf_dir=pdf_dir, html_dir=html_dir, jobs=jobs, report_date=day)

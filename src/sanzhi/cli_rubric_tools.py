@@ -6,6 +6,7 @@ batches) over the pure core (sanzhi.standard.diff, sanzhi.scoring.impact,
 sanzhi.standard.rubric_tests), and prints a Chinese table or JSON.
 """
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -35,17 +36,19 @@ from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
     Carry,
     ImpactReport,
+    ImpactTally,
     ItemPairs,
     SensitivityReport,
+    SensitivityTally,
     VillageDelta,
     VillageSensitivity,
     carry_plan,
     compare_results,
+    impact_report,
     item_pairs,
     operative_values,
     sensitivity,
-    summarize,
-    summarize_sensitivity,
+    sensitivity_report,
     translate_assessment,
 )
 from sanzhi.scoring.results import VillageResult
@@ -319,6 +322,7 @@ class _ImpactJob:
     carry_ba: Carry
     same_inputs: bool
     pairs: ItemPairs
+    top: int
 
 
 def _ref_names(raw: object, c: CompiledRubric) -> bool:
@@ -357,27 +361,48 @@ def _init_worker(job: Any) -> None:
     _WORKER_JOB = job
 
 
-def _impact_chunk(paths: list[Path]) -> list[VillageDelta | Failure]:
-    return [_impact_one(_WORKER_JOB, p) for p in paths]
+def _impact_chunk(paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
+    # Each worker sums its own villages: only the tally and the failures travel back.
+    job: _ImpactJob = _WORKER_JOB
+    tally, failures = ImpactTally(job.top), []
+    for p in paths:
+        out = _impact_one(job, p)
+        if isinstance(out, Failure):
+            failures.append(out)
+        else:
+            tally.add(out)
+    return tally, failures
 
 
-def _sensitivity_chunk(paths: list[Path]) -> list[VillageSensitivity | Failure]:
-    return [_sensitivity_one(_WORKER_JOB, p) for p in paths]
+def _sensitivity_chunk(paths: list[Path]) -> tuple[SensitivityTally, list[Failure]]:
+    tally, failures = SensitivityTally(), []
+    for p in paths:
+        out = _sensitivity_one(_WORKER_JOB, p)
+        if isinstance(out, Failure):
+            failures.append(out)
+        else:
+            tally.add(out)
+    return tally, failures
 
 
-def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], list[Any]], jobs: int | None) -> Iterator[Any]:
-    """Results in file order; a process pool when the batch is large enough to pay for it."""
+def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], Any], jobs: int | None) -> Iterator[Any]:
+    """Chunk results in file order; a process pool when the batch is large enough to pay for it."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < _POOL_MIN:
         _init_worker(job)
-        yield from chunk_fn(paths)
+        yield chunk_fn(paths)
         return
     chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
-        for part in pool.map(chunk_fn, chunks):
-            yield from part
+    # Forked workers share the parent's objects copy-on-write; frozen, the collector leaves them
+    # alone instead of touching (and so copying) every page of the compiled rubrics and modules.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
+            yield from pool.map(chunk_fn, chunks)
+    finally:
+        gc.unfreeze()
 
 
 def village_paths(data: Sequence[Path]) -> list[Path]:
@@ -443,18 +468,12 @@ def run_impact(a: CompiledRubric, b: CompiledRubric, paths: list[Path], jobs: in
     ids_ab = item_id_map(a.rubric, b.rubric)
     ids_ba = item_id_map(b.rubric, a.rubric)
     job = _ImpactJob(a, b, ids_ab, ids_ba, carry_plan(a, b, ids_ab), carry_plan(b, a, ids_ba), _same_inputs(a, b),
-                     item_pairs(a, b, ids_ab))
-    failures: list[Failure] = []
-
-    def deltas() -> Iterator[VillageDelta]:
-        for out in _run(job, paths, _impact_chunk, jobs):
-            if isinstance(out, Failure):
-                failures.append(out)
-            else:
-                yield out
-
-    report = summarize(a, b, deltas(), top=top)
-    return report._replace(failures=len(failures)), failures
+                     item_pairs(a, b, ids_ab), top)
+    tally, failures = ImpactTally(top), []
+    for part, failed in _run(job, paths, _impact_chunk, jobs):
+        tally.merge(part)
+        failures += failed
+    return impact_report(a, b, tally, len(failures)), failures
 
 
 def _signed(x: Decimal) -> str:
@@ -523,7 +542,7 @@ def rubric_impact(
     a: Annotated[str, typer.Argument(help="旧版：内置评分标准 ID@版本，或 YAML 文件")],
     b: Annotated[str, typer.Argument(help="新版（或变体）：内置评分标准 ID@版本，或 YAML 文件")],
     data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")] = None,
-    run_id: Annotated[str | None, typer.Option("--run", help="改用一个已存储批次（sanzhi batch）的全部村文件")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="加入一个已存储批次（sanzhi batch）评过的全部村文件")] = None,
     db: Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 而不是表格")] = False,
     top: Annotated[int, typer.Option("--top", min=0, help="列出变化最大的村数")] = 10,
@@ -563,17 +582,11 @@ def _sensitivity_one(job: _SensitivityJob, path: Path) -> VillageSensitivity | F
 
 
 def run_sensitivity(c: CompiledRubric, paths: list[Path], step: Decimal = Decimal("0.1"), jobs: int | None = None) -> tuple[SensitivityReport, list[Failure]]:
-    failures: list[Failure] = []
-
-    def rows() -> Iterator[VillageSensitivity]:
-        for out in _run(_SensitivityJob(c, step), paths, _sensitivity_chunk, jobs):
-            if isinstance(out, Failure):
-                failures.append(out)
-            else:
-                yield out
-
-    report = summarize_sensitivity(c, rows(), step=step)
-    return report._replace(failures=len(failures)), failures
+    tally, failures = SensitivityTally(), []
+    for part, failed in _run(_SensitivityJob(c, step), paths, _sensitivity_chunk, jobs):
+        tally.merge(part)
+        failures += failed
+    return sensitivity_report(c, tally, len(failures), step), failures
 
 
 def render_sensitivity(r: SensitivityReport) -> Group:
@@ -601,7 +614,7 @@ def _shift(s: Any) -> str:
 def rubric_sensitivity(
     ref: Annotated[str, typer.Argument(help="内置评分标准 ID[@版本]，或 YAML 文件")],
     data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON）")] = None,
-    run_id: Annotated[str | None, typer.Option("--run", help="改用一个已存储批次（sanzhi batch）的全部村文件")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="加入一个已存储批次（sanzhi batch）评过的全部村文件")] = None,
     db: Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
     step: Annotated[float, typer.Option("--step", min=0.01, max=0.5, help="权重调整幅度（0.1 即 ±10%）")] = 0.1,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 而不是表格")] = False,

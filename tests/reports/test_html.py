@@ -264,11 +264,18 @@ def test_village_name_and_free_text_print_as_text() -> None:
 
 
 def test_chart_labels_are_escaped() -> None:
-    svg = charts.radar_chart([("<b>甲</b>", Decimal(1), Decimal(2)), ("乙&", Decimal(2), Decimal(2)),
+    svg = charts.radar_chart([("<i>甲", Decimal(1), Decimal(2)), ("乙&", Decimal(2), Decimal(2)),
                               ('"丙"', Decimal(0), Decimal(2))])
-    assert "<b>" not in svg and "&lt;b&gt;甲&lt;/b&gt;" in svg and "乙&amp;" in svg
+    assert "<i>" not in svg and "&lt;i&gt;甲" in svg and "乙&amp;" in svg and "&#34;丙&#34;" in svg
     assert svg.startswith('<svg width=') and 'font-family="Noto Sans SC"' in svg
     assert "\n" not in svg
+
+
+def test_long_radar_labels_wrap_into_separate_text_lines() -> None:
+    svg = charts.radar_chart([("组织保障坚强有力", Decimal(1), Decimal(2)), ("法治", Decimal(2), Decimal(2)),
+                              ("社区规模与群众参与", Decimal(0), Decimal(2))])
+    texts = re.findall(r">([^<>]+)</text>", svg)
+    assert texts == ["组织保障", "坚强有力", "法治", "社区规模与", "群众参与"]
 
 
 def test_environment_is_autoescaping_strict_and_packaged() -> None:

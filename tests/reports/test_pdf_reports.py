@@ -5,6 +5,7 @@ HTML they are made from is golden-tested in test_html.py. Here pypdf reads back 
 person would see, and the glyph gate (render_checked) proves no character fell back to a box.
 """
 
+import gc
 import io
 import json
 import re
@@ -30,6 +31,8 @@ from sanzhi.reports.pool import (
     report_filename,
     write_reports_parallel,
 )
+from sanzhi.reports.village import rubric_info
+from sanzhi.standard.bundled import bundled_rubrics, sample_files
 from tests.reports.test_html import DATA, INJECTED_NAME, REPORT_DATE, Scored, by_name, jiaxing, mini
 
 SUBSET = re.compile(r"^/[A-Z]{6}\+")
@@ -168,10 +171,23 @@ def test_result_json_is_attached(sample: tuple[Scored, bytes]) -> None:
 
 
 def test_every_sample_village_renders_without_missing_glyphs() -> None:
-    # render_checked (inside render_village_pdf) raises MissingGlyphError on any tofu.
-    for v in (*jiaxing(), *mini()):
-        pdf = village_pdf(v)
-        assert flat(v.result.village_name) in flat(pages_text(pdf)[0])
+    # render_checked (inside render_*_pdf) raises MissingGlyphError on any tofu: every bundled
+    # rubric's sample villages, their summary, and the test villages.
+    rendered: dict[str, int] = {}
+    for bundled in bundled_rubrics():
+        compiled, _ = api.load_compiled_rubric(bundled.ref)
+        info = rubric_info(compiled)
+        outcomes = [o for o in api.score_paths(compiled, sample_files(bundled.id)) if o.result is not None]
+        for o in outcomes:
+            pdf = render_village_pdf(info, o.result, input_sha256=o.input_sha256, report_date=REPORT_DATE)
+            assert flat(o.result.village_name) in flat(pages_text(pdf)[0])
+        if outcomes:
+            render_summary_pdf(info, [(o.result, o.input_sha256) for o in outcomes], report_date=REPORT_DATE)
+        rendered[bundled.ref] = len(outcomes)
+    assert rendered.get("jiaxing-sanzhi@2018", 0) >= 10, rendered
+    assert sum(rendered.values()) >= 40, rendered
+    for v in mini():
+        village_pdf(v)
 
 
 def test_summary_pdf(tmp_path: Path) -> None:
@@ -281,9 +297,11 @@ def test_missing_glyph_is_reported_and_the_pdf_still_written(tmp_path: Path) -> 
     v = by_name(mini(), "杏林村")
     odd = v.result._replace(village_name="𪚥村")
     job = VillageJob(odd, v.input_sha256, None, tmp_path / "odd.pdf", None)
+    before = gc.get_threshold()
     (written,) = write_reports_parallel(v.info, [job], report_date=REPORT_DATE, workers=1)
     assert written.missing_glyphs == ("\U0002a6a5",)
     assert (tmp_path / "odd.pdf").read_bytes().startswith(b"%PDF-")
+    assert gc.get_threshold() == before  # in-process runs leave the caller's GC settings alone
 
 
 def test_write_reports_use_case(tmp_path: Path) -> None:

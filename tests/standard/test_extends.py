@@ -5,6 +5,7 @@ apply to the merged result, every mistake must point into the variant file, and 
 must mark what the variant changed.
 """
 
+import io
 import shutil
 import textwrap
 from datetime import date
@@ -62,9 +63,9 @@ def _errors(path: Path) -> str:
 
 
 def _tree(ref: str) -> str:
-    console = Console(width=120, record=True, file=open("/dev/null", "w"), color_system=None)  # noqa: SIM115
+    console = Console(width=120, file=io.StringIO(), color_system=None)
     console.print(rubric_tree(load_compiled_rubric(ref)[0]))
-    return console.export_text()
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- the bundled variant

@@ -90,15 +90,32 @@ def radar_chart(data: Sequence[tuple[str, Decimal, Decimal]], size: int = 280) -
     body.append(f'<polygon points="{pts}" fill="{FILL}" fill-opacity="0.25" stroke="{FILL}" '
                 f'stroke-width="1.6"/>')
     for (label, _, _), a in zip(data, angles):
+        lines = _wrap(label)
         lx, ly = cx + (radius + 10) * math.cos(a), cy + (radius + 10) * math.sin(a) + 4
         cos, sin = math.cos(a), math.sin(a)
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
-        if sin < -0.3:
-            ly -= 4
-        elif sin > 0.3:
+        if sin < -0.3:  # above the centre: the last line sits at the axis end
+            ly -= 4 + _LINE * (len(lines) - 1)
+        elif sin > 0.3:  # below: the first line does
             ly += 6
-        body.append(_text(lx, ly, label, anchor=anchor, size=10, bold=True))
+        else:  # beside: centre the block of lines on the axis
+            ly -= _LINE * (len(lines) - 1) / 2
+        for k, line in enumerate(lines):
+            body.append(_text(lx, ly + k * _LINE, line, anchor=anchor, size=10, bold=True))
     return _svg(width, height, body, "各维度得分率雷达图")
+
+
+_LINE = 12  # line height of wrapped radar labels
+
+
+def _wrap(label: str, most: int = 5) -> list[str]:
+    """Split a long axis label into even lines of at most `most` characters (one <text> each:
+    a newline inside SVG text would print as a space)."""
+    if len(label) <= most + 1:
+        return [label]
+    count = math.ceil(len(label) / most)
+    size = math.ceil(len(label) / count)
+    return [label[i:i + size] for i in range(0, len(label), size)]
 
 
 def bar_chart(data: Sequence[tuple[str, Decimal, Decimal]], width: int = 360) -> Markup:

@@ -40,8 +40,9 @@ def rating_lines(r: VillageResult) -> list[str]:
 
 def rubric_list(rubrics: tuple[BundledRubric, ...]) -> Table:
     table = Table(title="内置评分标准")
-    for col in ("ID@版本", "名称", "施行日期"):
-        table.add_column(col)
+    table.add_column("ID@版本", no_wrap=True)
+    table.add_column("名称")
+    table.add_column("施行日期", no_wrap=True)
     for b in rubrics:
         table.add_row(b.ref, b.title, b.effective_date.isoformat())
     return table

@@ -39,7 +39,7 @@ __all__ = [
 _HUNDRED = Decimal(100)
 _PCT = Decimal("0.1")
 #: How many items the improvement suggestions cover at most (largest losses first).
-MAX_SUGGESTIONS = 8
+MAX_SUGGESTIONS = 6
 #: How many items 主要失分项 lists.
 MAX_LOSSES = 5
 NOT_PRESENT = "—"

@@ -14,7 +14,7 @@ rounded to the rubric's precision), so an assessor's "full marks" stays full mar
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -239,60 +239,88 @@ def rating_order(a: CompiledRubric, b: CompiledRubric) -> tuple[list[str], dict[
     return names, {n: k for k, n in enumerate(names)}
 
 
-def summarize(a: CompiledRubric, b: CompiledRubric, deltas: Iterable[VillageDelta], failures: int = 0, top: int = 10) -> ImpactReport:
-    names, rank = rating_order(a, b)
-    cells: dict[tuple[str, str], int] = {}
-    n = changed = up = down = score_changed = 0
-    sum_a = sum_b = _ZERO
-    dim_a: dict[str, Decimal] = {}
-    dim_b: dict[str, Decimal] = {}
-    dim_changed: dict[str, int] = {}
-    movers: list[VillageDelta] = []
-    for d in deltas:
-        n += 1
-        cells[(d.rating_a, d.rating_b)] = cells.get((d.rating_a, d.rating_b), 0) + 1
-        if d.rating_a != d.rating_b:
-            changed += 1
-            if rank.get(d.rating_b, len(rank)) < rank.get(d.rating_a, len(rank)):
-                up += 1
-            else:
-                down += 1
-        sum_a += d.total_a
-        sum_b += d.total_b
+@dataclass
+class ImpactTally:
+    """Running sums behind an ImpactReport: villages are added one at a time where they are
+    scored (a worker process), and tallies merge, so only sums travel between processes."""
+
+    top: int = 10
+    n: int = 0
+    score_changed: int = 0
+    sum_a: Decimal = _ZERO
+    sum_b: Decimal = _ZERO
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)
+    dim_a: dict[str, Decimal] = field(default_factory=dict)
+    dim_b: dict[str, Decimal] = field(default_factory=dict)
+    dim_changed: dict[str, int] = field(default_factory=dict)
+    movers: list[VillageDelta] = field(default_factory=list)
+
+    def add(self, d: VillageDelta) -> None:
+        self.n += 1
+        key = (d.rating_a, d.rating_b)
+        self.cells[key] = self.cells.get(key, 0) + 1
+        self.sum_a += d.total_a
+        self.sum_b += d.total_b
         if d.total_a != d.total_b:
-            score_changed += 1
+            self.score_changed += 1
         da, db = dict(d.dims_a), dict(d.dims_b)
         for k, v in da.items():
-            dim_a[k] = dim_a.get(k, _ZERO) + v
+            self.dim_a[k] = self.dim_a.get(k, _ZERO) + v
         for k, v in db.items():
-            dim_b[k] = dim_b.get(k, _ZERO) + v
+            self.dim_b[k] = self.dim_b.get(k, _ZERO) + v
         for k in da.keys() | db.keys():
             if da.get(k) != db.get(k):
-                dim_changed[k] = dim_changed.get(k, 0) + 1
-        movers.append(d)
-        if len(movers) > 4 * top + 64:  # keep memory flat on a province run
-            movers = _top_movers(movers, top)
+                self.dim_changed[k] = self.dim_changed.get(k, 0) + 1
+        self.movers.append(d)
+        if len(self.movers) > 4 * self.top + 64:  # memory stays flat on a province run
+            self.movers = _top_movers(self.movers, self.top)
+
+    def merge(self, other: "ImpactTally") -> None:
+        self.n += other.n
+        self.score_changed += other.score_changed
+        self.sum_a += other.sum_a
+        self.sum_b += other.sum_b
+        for box, more in ((self.cells, other.cells), (self.dim_changed, other.dim_changed)):
+            for k, v in more.items():
+                box[k] = box.get(k, 0) + v  # type: ignore[index]
+        for sums, more in ((self.dim_a, other.dim_a), (self.dim_b, other.dim_b)):
+            for k, v in more.items():
+                sums[k] = sums.get(k, _ZERO) + v
+        self.movers = _top_movers([*self.movers, *other.movers], self.top)
+
+
+def summarize(a: CompiledRubric, b: CompiledRubric, deltas: Iterable[VillageDelta], failures: int = 0, top: int = 10) -> ImpactReport:
+    tally = ImpactTally(top)
+    for d in deltas:
+        tally.add(d)
+    return impact_report(a, b, tally, failures)
+
+
+def impact_report(a: CompiledRubric, b: CompiledRubric, t: ImpactTally, failures: int = 0) -> ImpactReport:
+    names, rank = rating_order(a, b)
+    seen = {x for pair in t.cells for x in pair}
     for name in list(names):
-        if name not in {x for pair in cells for x in pair} and name in (a.rubric.rating.below_all, b.rubric.rating.below_all, VETO_BLOCKED):
+        if name not in seen and name in (a.rubric.rating.below_all, b.rubric.rating.below_all, VETO_BLOCKED):
             names.remove(name)  # an outcome nobody had and no tier: leave it out of the matrix
-    for pair in cells:
-        for x in pair:
-            if x not in names:
-                names.append(x)
-    matrix = tuple(Flow(x, y, cells[(x, y)]) for x in names for y in names if cells.get((x, y)))
+    names += sorted(x for x in seen if x not in names)
+    matrix = tuple(Flow(x, y, t.cells[(x, y)]) for x in names for y in names if t.cells.get((x, y)))
+    moved = [f for f in matrix if f.rating_a != f.rating_b]
+    up = sum(f.villages for f in moved if rank.get(f.rating_b, len(rank)) < rank.get(f.rating_a, len(rank)))
+    changed = sum(f.villages for f in moved)
+    n = t.n
     dims_a = {d.id: d for d in a.rubric.dimensions}
     dims_b = {d.id: d for d in b.rubric.dimensions}
     dimensions = []
     for did in [*dims_a, *(k for k in dims_b if k not in dims_a)]:
         da, db = dims_a.get(did), dims_b.get(did)
-        ma = _mean(dim_a.get(did, _ZERO), n) if da else None
-        mb = _mean(dim_b.get(did, _ZERO), n) if db else None
-        delta = _mean(dim_b.get(did, _ZERO) - dim_a.get(did, _ZERO), n) if n else None
+        ma = _mean(t.dim_a.get(did, _ZERO), n) if da else None
+        mb = _mean(t.dim_b.get(did, _ZERO), n) if db else None
+        delta = _mean(t.dim_b.get(did, _ZERO) - t.dim_a.get(did, _ZERO), n) if n else None
         dimensions.append(DimensionImpact(did, (db or da).name, da.points if da else None, db.points if db else None,  # type: ignore[union-attr]
-                                          ma, mb, delta, dim_changed.get(did, 0)))
+                                          ma, mb, delta, t.dim_changed.get(did, 0)))
     return ImpactReport(
-        a.ref, b.ref, a.content_hash, b.content_hash, n, changed, up, down, tuple(names), matrix,
-        _mean(sum_a, n), _mean(sum_b, n), score_changed, tuple(dimensions), tuple(_top_movers(movers, top)), failures,
+        a.ref, b.ref, a.content_hash, b.content_hash, n, changed, up, changed - up, tuple(names), matrix,
+        _mean(t.sum_a, n), _mean(t.sum_b, n), t.score_changed, tuple(dimensions), tuple(_top_movers(t.movers, t.top)), failures,
     )
 
 
@@ -380,22 +408,43 @@ class SensitivityReport(NamedTuple):
     failures: int
 
 
-def summarize_sensitivity(compiled: CompiledRubric, rows: Iterable[VillageSensitivity], failures: int = 0, step: Decimal = Decimal("0.1")) -> SensitivityReport:
-    _, rank = rating_order(compiled, compiled)
-    cells: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
-    n = 0
-    for row in rows:
-        n += 1
+@dataclass
+class SensitivityTally:
+    """Running counts behind a SensitivityReport, mergeable like ImpactTally."""
+
+    n: int = 0
+    cells: dict[tuple[str, str], dict[tuple[str, str], int]] = field(default_factory=dict)  # (dim, sign) → (from, to) → villages
+
+    def add(self, row: VillageSensitivity) -> None:
+        self.n += 1
         for dim_id, sign, new in row.moved:
-            box = cells.setdefault((dim_id, sign), {})
+            box = self.cells.setdefault((dim_id, sign), {})
             box[(row.rating, new)] = box.get((row.rating, new), 0) + 1
 
+    def merge(self, other: "SensitivityTally") -> None:
+        self.n += other.n
+        for key, more in other.cells.items():
+            box = self.cells.setdefault(key, {})
+            for k, v in more.items():
+                box[k] = box.get(k, 0) + v
+
+
+def summarize_sensitivity(compiled: CompiledRubric, rows: Iterable[VillageSensitivity], failures: int = 0, step: Decimal = Decimal("0.1")) -> SensitivityReport:
+    tally = SensitivityTally()
+    for row in rows:
+        tally.add(row)
+    return sensitivity_report(compiled, tally, failures, step)
+
+
+def sensitivity_report(compiled: CompiledRubric, t: SensitivityTally, failures: int = 0, step: Decimal = Decimal("0.1")) -> SensitivityReport:
+    _, rank = rating_order(compiled, compiled)
+
     def shift(dim_id: str, sign: str) -> Shift:
-        box = cells.get((dim_id, sign), {})
+        box = t.cells.get((dim_id, sign), {})
         up = sum(v for (x, y), v in box.items() if rank.get(y, len(rank)) < rank.get(x, len(rank)))
         flows = sorted((Flow(x, y, v) for (x, y), v in box.items()), key=lambda f: (-f.villages, rank.get(f.rating_a, 99), rank.get(f.rating_b, 99)))
         total = sum(box.values())
         return Shift(total, up, total - up, tuple(flows))
 
     dims = tuple(DimensionSensitivity(d.id, d.name, d.points, shift(d.id, "-"), shift(d.id, "+")) for d in compiled.rubric.dimensions)
-    return SensitivityReport(compiled.ref, compiled.content_hash, step, n, dims, failures)
+    return SensitivityReport(compiled.ref, compiled.content_hash, step, t.n, dims, failures)
