@@ -12,6 +12,7 @@ from rich.console import Console
 
 from sanzhi import __version__, api
 from sanzhi.boundary import error_boundary, render_user_error
+from sanzhi.gcpolicy import fewer_collections
 from sanzhi.errors import ExitCode, UserError
 from sanzhi.reports import terminal
 from sanzhi.reports.json_output import dumps_results
@@ -100,7 +101,7 @@ def score(
     report_date: Annotated[datetime | None, typer.Option("--report-date", formats=["%Y-%m-%d"], help="报告上印的日期 YYYY-MM-DD（默认：今天）")] = None,
 ) -> None:
     """按评分标准为村（社区）自评数据评分，输出汇总、等级与主要失分项；可生成 PDF / HTML 报告。"""
-    with error_boundary():
+    with error_boundary(), fewer_collections():
         compiled, _ = api.load_compiled_rubric(rubric)
         paths = list(data or [])
         if samples:

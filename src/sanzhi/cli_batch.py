@@ -34,6 +34,7 @@ from rich.text import Text
 from sanzhi import api
 from sanzhi.batch import queries
 from sanzhi.batch.pdfstep import load_pdf_step
+from sanzhi.gcpolicy import fewer_collections
 from sanzhi.batch.runner import BatchOptions, BatchSummary, resolve_db, run_batch
 from sanzhi.batch.store import Store, is_postgres
 from sanzhi.boundary import error_boundary
@@ -140,7 +141,7 @@ def batch(
 ) -> None:
     """年度批量评定：为全部村评分，写出每村结果、名单（XLSX/CSV）与汇总，并存入结果数据库。"""
     summary = None
-    with error_boundary():
+    with error_boundary(), fewer_collections():
         compiled, _ = api.load_compiled_rubric(rubric)
         opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, pdf=pdf, resume=resume,
                             executor=executor.value, scheduler=scheduler, shard_size=shard_size)

@@ -17,10 +17,16 @@ def fmt(value: Decimal | int) -> str:
 EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
+_POWERS_OF_TEN = frozenset(Decimal(1).scaleb(-n) for n in range(0, 9))
+
+
 def round_to(value: Decimal, step: Decimal) -> Decimal:
     """Round half up to a multiple of `step` (0.1, 0.01, or 0.5), written with step's exponent.
 
     Decimal.quantize alone rounds to decimal places, which is wrong for a step of 0.5.
     """
+    if step in _POWERS_OF_TEN:
+        # 1, 0.1, 0.01…: one quantize is the same rounding, and this runs for every item score.
+        return value.quantize(step, ROUND_HALF_UP, EXACT)
     units = EXACT.divide(value, step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return EXACT.multiply(units, step).quantize(step)

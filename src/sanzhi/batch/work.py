@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known
 from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.numbers import fmt
 from sanzhi.scoring.assessment import Assessment
@@ -280,6 +281,7 @@ def init_worker(ctx: WorkContext) -> None:
     global _CONTEXT
     _CONTEXT = ctx
     _MADE_DIRS.clear()
+    settle_worker()
 
 
 def run_shard(shard: Shard, ctx: WorkContext | None = None) -> ShardResult:

@@ -20,18 +20,17 @@ Why it is shaped like this:
   for those characters); the characters come back in :class:`Written` for the CLI to report.
 """
 
-import gc
 import json
 import multiprocessing
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+from sanzhi.gcpolicy import fewer_collections, settle_worker
 from sanzhi.reports.html import print_stylesheets, render_summary_html, render_village_html
 from sanzhi.reports.json_output import dumps_results, result_data
 from sanzhi.reports.pdf import MissingGlyphError, PdfRenderer, get_renderer
@@ -197,26 +196,9 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 _worker: tuple[RubricInfo, date] | None = None
 
-#: Cyclic-GC thresholds while rendering many reports (the default is (700, 10, 10)).
-REPORT_GC_THRESHOLD = (50_000, 20, 10)
-
-
-@contextmanager
-def report_gc() -> Iterator[None]:
-    """Cheaper garbage collection while this process renders a batch of reports.
-
-    WeasyPrint allocates a few million short-lived objects per report, some in reference
-    cycles. With the default thresholds the cyclic collector ran ~100 times per report and
-    took about a quarter of the render time. A higher first threshold collects the same
-    garbage in a few large passes (GC share measured 25 % → under 10 %; memory stays flat,
-    see scripts/bench_reports.py). The previous thresholds are restored on exit.
-    """
-    previous = gc.get_threshold()
-    gc.set_threshold(*REPORT_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
+# Rendering allocates a few million short-lived objects per report, some in cycles: with the
+# default thresholds GC was a quarter of the render time (see sanzhi.gcpolicy).
+report_gc = fewer_collections
 
 
 def prepare_worker(needs_pdf: bool = True) -> None:
@@ -230,9 +212,7 @@ def prepare_worker(needs_pdf: bool = True) -> None:
     """
     if needs_pdf:
         _renderer()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*REPORT_GC_THRESHOLD)
+    settle_worker()
 
 
 def _init_worker(info: RubricInfo, report_date: date, needs_pdf: bool) -> None:
