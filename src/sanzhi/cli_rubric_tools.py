@@ -64,6 +64,7 @@ from sanzhi.standard.diff import (
     text_hunks,
 )
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
+from sanzhi.jsonsource import load_data_text
 from sanzhi.yamlsource import SourceMap, load_yaml
 
 FORMAT_VERSION = 1
@@ -230,7 +231,7 @@ def _quick_raw(path: Path) -> object | None:
         except ValueError:
             return None
     try:
-        return load_yaml(text, str(path), code_prefix="D")[0]
+        return load_data_text(text, str(path), code_prefix="D")[0]
     except DataError:
         return None
 

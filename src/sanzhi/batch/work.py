@@ -31,7 +31,7 @@ from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.yamlsource import load_yaml
+from sanzhi.jsonsource import load_data_text
 
 VILLAGES_DIR = "villages"
 
@@ -170,7 +170,7 @@ def load_text_bytes(compiled: CompiledRubric, name: str, blob: bytes) -> Assessm
     except UnicodeDecodeError:
         return DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
     try:
-        raw, source = load_yaml(text, name, code_prefix="D")
+        raw, source = load_data_text(text, name, code_prefix="D")
         return read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
     except DataError as e:
         return e

@@ -13,7 +13,7 @@ from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.yamlsource import load_yaml
+from sanzhi.jsonsource import load_data_text
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".json")
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -41,7 +41,7 @@ def read_text_village(compiled: CompiledRubric, path: Path, display: str | None 
         err = DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
         return Loaded(name, None, err, b"")
     try:
-        raw, source = load_yaml(text, name, code_prefix="D")
+        raw, source = load_data_text(text, name, code_prefix="D")
         assessment = read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
     except DataError as e:
         e.sources = {name: text}
