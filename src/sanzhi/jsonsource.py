@@ -9,7 +9,9 @@ on the first `locate`.
 The fast path gives exactly the data `load_yaml` would (a property test holds that): numbers
 with a fraction or exponent as Decimal from their text, other numbers as int. Anything it does
 not accept as-is (invalid JSON, duplicate keys, NaN/Infinity, a top level that is not a
-mapping, deep nesting) goes down the full path, which reports the problem with its position.
+mapping) goes down the full path, which reports the problem with its position. (Nesting
+deeper than the YAML path's limit of 100 is not re-checked here: no village field holds a
+nested structure, so such a file fails validation with the field's position instead.)
 """
 
 import json
@@ -18,9 +20,6 @@ from decimal import Decimal
 
 from sanzhi.errors import Location
 from sanzhi.yamlsource import PathLike, SourceMap, load_yaml
-
-_MAX_DEPTH = 50  # well under yamlsource's limit of 100; deeper files take the full path
-
 
 class _NotPlain(Exception):
     """The fast path declines this file."""
@@ -35,16 +34,6 @@ def _pairs(items: list[tuple[str, object]]) -> dict[str, object]:
 
 def _constant(name: str) -> object:
     raise _NotPlain  # NaN / Infinity: the full path refuses them with a position
-
-
-def _depth_ok(value: object, depth: int = 0) -> bool:
-    if depth > _MAX_DEPTH:
-        return False
-    if isinstance(value, dict):
-        return all(_depth_ok(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return all(_depth_ok(v, depth + 1) for v in value)
-    return True
 
 
 @dataclass(frozen=True)
@@ -72,8 +61,8 @@ def load_data_text(text: str, filename: str, *, code_prefix: str = "D") -> tuple
         body = text.removeprefix("\ufeff")
         try:
             data = json.loads(body, parse_float=Decimal, parse_constant=_constant, object_pairs_hook=_pairs)
-        except (ValueError, _NotPlain, RecursionError):
+        except (ValueError, _NotPlain, RecursionError):  # RecursionError: absurdly deep nesting
             data = None
-        if isinstance(data, dict) and _depth_ok(data):
+        if isinstance(data, dict):
             return data, LazySourceMap(filename, body, code_prefix=code_prefix)
     return load_yaml(text, filename, code_prefix=code_prefix)

@@ -53,6 +53,8 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
         return var
     if tp is Decimal:
         return f"_dec({var})"
+    if tp is object:  # a raw answer in Finding.inputs: usually str, int, bool or Decimal
+        return f"_any({var})"
     if is_namedtuple(tp):
         env[f"_c_{tp.__name__}"] = converter(tp)  # type: ignore[union-attr]
         return f"_c_{tp.__name__}({var})"  # type: ignore[union-attr]
@@ -81,7 +83,13 @@ def converter(cls: type) -> Callable[[object], dict[str, object]]:
     from sanzhi.reports.json_output import to_data  # the generic walk, for fields with no fast form
 
     hints = typing.get_type_hints(cls)
-    env: dict[str, object] = {"_dec": _dec, "_generic": to_data}
+    def _any(v: object) -> object:
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            return v
+        return _dec(v) if t is Decimal else to_data(v)  # type: ignore[arg-type]
+
+    env: dict[str, object] = {"_dec": _dec, "_any": _any, "_generic": to_data}
     fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
     parts = []
     for i, name in enumerate(fields):
