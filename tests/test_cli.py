@@ -86,6 +86,16 @@ def test_rubric_list_shows_bundled_rubrics() -> None:
         assert b.ref in result.stdout
 
 
+def test_rubric_list_counts_items_by_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sanzhi.cli as cli
+
+    monkeypatch.setattr(cli.out, "_width", 200)
+    lines = run("rubric", "list").stdout.splitlines()
+    row = next(line for line in lines if "jiaxing-sanzhi@2018 " in line)
+    assert row.split()[-8:] == ["施行", "2018-09-20", "47", "8", "/", "19", "/", "20"]
+    assert "草案" in next(line for line in lines if "jiaxing-sanzhi@2024 " in line)
+
+
 def test_rubric_list_works_without_any_bundled_rubric(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(bundled, "RUBRIC_DIR", tmp_path)
     bundled.bundled_rubrics.cache_clear()

@@ -37,7 +37,8 @@ class Format(str, Enum):
 def rubric_list() -> None:
     """列出内置评分标准。"""
     with error_boundary():
-        out.print(terminal.rubric_list(bundled_rubrics()))
+        listed = tuple((b, api.load_compiled_rubric(b.ref)[0]) for b in bundled_rubrics())
+        out.print(terminal.rubric_list(listed))
 
 
 @rubric_app.command("show")

@@ -1,5 +1,6 @@
 """Terminal summaries (rich renderables); the CLI prints them, nothing here prints."""
 
+from rich import box
 from rich.table import Table
 from rich.tree import Tree
 
@@ -38,13 +39,22 @@ def rating_lines(r: VillageResult) -> list[str]:
     return lines
 
 
-def rubric_list(rubrics: tuple[BundledRubric, ...]) -> Table:
-    table = Table(title="内置评分标准")
+def rubric_list(rubrics: tuple[tuple[BundledRubric, CompiledRubric], ...]) -> Table:
+    """Bundled rubrics with their status and how many items are quoted / paraphrased / calibrated."""
+    table = Table(title="内置评分标准", caption="出处：原文引用 / 转述 / 本项目校准（官方评分表未公开，见 README）",
+                  box=box.SIMPLE_HEAD)
+    # On a narrow terminal the ids stay whole and the title wraps (it may never vanish).
     table.add_column("ID@版本", no_wrap=True)
-    table.add_column("名称")
+    table.add_column("名称", min_width=8, overflow="fold")
+    table.add_column("状态", no_wrap=True)
     table.add_column("施行日期", no_wrap=True)
-    for b in rubrics:
-        table.add_row(b.ref, b.title, b.effective_date.isoformat())
+    table.add_column("评分项", justify="right", no_wrap=True)
+    table.add_column("出处", no_wrap=True)
+    for b, compiled in rubrics:
+        items = [ci.item for ci in compiled.items]
+        counts = [sum(1 for it in items if it.provenance == p) for p in ("quoted", "paraphrased", "calibrated")]
+        status = "草案" if b.status == "draft" else "施行"
+        table.add_row(b.ref, b.title, status, b.effective_date.isoformat(), str(len(items)), " / ".join(map(str, counts)))
     return table
 
 
