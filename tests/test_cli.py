@@ -87,7 +87,7 @@ def test_rubric_list_shows_bundled_rubrics() -> None:
 
 
 def test_rubric_list_counts_items_by_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sanzhi.cli as cli
+    from sanzhi import cli
 
     monkeypatch.setattr(cli.out, "_width", 200)
     lines = run("rubric", "list").stdout.splitlines()

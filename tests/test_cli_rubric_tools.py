@@ -235,3 +235,12 @@ def test_impact_and_sensitivity_of_a_stored_run(tmp_path: Path, monkeypatch: pyt
     assert out.exit_code == 0 and json.loads(out.stdout)["villages"] == 13
     missing = CliRunner().invoke(app, ["rubric", "impact", A, B, "--run", "2000-none", "--db", "runs.sqlite"])
     assert missing.exit_code == 2 and "数据库中没有批次 2000-none" in missing.stderr and run_id in missing.stderr
+
+
+def test_impact_refuses_workbooks_with_a_clear_message(tmp_path: Path) -> None:
+    sheet = tmp_path / "汇总.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")  # refused by its name before anything is read
+    result = CliRunner().invoke(app, ["rubric", "impact", A, B, str(sheet)], env={"COLUMNS": "120"})
+    assert result.exit_code == 2
+    assert "此命令暂只读取每村一个的 YAML/JSON 文件，不读取工作簿" in result.stderr
+    assert "汇总.xlsx" in result.stderr

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from sanzhi import __version__, api
 from sanzhi.boundary import error_boundary, render_user_error
-from sanzhi.gcpolicy import fewer_collections
 from sanzhi.errors import ExitCode, UserError
+from sanzhi.gcpolicy import fewer_collections
 from sanzhi.reports import terminal
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.standard.bundled import bundled_rubrics
@@ -83,7 +83,7 @@ def rubric_schema(output: Annotated[Path | None, typer.Option("-o", "--output", 
             output.write_text(text, encoding="utf-8")
 
 
-from sanzhi.cli_rubric_tools import register as _register_rubric_tools  # noqa: E402 - after list/show/check/schema
+from sanzhi.cli_rubric_tools import register as _register_rubric_tools
 
 _register_rubric_tools(rubric_app)  # rubric diff / impact / sensitivity / test
 
@@ -171,7 +171,7 @@ def version() -> None:
     typer.echo(f"sanzhi {__version__}")
 
 
-from sanzhi.cli_batch import register as _register_batch  # noqa: E402 - batch commands: batch, history, ranking, yoy
+from sanzhi.cli_batch import register as _register_batch
 
 _register_batch(app)
 
@@ -180,4 +180,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main", "json"]
+__all__ = ["app", "json", "main"]

@@ -34,11 +34,11 @@ from rich.text import Text
 from sanzhi import api
 from sanzhi.batch import queries
 from sanzhi.batch.pdfstep import load_pdf_step
-from sanzhi.gcpolicy import fewer_collections
 from sanzhi.batch.runner import BatchOptions, BatchSummary, resolve_db, run_batch
 from sanzhi.batch.store import Store, is_postgres
 from sanzhi.boundary import error_boundary
 from sanzhi.errors import Diagnostic, ExitCode, UserError
+from sanzhi.gcpolicy import fewer_collections
 from sanzhi.numbers import fmt
 
 out = Console(highlight=False)

@@ -28,7 +28,8 @@ from sanzhi import api
 from sanzhi.boundary import error_boundary, render_user_error
 from sanzhi.errors import DataError, Diagnostic, ExitCode, Location
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.inputs.files import iter_village_files, read_text_village
+from sanzhi.inputs.files import SHEET_SUFFIXES, iter_village_files, read_text_village
+from sanzhi.jsonsource import load_data_text
 from sanzhi.numbers import fmt
 from sanzhi.reports.json_output import to_data
 from sanzhi.scoring.assessment import Assessment
@@ -64,7 +65,6 @@ from sanzhi.standard.diff import (
     text_hunks,
 )
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
-from sanzhi.jsonsource import load_data_text
 from sanzhi.yamlsource import SourceMap, load_yaml
 
 FORMAT_VERSION = 1
@@ -207,32 +207,13 @@ def rubric_diff(
 # =========================================================================== village files, fast
 
 
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise ValueError("duplicate key")
-    return out
-
-
 def _quick_raw(path: Path) -> object | None:
-    """The raw data of a village file by the quickest route, or None to take the positioned one.
-
-    JSON goes through json.loads (numbers as Decimal, as the positioned loader gives them);
-    anything unusual (a duplicate key, a syntax error) falls back to the positioned loader,
-    which also gives located messages.
-    """
+    """The raw data of a village file by the quickest route (JSON: `json.loads`, positions
+    only on error), or None when it cannot be read: the positioned reader then says why."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates)
-        except ValueError:
-            return None
-    try:
         return load_data_text(text, str(path), code_prefix="D")[0]
-    except DataError:
+    except (OSError, UnicodeDecodeError, DataError):
         return None
 
 
@@ -408,9 +389,13 @@ def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], Any], job
 
 def village_paths(data: Sequence[Path]) -> list[Path]:
     paths = list(iter_village_files(list(data)))
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise DataError([Diagnostic("D100", "找不到村自评数据文件或文件夹", Location(str(p))) for p in missing])
+    missing = [Diagnostic("D100", "找不到村自评数据文件或文件夹", Location(str(p))) for p in paths if not p.exists()]
+    # One village per file here; many-village workbooks are read by `sanzhi score` and `batch`.
+    sheets = [Diagnostic("D100", "此命令暂只读取每村一个的 YAML/JSON 文件，不读取工作簿", Location(str(p)),
+                         hint="可先用 sanzhi batch 评分，再以 --run 引用该批次中的 YAML/JSON 村文件")
+              for p in paths if p.suffix.lower() in SHEET_SUFFIXES]
+    if missing or sheets:
+        raise DataError(missing + sheets)
     return paths
 
 

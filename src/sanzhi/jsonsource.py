@@ -21,6 +21,7 @@ from decimal import Decimal
 from sanzhi.errors import Location
 from sanzhi.yamlsource import PathLike, SourceMap, load_yaml
 
+
 class _NotPlain(Exception):
     """The fast path declines this file."""
 

@@ -17,7 +17,7 @@ def fmt(value: Decimal | int) -> str:
 EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
-_POWERS_OF_TEN = frozenset(Decimal(1).scaleb(-n) for n in range(0, 9))
+_POWERS_OF_TEN = frozenset(Decimal(1).scaleb(-n) for n in range(9))
 
 
 def round_to(value: Decimal, step: Decimal) -> Decimal:

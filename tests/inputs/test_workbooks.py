@@ -30,8 +30,8 @@ from sanzhi.inputs.forms import build_many_form, many_template_csv, write_form
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.values import ValueProblem, parse_value
 from sanzhi.standard.fields import FieldSpec
+from sanzhi.standard.values import ValueProblem, parse_value
 from sanzhi.yamlsource import load_yaml
 from tests.golden import compare_golden
 from tests.inputs.workbooks.fill import fill_village_form, many_row

@@ -332,3 +332,15 @@ def test_cli_score_writes_pdf_and_html_reports(tmp_path: Path) -> None:
     assert "2026年1月5日" in flat(pages_text(pdf)[0])
     assert (tmp_path / "pdf" / "summary.pdf").exists() and (tmp_path / "html" / "summary.html").exists()
     assert (tmp_path / "html" / "330483101203-梅泾村.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_attachment_dates_are_the_report_date_not_the_clock(sample: tuple[Scored, bytes]) -> None:
+    # WeasyPrint stamps embedded files with the current time unless told otherwise; then the
+    # same report made twice differs, and a resumed batch would not match an uninterrupted one.
+    _, pdf = sample
+    stamps = re.findall(rb"/(CreationDate|ModDate) \(D:(\d{14})Z\)", pdf)
+    assert {kind for kind, _ in stamps} == {b"CreationDate", b"ModDate"}
+    assert {when for _, when in stamps} == {b"20251231000000"}
+    attached = pypdf.PdfReader(io.BytesIO(pdf)).attachments
+    data = json.loads(next(iter(attached.values()))[0])
+    assert data["village_name"] == "稻香村"

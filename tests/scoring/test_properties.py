@@ -15,7 +15,7 @@ import dataclasses
 import json
 import random
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 

@@ -12,7 +12,6 @@ resumed run prints the same date as an uninterrupted one and the files stay iden
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,16 +19,6 @@ from typing import Any
 from sanzhi.batch.work import PdfStep
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
-
-_ATTACHMENT_DATES = re.compile(rb"/CreationDate \(D:\d{14}Z\)/ModDate \(D:\d{14}Z\)")
-
-
-def pin_attachment_dates(pdf: bytes, day: date) -> bytes:
-    """Stopgap: WeasyPrint stamps embedded files with the current time, so the same report made
-    twice differs in 4 bytes. Pin those stamps to the report date (same length, so every byte
-    offset in the xref table stays right) until `sanzhi.reports` sets them itself."""
-    stamp = f"D:{day:%Y%m%d}000000Z".encode()
-    return _ATTACHMENT_DATES.sub(b"/CreationDate (" + stamp + b")/ModDate (" + stamp + b")", pdf)
 
 
 class ReportsPdfStep:
@@ -58,7 +47,7 @@ class ReportsPdfStep:
         except MissingGlyphError as e:  # rare characters print as boxes; the report is still wanted
             assert e.pdf is not None
             pdf = e.pdf
-        return pin_attachment_dates(pdf, report_date)
+        return pdf
 
     def summary_pdf(self, compiled: CompiledRubric, results: Sequence[tuple[VillageResult, str | None]],
                     skipped: Sequence[tuple[str, str]], report_date: date) -> bytes:
@@ -70,7 +59,7 @@ class ReportsPdfStep:
         except MissingGlyphError as e:
             assert e.pdf is not None
             pdf = e.pdf
-        return pin_attachment_dates(pdf, report_date)
+        return pdf
 
 
 def load_pdf_step() -> PdfStep | None:
@@ -79,4 +68,4 @@ def load_pdf_step() -> PdfStep | None:
     return ReportsPdfStep()
 
 
-__all__ = ["ReportsPdfStep", "load_pdf_step", "pin_attachment_dates"]
+__all__ = ["ReportsPdfStep", "load_pdf_step"]

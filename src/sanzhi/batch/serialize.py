@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.reports.json_convert import is_namedtuple, converter, village_data
+from sanzhi.reports.json_convert import converter, is_namedtuple, village_data
 from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, encode_json, result_data
 from sanzhi.scoring.results import VillageResult
 

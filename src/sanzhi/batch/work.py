@@ -26,12 +26,12 @@ from sanzhi.batch.store import Known
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.jsonsource import load_data_text
 from sanzhi.numbers import fmt
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.jsonsource import load_data_text
 
 VILLAGES_DIR = "villages"
 

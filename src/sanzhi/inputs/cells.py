@@ -62,7 +62,7 @@ def open_workbook(path: Path) -> Any:
 
 
 def number_format(cell: Any) -> str:
-    style = cell.parent.parent._cell_styles[cell._style_id]  # noqa: SLF001 - read-only cells keep only the index
+    style = cell.parent.parent._cell_styles[cell._style_id]
     return CJK_FORMATS.get(style.numFmtId) or cell.number_format or "General"
 
 
@@ -119,7 +119,7 @@ def cell_value(cell: Any) -> object:
     return Unusable(str(v))  # pragma: no cover - openpyxl yields no other types
 
 
-def excel_number(v: int | float) -> int | Decimal | Unusable:
+def excel_number(v: float) -> int | Decimal | Unusable:
     """Excel's numbers are doubles shown to 15 significant digits: read them the same way."""
     if isinstance(v, int):
         return v

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.jsonsource import load_data_text
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.jsonsource import load_data_text
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".json")
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")

@@ -21,6 +21,7 @@ A refused or missing resource does not stop the render (WeasyPrint logs it and l
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 import mimetypes
@@ -337,10 +338,15 @@ class PdfRenderer:
         *,
         attachments: Sequence[tuple[str, bytes, str]] = (),
         base_url: str = ASSET_BASE_URL,
+        attached_on: datetime.date | None = None,
     ) -> bytes:
-        """Render `html` to PDF bytes, embedding each ``(name, data, description)`` attachment."""
+        """Render `html` to PDF bytes, embedding each ``(name, data, description)`` attachment.
+
+        `attached_on` stamps the attachments' creation and modification dates (midnight UTC);
+        without it WeasyPrint stamps the current time, and the same report made twice differs.
+        """
         with self._lock:
-            return self._render(html, attachments, base_url)
+            return self._render(html, attachments, base_url, attached_on)
 
     def render_checked(
         self,
@@ -348,23 +354,27 @@ class PdfRenderer:
         *,
         attachments: Sequence[tuple[str, bytes, str]] = (),
         base_url: str = ASSET_BASE_URL,
+        attached_on: datetime.date | None = None,
     ) -> bytes:
         """Like :meth:`render`, but raise MissingGlyphError if any character printed as tofu."""
         with self._lock, _NotdefCollector(logging.getLogger("weasyprint")) as collector:
-            pdf = self._render(html, attachments, base_url)
+            pdf = self._render(html, attachments, base_url, attached_on)
         if collector.chars:
             raise MissingGlyphError(collector.chars, pdf)
         return pdf
 
     def _render(
-        self, html: str, attachments: Sequence[tuple[str, bytes, str]], base_url: str
+        self, html: str, attachments: Sequence[tuple[str, bytes, str]], base_url: str,
+        attached_on: datetime.date | None,
     ) -> bytes:
         wp = self._weasyprint
         document = wp.HTML(string=html, base_url=base_url, url_fetcher=self._fetcher)
+        stamp = (datetime.datetime(attached_on.year, attached_on.month, attached_on.day, tzinfo=datetime.UTC)
+                 if attached_on is not None else None)
         embedded = [
             wp.Attachment(
                 string=bytes(data), name=name, description=description or None,
-                url_fetcher=self._fetcher,
+                url_fetcher=self._fetcher, created=stamp, modified=stamp,
             )
             for name, data, description in attachments
         ]

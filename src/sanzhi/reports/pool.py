@@ -20,7 +20,6 @@ Why it is shaped like this:
   for those characters); the characters come back in :class:`Written` for the CLI to report.
 """
 
-import json
 import multiprocessing
 import os
 import re
@@ -32,7 +31,8 @@ from typing import NamedTuple
 
 from sanzhi.gcpolicy import fewer_collections, settle_worker
 from sanzhi.reports.html import print_stylesheets, render_summary_html, render_village_html
-from sanzhi.reports.json_output import dumps_results, result_data
+from sanzhi.reports.json_convert import village_data
+from sanzhi.reports.json_output import dumps_results, encode_json
 from sanzhi.reports.pdf import MissingGlyphError, PdfRenderer, get_renderer
 from sanzhi.reports.summary import build_summary_report
 from sanzhi.reports.village import RubricInfo, Signatory, build_village_report
@@ -107,17 +107,17 @@ def _renderer() -> PdfRenderer:
     return get_renderer(print_stylesheets())
 
 
-def _checked(html: str, attachments: Sequence[tuple[str, bytes, str]]) -> tuple[bytes, tuple[str, ...]]:
+def _checked(html: str, attachments: Sequence[tuple[str, bytes, str]], day: date) -> tuple[bytes, tuple[str, ...]]:
     try:
-        return _renderer().render_checked(html, attachments=attachments), ()
+        return _renderer().render_checked(html, attachments=attachments, attached_on=day), ()
     except MissingGlyphError as e:
         assert e.pdf is not None
         return e.pdf, e.chars
 
 
 def _result_attachment(result: VillageResult, input_sha256: str | None) -> tuple[str, bytes, str]:
-    blob = json.dumps(result_data(result, input_sha256), ensure_ascii=False, indent=2) + "\n"
-    return (f"{result.village_code}-result.json", blob.encode("utf-8"),
+    blob = encode_json(village_data(result, input_sha256))
+    return (f"{result.village_code}-result.json", blob,
             "本报告的评分结果数据（sanzhi result_data），可用于复核")
 
 
@@ -133,7 +133,8 @@ def render_village_pdf(
     view = build_village_report(info, result, input_sha256=input_sha256, report_date=report_date,
                                 people=people)
     html = render_village_html(view)
-    return _renderer().render_checked(html, attachments=[_result_attachment(result, input_sha256)])
+    return _renderer().render_checked(html, attachments=[_result_attachment(result, input_sha256)],
+                                      attached_on=report_date)
 
 
 def render_summary_pdf(
@@ -146,7 +147,7 @@ def render_summary_pdf(
     """The run summary PDF, with the whole results file attached; raises MissingGlyphError."""
     view = build_summary_report(info, results, report_date=report_date, skipped=skipped)
     attachment = ("results.json", dumps_results(results), "本次评定全部村（社区）的评分结果")
-    return _renderer().render_checked(render_summary_html(view), attachments=[attachment])
+    return _renderer().render_checked(render_summary_html(view), attachments=[attachment], attached_on=report_date)
 
 
 def write_village(info: RubricInfo, job: VillageJob, report_date: date) -> Written:
@@ -157,7 +158,7 @@ def write_village(info: RubricInfo, job: VillageJob, report_date: date) -> Writt
     missing: tuple[str, ...] = ()
     if job.pdf_path is not None:
         pdf, missing = _checked(render_village_html(view),
-                                [_result_attachment(job.result, job.input_sha256)])
+                                [_result_attachment(job.result, job.input_sha256)], report_date)
         _write_bytes(job.pdf_path, pdf)
         paths.append(job.pdf_path)
     if job.html_path is not None:
@@ -172,7 +173,7 @@ def write_summary(info: RubricInfo, job: SummaryJob, report_date: date) -> Writt
     missing: tuple[str, ...] = ()
     if job.pdf_path is not None:
         attachment = ("results.json", dumps_results(job.results), "本次评定全部村（社区）的评分结果")
-        pdf, missing = _checked(render_summary_html(view), [attachment])
+        pdf, missing = _checked(render_summary_html(view), [attachment], report_date)
         _write_bytes(job.pdf_path, pdf)
         paths.append(job.pdf_path)
     if job.html_path is not None:

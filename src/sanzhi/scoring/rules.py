@@ -133,7 +133,7 @@ def _per_unit(cr: CompiledRule, points: Decimal, values: Values, display: Displa
     n = _count(cr.exprs["count"].evaluate(values))
     cap = rule.cap if rule.cap is not None else points  # type: ignore[union-attr]
     raw = rule.each * n  # type: ignore[union-attr]
-    award = cap if raw > cap else raw
+    award = min(raw, cap)
     text = f"{rule.reason} {n} 个，每个 {fmt(rule.each)} 分，得 {fmt(award)} 分"  # type: ignore[union-attr]
     if raw > cap:
         text += f"（最高 {fmt(cap)} 分）"

@@ -5,10 +5,10 @@ the engine never re-interprets rubric text per village.
 """
 
 import hashlib
-from decimal import Decimal
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sanzhi.standard.expressions import (
     Expression,

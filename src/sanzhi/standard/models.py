@@ -267,4 +267,4 @@ def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None
     return out
 
 
-__all__ = ["Points", "Rubric", "Item", "Indicator", "Dimension", "Veto", "Tier", "Rating", "iter_items"]
+__all__ = ["Dimension", "Indicator", "Item", "Points", "Rating", "Rubric", "Tier", "Veto", "iter_items"]

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sanzhi.standard.intervals import parse_interval
 from sanzhi.standard.base import Expr, Id, Points, PositivePoints, StrictModel, Text
+from sanzhi.standard.intervals import parse_interval
 
 
 class Deduct(StrictModel):
