@@ -2,7 +2,8 @@
 
 Usage: python scripts/bench_batch.py [--rubric ID] [-n 1000] [--big 10000] [--pdf-n 1000] [--jobs J] [--dir DIR]
 
-1. Writes N synthetic villages (`sanzhi.synthetic`) as one JSON file each, 20 townships.
+1. Writes N synthetic villages (`sanzhi.synthetic`) as one JSON file each, in counties of
+   12 townships × 15 villages (180 villages a county, as real counties go).
 2. Times each stage of the per-village pipeline in this process, on one core (CPU time):
    read + validate, score, JSON, write the file, database rows.
 3. Runs the real CLI, `sanzhi batch … --jobs J` (all cores by default), scoring only, for N
@@ -52,13 +53,22 @@ def _default(o: object) -> object:
     raise TypeError(type(o))
 
 
+# A county as they come: about a dozen townships of about 15 villages each. Publishing and
+# the summary hold one county at a time, so memory follows the largest county, not N.
+TOWNSHIPS_PER_COUNTY = 12
+VILLAGES_PER_TOWNSHIP = 15
+
+
 def generate(compiled, folder: Path, n: int, year: int) -> None:  # type: ignore[no-untyped-def]
+    per_county = TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP
     for i in range(n):
-        raw = synthetic_village(compiled, i, year=year, townships=20)
+        county, town = i // per_county, (i % per_county) // VILLAGES_PER_TOWNSHIP
+        raw = synthetic_village(compiled, i, year=year)
         v = raw["village"]
         assert isinstance(v, dict)
-        v["code"] = f"9{i % 20:08d}{i // 20:03d}" if n <= 20_000 else f"9{i % 20:05d}{i // 20:06d}"
-        path = folder / f"town{i % 20:02d}" / f"{v['code']}.json"
+        v["county"], v["township"] = f"合成县{county:04d}", f"合成县{county:04d}镇{town:02d}"
+        v["code"] = f"9{county:04d}{town:02d}{i % 100_000:05d}"  # 12 digits, unique for n ≤ 100,000
+        path = folder / f"county{county:04d}" / f"town{town:02d}" / f"{v['code']}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(raw, ensure_ascii=False, default=_default), encoding="utf-8")
 

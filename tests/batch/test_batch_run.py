@@ -275,3 +275,19 @@ def test_many_village_sheets_and_files_together(tmp_path: Path, rubric_v1: Compi
         assert doc["villages"] == [json.loads(json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False))]
     again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED)
     assert (again.reused, again.processed, again.scored) == (50, 0, 49)
+
+
+def test_counties_published_in_parallel_match_one_after_another(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # With several counties and jobs > 1 the lists are written by a pool, one county per task.
+    for path in write_villages(rubric_v1, tmp_path / "in", 24, 2025):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw["village"]["county"] = ("测试县", "邻县", "远县")[int(raw["village"]["code"][-1]) % 3]
+        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    for name, jobs in (("serial", 1), ("pool", 2)):
+        run_batch(rubric_v1, BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / name, year=2025,
+                                          db=str(tmp_path / f"{name}.sqlite"), jobs=jobs), clock=lambda: STARTED)
+    assert_same_tree(tmp_path / "serial", tmp_path / "pool")
+    summary = json.loads((tmp_path / "pool" / "summary.json").read_text(encoding="utf-8"))
+    counties = [c["county"] for c in summary["counties"]]
+    assert counties == sorted(counties) and len(counties) == 3
+    assert {p.name for p in (tmp_path / "pool" / "published").iterdir()} == {"测试县", "邻县", "远县"}

@@ -24,13 +24,15 @@ import datetime
 import io
 import json
 import math
+import multiprocessing
 import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sanzhi.batch.queries import (
     _VILLAGE_SELECT,
@@ -165,80 +167,121 @@ def _county_rows(store: Store, run_key: int, county: str) -> list[VillageRow]:
     return [_row(r) for r in store.stream(f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?", (run_key, county))]
 
 
-def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path) -> dict[str, object]:
-    """Write every published list; returns the per-county/township statistics for the summary."""
+def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, workers: int = 1) -> dict[str, object]:
+    """Write every published list; returns the per-county/township statistics for the summary.
+
+    Counties are independent, so with `workers` > 1 they are written by a pool of forked
+    processes, each reading the database over its own connection; the files and the returned
+    statistics are the same as written one county after another.
+    """
     tiers = parse_rank_tiers(store.run_by_key(run_key).rank_tiers)
     tier_names = _tier_order(compiled)
     counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
-    stats = []
-    root = out_dir / PUBLISHED_DIR
-    for county in counties:
-        rows = rank_order(_county_rows(store, run_key, county))
-        ranked = assign_ranks(rows, tiers)
-        towns: dict[str, list[VillageRow]] = {}
-        for r in rows:
-            towns.setdefault(r.township, []).append(r)
-        town_ranked = {t: assign_ranks(rank_order(rs), tiers) for t, rs in sorted(towns.items())}
-        town_rank = {rr.village.village_code: rr.rank for rs in town_ranked.values() for rr in rs}
-        cdir = root / safe_name(county)
-        cname = safe_name(county)
-        wb = Workbook()
-        rank_header = _without_tier(RANK_HEADER, tiers)
-        rank_rows = [_without_tier((rr.rank, town_rank[rr.village.village_code], rr.rank_tier, rr.village.village_code,
-                                    rr.village.village_name, rr.village.township, _num(rr.village.total),
-                                    rr.village.rating_name, rr.village.vetoes), tiers) for rr in ranked]
-        ws = wb.sheet("排名", rank_header)
-        for row in rank_rows:
-            ws.append(list(row))
-        write_csv(cdir / f"{cname}-排名.csv", rank_header, rank_rows)
-        by_tier: dict[str, list[tuple[object, ...]]] = {name: [] for name in tier_names}
-        for rr in ranked:
-            v = rr.village
-            lst = by_tier.setdefault(v.rating_name, [])
-            lst.append((len(lst) + 1, rr.rank, v.village_code, v.village_name, v.township, _num(v.total), v.rating_name))
-        for name, lst in by_tier.items():
-            ws = wb.sheet(name, LIST_HEADER)
-            for row in lst:
-                ws.append(list(row))
-            write_csv(cdir / f"{cname}-{safe_name(name)}名单.csv", LIST_HEADER, lst)
-        vetoed = [r for r in ranked if r.rank is None]
-        veto_rows = [(i, r.village.village_code, r.village.village_name, r.village.township, _num(r.village.total),
-                      r.village.vetoes) for i, r in enumerate(vetoed, start=1)]
-        ws = wb.sheet("一票否决", VETO_HEADER)
-        for row in veto_rows:
-            ws.append(list(row))
-        write_csv(cdir / f"{cname}-一票否决名单.csv", VETO_HEADER, veto_rows)
-        rb_all = []
-        town_stats = []
-        for town, tr in town_ranked.items():
-            rb = [(town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
-                   r.village.rating_name, reason) for board, r, reason in red_black(tr)]
-            rb_all.extend(rb)
-            tname = safe_name(town)
-            twb = Workbook()
-            town_header = _without_tier(TOWN_RANK_HEADER, tiers)
-            trows = [_without_tier((r.rank, r.rank_tier, r.village.village_code, r.village.village_name,
-                                    _num(r.village.total), r.village.rating_name, r.village.vetoes), tiers) for r in tr]
-            ws = twb.sheet("排名", town_header)
-            for row in trows:
-                ws.append(list(row))
-            ws = twb.sheet("红黑榜", REDBLACK_HEADER)
-            for row in rb:
-                ws.append(list(row))
-            tdir = cdir / "乡镇"
-            twb.save(tdir / f"{tname}-排名与红黑榜.xlsx")
-            write_csv(tdir / f"{tname}-排名.csv", town_header, trows)
-            write_csv(tdir / f"{tname}-红黑榜.csv", REDBLACK_HEADER, rb)
-            town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
-        ws = wb.sheet("红黑榜", REDBLACK_HEADER)
-        for row in rb_all:
-            ws.append(list(row))
-        write_csv(cdir / f"{cname}-红黑榜.csv", REDBLACK_HEADER, rb_all)
-        wb.save(cdir / f"{cname}-评定结果.xlsx")
-        cstat = _stats(county, rows, tier_names, key="county")
-        cstat["townships"] = town_stats
-        stats.append(cstat)
+    job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, tiers, tier_names)
+    if workers > 1 and len(counties) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _POOL_JOB
+        _POOL_JOB = job  # inherited by the forked workers: nothing large is pickled per county
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(workers, len(counties)), mp_context=ctx,
+                                     initializer=_open_pool_store, initargs=(store.url,)) as pool:
+                stats = list(pool.map(_publish_in_pool, counties, chunksize=max(1, len(counties) // (workers * 8))))
+        finally:
+            _POOL_JOB = None
+    else:
+        stats = [publish_county(store, job, county) for county in counties]
     return {"counties": stats, "tier_names": tier_names}
+
+
+class _CountyJob(NamedTuple):
+    run_key: int
+    root: Path
+    tiers: Any
+    tier_names: list[str]
+
+
+_POOL_JOB: _CountyJob | None = None
+_POOL_STORE: Store | None = None
+
+
+def _open_pool_store(url: str) -> None:
+    global _POOL_STORE
+    _POOL_STORE = Store(url)  # a connection of its own: the parent's is not shared across fork
+
+
+def _publish_in_pool(county: str) -> dict[str, object]:
+    assert _POOL_STORE is not None and _POOL_JOB is not None
+    return publish_county(_POOL_STORE, _POOL_JOB, county)
+
+
+def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, object]:
+    """One county's lists (county and township files); returns its statistics."""
+    run_key, root, tiers, tier_names = job
+    rows = rank_order(_county_rows(store, run_key, county))
+    ranked = assign_ranks(rows, tiers)
+    towns: dict[str, list[VillageRow]] = {}
+    for r in rows:
+        towns.setdefault(r.township, []).append(r)
+    town_ranked = {t: assign_ranks(rank_order(rs), tiers) for t, rs in sorted(towns.items())}
+    town_rank = {rr.village.village_code: rr.rank for rs in town_ranked.values() for rr in rs}
+    cdir = root / safe_name(county)
+    cname = safe_name(county)
+    wb = Workbook()
+    rank_header = _without_tier(RANK_HEADER, tiers)
+    rank_rows = [_without_tier((rr.rank, town_rank[rr.village.village_code], rr.rank_tier, rr.village.village_code,
+                                rr.village.village_name, rr.village.township, _num(rr.village.total),
+                                rr.village.rating_name, rr.village.vetoes), tiers) for rr in ranked]
+    ws = wb.sheet("排名", rank_header)
+    for row in rank_rows:
+        ws.append(list(row))
+    write_csv(cdir / f"{cname}-排名.csv", rank_header, rank_rows)
+    by_tier: dict[str, list[tuple[object, ...]]] = {name: [] for name in tier_names}
+    for rr in ranked:
+        v = rr.village
+        lst = by_tier.setdefault(v.rating_name, [])
+        lst.append((len(lst) + 1, rr.rank, v.village_code, v.village_name, v.township, _num(v.total), v.rating_name))
+    for name, lst in by_tier.items():
+        ws = wb.sheet(name, LIST_HEADER)
+        for row in lst:
+            ws.append(list(row))
+        write_csv(cdir / f"{cname}-{safe_name(name)}名单.csv", LIST_HEADER, lst)
+    vetoed = [r for r in ranked if r.rank is None]
+    veto_rows = [(i, r.village.village_code, r.village.village_name, r.village.township, _num(r.village.total),
+                  r.village.vetoes) for i, r in enumerate(vetoed, start=1)]
+    ws = wb.sheet("一票否决", VETO_HEADER)
+    for row in veto_rows:
+        ws.append(list(row))
+    write_csv(cdir / f"{cname}-一票否决名单.csv", VETO_HEADER, veto_rows)
+    rb_all = []
+    town_stats = []
+    for town, tr in town_ranked.items():
+        rb = [(town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
+               r.village.rating_name, reason) for board, r, reason in red_black(tr)]
+        rb_all.extend(rb)
+        tname = safe_name(town)
+        twb = Workbook()
+        town_header = _without_tier(TOWN_RANK_HEADER, tiers)
+        trows = [_without_tier((r.rank, r.rank_tier, r.village.village_code, r.village.village_name,
+                                _num(r.village.total), r.village.rating_name, r.village.vetoes), tiers) for r in tr]
+        ws = twb.sheet("排名", town_header)
+        for row in trows:
+            ws.append(list(row))
+        ws = twb.sheet("红黑榜", REDBLACK_HEADER)
+        for row in rb:
+            ws.append(list(row))
+        tdir = cdir / "乡镇"
+        twb.save(tdir / f"{tname}-排名与红黑榜.xlsx")
+        write_csv(tdir / f"{tname}-排名.csv", town_header, trows)
+        write_csv(tdir / f"{tname}-红黑榜.csv", REDBLACK_HEADER, rb)
+        town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
+    ws = wb.sheet("红黑榜", REDBLACK_HEADER)
+    for row in rb_all:
+        ws.append(list(row))
+    write_csv(cdir / f"{cname}-红黑榜.csv", REDBLACK_HEADER, rb_all)
+    wb.save(cdir / f"{cname}-评定结果.xlsx")
+    cstat = _stats(county, rows, tier_names, key="county")
+    cstat["townships"] = town_stats
+    return cstat
 
 
 def _mean(values: Sequence[Decimal]) -> str | None:

@@ -518,7 +518,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
                     store.delete_villages(run_key, [code])
     _sweep(store, run_key, out_dir, opts.pdf)
     t_sweep = time.perf_counter()
-    published = pub.publish(store, run_key, compiled, out_dir)
+    published = pub.publish(store, run_key, compiled, out_dir, workers=opts.jobs or os.cpu_count() or 1)
     data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published)
     if opts.pdf and pdf_step is not None:
         _summary_pdfs(store, run_key, compiled, out_dir, pdf_step, report_date)
