@@ -55,7 +55,33 @@ def test_help_lists_the_commands() -> None:
 def test_no_arguments_shows_help() -> None:
     result = run()
     assert result.exit_code == 2
-    assert "Usage" in result.stdout + result.stderr
+    assert "用法：" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("batch", "x"), "缺少选项 '--rubric' / '-r'"),
+        (("scor",), "没有命令 'scor'（是否想输入 'score'？）"),
+        (("score", "--jobs", "abc"), "'--jobs' / '-j' 的取值无效：应为整数"),
+        (("score", "--rubirc", "x"), "没有选项 --rubirc（是否想写 --rubric？）"),
+        (("rubric", "check", "--format", "xml", "x"), "'--format' 的取值无效：'xml' 不是 'human', 'line', 'json' 之一"),
+        (("score", "--report-date", "2025", "--samples"), "'--report-date' 的取值无效：'2025' 不符合格式 '%Y-%m-%d'"),
+        (("ranking", "--year", "2025", "extra"), "多余的参数：extra"),
+    ],
+)
+def test_usage_errors_are_in_chinese(args: tuple[str, ...], message: str) -> None:
+    # typer words these itself; sanzhi.cli_zh translates them (see its docstring).
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "用法：" in result.stderr and "错误" in result.stderr
+
+
+def test_help_headings_are_in_chinese() -> None:
+    text = CliRunner().invoke(app, ["form", "--help"], env={"COLUMNS": "200"}).stdout
+    for heading in ("用法：", "选项", "显示帮助并退出。", "[必填]", "[默认：jiaxing-sanzhi]"):
+        assert heading in text
 
 
 def test_version() -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sanzhi import __version__, api
+from sanzhi import __version__, api, cli_zh
 from sanzhi.boundary import error_boundary, render_user_error
 from sanzhi.errors import ExitCode, UserError
 from sanzhi.gcpolicy import fewer_collections
@@ -25,6 +25,7 @@ rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查
 app.add_typer(rubric_app, name="rubric")
 out = Console()
 err = Console(stderr=True)
+cli_zh.install()  # usage errors and help headings in Chinese, like everything else sanzhi says
 
 
 class Format(str, Enum):
