@@ -292,7 +292,7 @@ def test_load_yaml_file_reports_missing_file(tmp_path) -> None:
     with pytest.raises(RubricError) as info:
         load_yaml_file(tmp_path / "none.yaml", display_name="none.yaml")
     assert render_lines(info.value.diagnostics) == (
-        "none.yaml: R100 找不到文件；实际：No such file or directory"
+        "none.yaml: R100 找不到文件"
     )
 
 

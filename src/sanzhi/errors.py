@@ -136,3 +136,21 @@ class DataError(UserError):
 
 class InternalError(SanzhiError):
     """A bug in sanzhi, never the user's fault."""
+
+
+_OS_REASONS = {
+    "FileNotFoundError": "文件或文件夹不存在",
+    "PermissionError": "没有访问权限",
+    "IsADirectoryError": "这是一个文件夹，不是文件",
+    "NotADirectoryError": "路径中有一段不是文件夹",
+    "FileExistsError": "文件已存在",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese, for user-facing messages (the OS words it in English)."""
+    if type(exc).__name__ in _OS_REASONS:
+        return _OS_REASONS[type(exc).__name__]
+    if exc.errno == 28:  # ENOSPC
+        return "磁盘空间不足"
+    return f"系统错误（{exc.strerror or type(exc).__name__}）"

@@ -39,7 +39,7 @@ from typing import NoReturn
 
 import yaml
 
-from sanzhi.errors import DataError, Diagnostic, Location, RubricError, UserError
+from sanzhi.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
 
 # yaml.CSafeLoader exists only when PyYAML was built with libyaml; the pure loader is 7x slower.
 _LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
@@ -115,7 +115,7 @@ def load_yaml_file(
     except OSError as exc:
         reason = "找不到文件" if isinstance(exc, FileNotFoundError) else "无法读取文件"
         diag = Diagnostic(
-            f"{code_prefix}100", reason, Location(name), found=exc.strerror or type(exc).__name__
+            f"{code_prefix}100", reason, Location(name), found=None if isinstance(exc, FileNotFoundError) else os_reason(exc)
         )
         _raise(error_cls, [diag], name, None)
     try:

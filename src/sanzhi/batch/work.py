@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.jsonsource import load_data_text
@@ -221,7 +221,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
             try:
                 blob = Path(ref.path).read_bytes()
             except OSError as e:
-                return _failed(ref.source, sha256_tag(b""), None, [Diagnostic("D100", f"无法读取村自评数据文件：{e.strerror}", Location(ref.source))])
+                return _failed(ref.source, sha256_tag(b""), None, [Diagnostic("D100", f"无法读取村自评数据文件：{os_reason(e)}", Location(ref.source))])
         sha = sha256_tag(blob)
         if _unchanged(ctx, known, sha):
             return Unchanged(ref.source, sha, known)  # type: ignore[arg-type]

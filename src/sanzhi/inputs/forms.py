@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sanzhi.diagnostics import display_width
-from sanzhi.errors import Diagnostic, Location, UserError
+from sanzhi.errors import Diagnostic, Location, UserError, os_reason
 from sanzhi.inputs.cellmap import column_letter
 from sanzhi.inputs.layout import (
     DELETE_MARK,
@@ -89,7 +89,7 @@ def write_form(compiled: CompiledRubric, output: Path, layout: Layout = "village
             wb = build_village_form(compiled) if layout == "village" else build_many_form(compiled)
             wb.save(output)
     except OSError as e:
-        raise UserError([Diagnostic("O150", f"无法写入自评表：{e.strerror or e}", Location(str(output)),
+        raise UserError([Diagnostic("O150", f"无法写入自评表：{os_reason(e)}", Location(str(output)),
                                     hint="文件可能正在 Excel 或 WPS 中打开，请关闭后重试；或换一个文件名、文件夹")]) from None
     return output
 
