@@ -343,28 +343,24 @@ def _init_worker(job: Any) -> None:
     _WORKER_JOB = job
 
 
-def _impact_chunk(paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
+def _tally_chunk(paths: list[Path], one: Callable[[Any, Path], Any], tally: Any) -> tuple[Any, list[Failure]]:
     # Each worker sums its own villages: only the tally and the failures travel back.
-    job: _ImpactJob = _WORKER_JOB
-    tally, failures = ImpactTally(job.top), []
+    failures: list[Failure] = []
     for p in paths:
-        out = _impact_one(job, p)
+        out = one(_WORKER_JOB, p)
         if isinstance(out, Failure):
             failures.append(out)
         else:
             tally.add(out)
     return tally, failures
+
+
+def _impact_chunk(paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
+    return _tally_chunk(paths, _impact_one, ImpactTally(_WORKER_JOB.top))
 
 
 def _sensitivity_chunk(paths: list[Path]) -> tuple[SensitivityTally, list[Failure]]:
-    tally, failures = SensitivityTally(), []
-    for p in paths:
-        out = _sensitivity_one(_WORKER_JOB, p)
-        if isinstance(out, Failure):
-            failures.append(out)
-        else:
-            tally.add(out)
-    return tally, failures
+    return _tally_chunk(paths, _sensitivity_one, SensitivityTally())
 
 
 def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], Any], jobs: int | None) -> Iterator[Any]:
