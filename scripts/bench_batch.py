@@ -2,8 +2,8 @@
 
 Usage: python scripts/bench_batch.py [--rubric ID] [-n 1000] [--big 10000] [--pdf-n 1000] [--jobs J] [--dir DIR]
 
-1. Writes N synthetic villages (`sanzhi.synthetic`) as one JSON file each, in counties of
-   12 townships × 15 villages (180 villages a county, as real counties go).
+1. Writes N villages (`sanzhi.synthetic.plausible_village`: bundled samples with answers
+   redrawn) as one JSON file each, in counties of 12 townships × 15 villages (180 a county).
 2. Times each stage of the per-village pipeline in this process, on one core (CPU time):
    read + validate, score, JSON, write the file, database rows.
 3. Runs the real CLI, `sanzhi batch … --jobs J` (all cores by default), scoring only, for N
@@ -44,7 +44,9 @@ from sanzhi.batch.store import (
 from sanzhi.batch.work import WorkContext, _rows, atomic_write, load_text_bytes, sha256_tag
 from sanzhi.gcpolicy import fewer_collections
 from sanzhi.scoring.engine import score_village
-from sanzhi.synthetic import synthetic_village
+from sanzhi.standard.bundled import sample_files
+from sanzhi.synthetic import plausible_village, synthetic_village
+from sanzhi.yamlsource import load_yaml
 
 
 def _default(o: object) -> object:
@@ -60,10 +62,14 @@ VILLAGES_PER_TOWNSHIP = 15
 
 
 def generate(compiled, folder: Path, n: int, year: int) -> None:  # type: ignore[no-untyped-def]
+    """Bundled sample villages with some answers redrawn (`plausible_village`): their totals
+    spread over the ratings, and some carry township and county reviews, as real ones do."""
     per_county = TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP
+    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0]
+               for p in sample_files(compiled.rubric.id)]
     for i in range(n):
         county, town = i // per_county, (i % per_county) // VILLAGES_PER_TOWNSHIP
-        raw = synthetic_village(compiled, i, year=year)
+        raw = plausible_village(compiled, samples, i) if samples else synthetic_village(compiled, i, year=year)
         v = raw["village"]
         assert isinstance(v, dict)
         v["county"], v["township"] = f"合成县{county:04d}", f"合成县{county:04d}镇{town:02d}"

@@ -17,7 +17,6 @@ workplace machine, is read off the output).
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from sanzhi.api import load_compiled_rubric
 from sanzhi.standard.bundled import sample_files
-from sanzhi.synthetic import synthetic_village
+from sanzhi.synthetic import plausible_village, synthetic_village
 from sanzhi.yamlsource import load_yaml
 
 
@@ -37,21 +36,6 @@ def _plain(obj: object) -> object:
     if isinstance(obj, Decimal):
         return str(obj)
     raise TypeError(type(obj))
-
-
-def plausible_village(compiled, samples: list[dict], n: int) -> dict:
-    """Village `n`: a bundled sample village with about one answer in six redrawn at random
-    (sanzhi.synthetic), so totals spread around the rating thresholds as real ones do; pure
-    synthetic villages score ~55 and all fall below the apply gate."""
-    rng = random.Random(n)
-    base = json.loads(json.dumps(samples[n % len(samples)], default=_plain))
-    noise = synthetic_village(compiled, n)
-    base["village"] = {**base["village"], **{k: noise["village"][k] for k in ("code", "name", "township")}}
-    answers = base["answers"]
-    for key, value in noise["answers"].items():
-        if rng.random() < 1 / 6 and not key.endswith("_date"):
-            answers[key] = value
-    return base
 
 
 def write_villages(ref: str, n: int, folder: Path, as_yaml: bool, plain: bool) -> float:

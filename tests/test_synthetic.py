@@ -1,0 +1,34 @@
+"""Synthetic villages for benchmarks: valid, reproducible, and (plausible ones) spread over the ratings."""
+
+from collections import Counter
+
+from sanzhi.api import load_compiled_rubric
+from sanzhi.errors import Location
+from sanzhi.inputs.assessment import read_assessment
+from sanzhi.scoring.engine import score_village
+from sanzhi.standard.bundled import sample_files
+from sanzhi.synthetic import plausible_village, synthetic_village
+from sanzhi.yamlsource import load_yaml
+
+
+def _score(compiled, raw):  # type: ignore[no-untyped-def]
+    return score_village(compiled, read_assessment(compiled, raw, lambda p, k: Location("synthetic")))
+
+
+def test_plausible_villages_spread_over_the_ratings_and_repeat_exactly() -> None:
+    compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
+    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    raws = [plausible_village(compiled, samples, i) for i in range(60)]
+    assert raws == [plausible_village(compiled, samples, i) for i in range(60)]
+    assert len({r["village"]["code"] for r in raws}) == 60  # type: ignore[index]
+    ratings = Counter(_score(compiled, raw).rating.name for raw in raws)
+    assert {"三治融合示范村(社区)", "三治融合达标村(社区)", "不予评定"} <= ratings.keys()
+    # The samples themselves are not changed by drawing villages from them.
+    assert samples == [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+
+
+def test_plain_synthetic_villages_read_under_every_bundled_rubric() -> None:
+    for ref in ("jiaxing-sanzhi@2018", "kunshan-grid", "minzhu-fazhi", "shandan-wuzhi", "tongxiang-carriers", "zhejiang-shanzhi"):
+        compiled, _ = load_compiled_rubric(ref)
+        for i in range(5):
+            assert _score(compiled, synthetic_village(compiled, i)).items
