@@ -10,8 +10,8 @@ The fast path gives exactly the data `load_yaml` would (a property test holds th
 with a fraction or exponent as Decimal from their text, other numbers as int. Anything it does
 not accept as-is (invalid JSON, duplicate keys, NaN/Infinity, a top level that is not a
 mapping) goes down the full path, which reports the problem with its position. (Nesting
-deeper than the YAML path's limit of 100 is not re-checked here: no village field holds a
-nested structure, so such a file fails validation with the field's position instead.)
+deeper than the YAML path's limit of 100 is not re-checked here: the village format nests four
+levels at most, so such a file fails validation, with the position, instead.)
 """
 
 import json
