@@ -291,3 +291,28 @@ def test_counties_published_in_parallel_match_one_after_another(tmp_path: Path, 
     counties = [c["county"] for c in summary["counties"]]
     assert counties == sorted(counties) and len(counties) == 3
     assert {p.name for p in (tmp_path / "pool" / "published").iterdir()} == {"测试县", "邻县", "远县"}
+
+
+def test_rank_tiers_from_the_rubric_reach_rankings_and_published_lists(tmp_path: Path) -> None:
+    from sanzhi.standard.loader import load_rubric_file
+
+    text = RUBRIC_V1.read_text(encoding="utf-8").replace(
+        "rating:\n  tiers:\n",
+        "rating:\n  rank_tiers:\n    - {name: 前三名, top: 3}\n    - {name: 前半, share: 0.5}\n  tiers:\n", 1)
+    assert "rank_tiers" in text
+    rubric_file = tmp_path / "county-ranked.yaml"
+    rubric_file.write_text(text, encoding="utf-8")
+    compiled = load_rubric_file(rubric_file)[0]
+    write_villages(compiled, tmp_path / "in", 12, 2025)
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"), jobs=1)
+    run_batch(compiled, opts, clock=lambda: STARTED)
+    with (tmp_path / "out" / "published" / "测试县" / "测试县-排名.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    ranked = [r for r in rows if r["县排名"]]
+    by_rank = {r["村代码"]: (int(r["县排名"]), r["按名次等级"]) for r in ranked}
+    half = -(-len(ranked) // 2)  # ⌈50 %⌉ of the ranked villages
+    for rank, tier in by_rank.values():
+        assert tier == ("前三名" if rank <= 3 else "前半" if rank <= half else "")
+    result = CliRunner().invoke(app, ["ranking", "--year", "2025", "--county", "测试县", "--db", str(tmp_path / "r.sqlite"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "前三名" in result.stdout and "前半" in result.stdout

@@ -102,10 +102,27 @@ class ApplyGate(StrictModel):
     text: Text | None = None
 
 
+class RankTier(StrictModel):
+    """A tier given by rank within a township or county (e.g. 红榜: the best 10 %), listed best
+    first: the best `top` villages, or the best `share` (0–1, rounded up, at least one) of those
+    ranked. Ties at the edge are all in. Vetoed villages are never ranked."""
+
+    name: Text
+    top: Annotated[int, Field(ge=1)] | None = None
+    share: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> "RankTier":
+        if (self.top is None) == (self.share is None):
+            raise ValueError("top（前 N 名）与 share（前百分之几，0–1）须且只须给出一个")
+        return self
+
+
 class Rating(StrictModel):
     tiers: tuple[Tier, ...] = Field(min_length=1)
     apply_gate: ApplyGate | None = None
     below_all: Text = "未达标"  # what to call a village that reaches no tier
+    rank_tiers: tuple[RankTier, ...] = ()  # `sanzhi ranking` and the published rankings show these
 
 
 class ReviewLevel(StrictModel):
