@@ -54,7 +54,8 @@ def test_mini_has_no_problems() -> None:
 
 def test_duplicate_item_id() -> None:
     (p,) = check_ids(rubric(lambda d: item(d, 1).__setitem__("id", "1.1.1")))
-    assert p == Problem("R201", (*ITEMS, 1, "id"), "评分项 id “1.1.1” 重复", hint="每个 id 在评分标准中只能出现一次")
+    assert p == Problem("R201", (*ITEMS, 1, "id"), "评分项 id “1.1.1” 重复", hint="每个 id 在评分标准中只能出现一次",
+                       first=(*ITEMS, 0, "id"))
 
 
 def test_duplicate_tier_id() -> None:

@@ -33,7 +33,8 @@ def _unique(entries: list[tuple[P, str]], what: str) -> list[Problem]:
     out = []
     for path, ident in entries:
         if ident in seen:
-            out.append(Problem("R201", (*path, "id"), f"{what} id “{ident}” 重复", hint="每个 id 在评分标准中只能出现一次"))
+            out.append(Problem("R201", (*path, "id"), f"{what} id “{ident}” 重复", hint="每个 id 在评分标准中只能出现一次",
+                               first=(*seen[ident], "id")))
         else:
             seen[ident] = path
     return out

@@ -146,7 +146,12 @@ def _from_problem(p: Problem, data: object, source: SourceMap) -> Diagnostic:
             loc = Location(loc.file, loc.line, loc.column + 1 + p.column_offset)
         elif raw[:1] not in ("|", ">"):
             loc = Location(loc.file, loc.line, loc.column + p.column_offset)
-    return Diagnostic(p.code, p.message, loc, domain_path(data, p.path) or None, p.expected, p.found, p.hint,
+    message = p.message
+    if p.first is not None:
+        first = source.locate(p.first)
+        if first.line is not None:
+            message += f"（首次出现在第 {first.line} 行）"
+    return Diagnostic(p.code, message, loc, domain_path(data, p.path) or None, p.expected, p.found, p.hint,
                       severity="warning" if p.code.startswith("W") else "error")
 
 

@@ -17,6 +17,7 @@ class Problem:
     hint: str | None = None
     column_offset: int | None = None  # character offset inside an expression scalar
     key: bool = False  # point at the mapping key rather than its value
+    first: tuple[str | int, ...] | None = None  # for a duplicate: where the first one is
 
 
 class RubricProblems(Exception):
