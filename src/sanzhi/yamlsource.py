@@ -474,9 +474,25 @@ def _syntax_diagnostic(
     else:
         message = "YAML 语法错误"
         found = f"{context}: {problem}" if context else problem
+    unclosed = _unclosed_quote_line(text, line) if line is not None and "引号没有闭合" not in message else None
+    if unclosed is not None:
+        # A quote left open swallows the next lines, and the parser only stumbles later on.
+        hint = f"第 {unclosed} 行的双引号可能没有闭合：引号里的文字会一直延续到下一个引号"
     return Diagnostic(
         f"{prefix}100", message, Location(filename, line, column), found=found, hint=hint
     )
+
+
+def _unclosed_quote_line(text: str, error_line: int, lookback: int = 5) -> int | None:
+    """The nearest line above `error_line` with an odd number of unescaped double quotes."""
+    lines = text.splitlines()
+    for n in range(error_line - 1, max(0, error_line - 1 - lookback), -1):
+        body = lines[n - 1].replace('\\"', "")
+        if body.lstrip().startswith("#"):
+            continue
+        if body.count('"') % 2 == 1:
+            return n
+    return None
 
 
 def _json_fallback(
