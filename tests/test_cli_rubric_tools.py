@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi import cli_rubric_tools as tools
+from sanzhi import revision_runs as runs
 from sanzhi.api import load_compiled_rubric
 from sanzhi.cli import app
-from sanzhi.cli_rubric_tools import run_impact, run_sensitivity, village_paths
+from sanzhi.revision_runs import run_impact, run_sensitivity, village_paths
 from sanzhi.reports.json_output import to_data
 from sanzhi.standard.bundled import SAMPLE_DIR
 from sanzhi.synthetic import synthetic_village
@@ -126,8 +126,8 @@ def _synthetic(folder: Path, n: int) -> None:
 
 
 def test_a_process_pool_gives_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools, "_POOL_MIN", 50)  # the pool starts at 400 villages; test it on 120
-    monkeypatch.setattr(tools, "_CHUNK", 16)  # several chunks per worker, results back in file order
+    monkeypatch.setattr(runs, "_POOL_MIN", 50)  # the pool starts at 400 villages; test it on 120
+    monkeypatch.setattr(runs, "_CHUNK", 16)  # several chunks per worker, results back in file order
     _synthetic(tmp_path, 120)
     a, _ = load_compiled_rubric(A)
     b, _ = load_compiled_rubric(B)

@@ -1,23 +1,17 @@
 """`sanzhi rubric diff | impact | sensitivity | test`: tools for the bodies that maintain a rubric.
 
 Registered on the `rubric` command group by `register(rubric_app)` in sanzhi.cli. Each
-command parses its arguments, calls a runner here (reading files, a process pool for large
-batches) over the pure core (sanzhi.standard.diff, sanzhi.scoring.impact,
+command parses its arguments, calls a runner in sanzhi.revision_runs (reading files, a process
+pool for large batches) over the pure core (sanzhi.standard.diff, sanzhi.scoring.impact,
 sanzhi.standard.rubric_tests), and prints a Chinese table or JSON.
 """
 
-import gc
-import hashlib
 import json
-import multiprocessing
-import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, Group
@@ -25,35 +19,20 @@ from rich.table import Table
 from rich.text import Text
 
 from sanzhi import api
-from sanzhi.boundary import error_boundary, render_user_error
-from sanzhi.errors import DataError, Diagnostic, ExitCode, Location
-from sanzhi.inputs.assessment import read_assessment
-from sanzhi.inputs.files import SHEET_SUFFIXES, iter_village_files, read_text_village
-from sanzhi.jsonsource import load_data_text
+from sanzhi.boundary import error_boundary
+from sanzhi.errors import ExitCode
 from sanzhi.numbers import fmt
 from sanzhi.reports.json_output import to_data
-from sanzhi.scoring.assessment import Assessment
-from sanzhi.scoring.engine import score_village
-from sanzhi.scoring.impact import (
-    Carry,
-    ImpactReport,
-    ImpactTally,
-    ItemPairs,
-    SensitivityReport,
-    SensitivityTally,
-    VillageDelta,
-    VillageSensitivity,
-    carry_plan,
-    compare_results,
-    impact_report,
-    item_pairs,
-    operative_values,
-    sensitivity,
-    sensitivity_report,
-    translate_assessment,
+from sanzhi.revision_runs import (
+    ExampleOutcome,
+    Failure,
+    run_examples,
+    run_impact,
+    run_sensitivity,
+    stored_run_paths,
+    village_paths,
 )
-from sanzhi.scoring.results import VillageResult
-from sanzhi.standard.bundled import find_bundled
+from sanzhi.scoring.impact import ImpactReport, SensitivityReport
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.diff import (
     STATUS_ZH,
@@ -61,15 +40,22 @@ from sanzhi.standard.diff import (
     EntryDiff,
     RubricDiff,
     diff_rubrics,
-    item_id_map,
     text_hunks,
 )
-from sanzhi.standard.rubric_tests import Actual, Difference, compare
-from sanzhi.yamlsource import SourceMap, load_yaml
 
 FORMAT_VERSION = 1
-_CHUNK = 200  # villages per task sent to a worker process
-_POOL_MIN = 400  # fewer villages than this are scored in-process
+
+
+def _data_paths(data: Sequence[Path] | None, run_id: str | None, db: str | None) -> list[Path]:
+    paths = village_paths(data or [])
+    if run_id is not None:
+        stored, notes = stored_run_paths(run_id, db)
+        for note in notes:
+            typer.echo(f"注意：批次 {run_id} 中{note}。", err=True)
+        paths += stored
+    if not paths:
+        raise typer.BadParameter("请给出村自评数据文件或文件夹，或用 --run 指定一个已存储的批次")
+    return paths
 
 
 def _console() -> Console:
@@ -204,258 +190,7 @@ def rubric_diff(
             _console().print(render_diff(d))
 
 
-# =========================================================================== village files, fast
-
-
-def _quick_raw(path: Path) -> object | None:
-    """The raw data of a village file by the quickest route (JSON: `json.loads`, positions
-    only on error), or None when it cannot be read: the positioned reader then says why."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        return load_data_text(text, str(path), code_prefix="D")[0]
-    except (OSError, UnicodeDecodeError, DataError):
-        return None
-
-
-_NOWHERE = Location("")
-
-
-def _read_fast(compiled: CompiledRubric, path: Path, raw: object | None) -> Assessment:
-    """An Assessment, or DataError with located diagnostics (re-read positioned on error)."""
-    if raw is not None:
-        try:
-            return read_assessment(compiled, raw, lambda p, k: _NOWHERE)
-        except DataError:
-            pass
-    loaded = read_text_village(compiled, path)
-    if loaded.error is not None:
-        raise loaded.error
-    assert loaded.assessment is not None
-    return loaded.assessment
-
-
-class Failure(NamedTuple):
-    source: str
-    version: str  # which rubric could not read or score it
-    text: str  # rendered Chinese diagnostics
-    problems: tuple[dict[str, object], ...]
-
-
-def _failure(path: Path, version: str, e: DataError) -> Failure:
-    return Failure(str(path), version, render_user_error(e), tuple(d.to_dict() for d in e.diagnostics))
-
-
-def _same_inputs(a: CompiledRubric, b: CompiledRubric) -> bool:
-    ra, rb = a.rubric, b.rubric
-    return ra.attributes == rb.attributes and ra.fields == rb.fields and ra.review_levels == rb.review_levels
-
-
-def _retarget(raw: object, target: CompiledRubric, other: CompiledRubric, ids: dict[str, str], carry: Carry) -> object:
-    """Raw village data for `other`'s item ids read by `target` (when the versions declare
-    different fields): item keys renamed, values of removed fields dropped, rubric ref set."""
-    if not isinstance(raw, dict):
-        return raw
-    out = dict(raw)
-    out["rubric"] = target.ref
-    known = {s.id for s in (*target.rubric.fields, *target.rubric.attributes)}
-    theirs = {s.id for s in (*other.rubric.fields, *other.rubric.attributes)}
-    if isinstance(out.get("answers"), dict):
-        out["answers"] = {k: v for k, v in out["answers"].items() if k in known or k not in theirs}
-    if isinstance(out.get("village"), dict):
-        out["village"] = {k: v for k, v in out["village"].items() if k in known or k not in theirs}
-
-    def items(m: object, scales: dict[str, tuple[Decimal, Decimal]] | None) -> object:
-        if not isinstance(m, dict):
-            return m
-        res = {}
-        for k, v in m.items():
-            t = ids.get(str(k))
-            if t is None or (scales is not None and t not in scales):
-                continue
-            if scales is not None and isinstance(v, dict) and t in scales and isinstance(v.get("score"), (int, Decimal)):
-                old, new = scales[t]
-                if old != new and old:
-                    v = {**v, "score": min(new, (Decimal(v["score"]) * new / old).quantize(carry.precision))}
-            res[t] = v
-        return res
-
-    for key, scales in (("judgments", carry.judgment_scale), ("evidence", None)):
-        if key in out:
-            out[key] = items(out[key], scales)  # type: ignore[arg-type]
-    if isinstance(out.get("reviews"), list):
-        out["reviews"] = [
-            {**r, **({"judgments": items(r["judgments"], carry.judgment_scale)} if "judgments" in r else {}),
-             **({"scores": items(r["scores"], carry.points_scale)} if "scores" in r else {})} if isinstance(r, dict) else r
-            for r in out["reviews"]
-        ]
-    return out
-
-
 # =========================================================================== rubric impact
-
-
-@dataclass(frozen=True)
-class _ImpactJob:
-    a: CompiledRubric
-    b: CompiledRubric
-    ids_ab: dict[str, str]
-    ids_ba: dict[str, str]
-    carry_ab: Carry
-    carry_ba: Carry
-    same_inputs: bool
-    pairs: ItemPairs
-    top: int
-
-
-def _ref_names(raw: object, c: CompiledRubric) -> bool:
-    if not isinstance(raw, dict) or not isinstance(raw.get("rubric"), str):
-        return False
-    rid, _, version = raw["rubric"].partition("@")
-    return rid == c.rubric.id and (not version or version == c.rubric.version)
-
-
-def _impact_one(job: _ImpactJob, path: Path) -> VillageDelta | Failure:
-    raw = _quick_raw(path)
-    # The data is read with the version it names (A unless it names B), then carried over.
-    src, dst = (job.b, job.a) if raw is not None and _ref_names(raw, job.b) and not _ref_names(raw, job.a) else (job.a, job.b)
-    ids, carry = (job.ids_ab, job.carry_ab) if src is job.a else (job.ids_ba, job.carry_ba)
-    try:
-        first = _read_fast(src, path, raw)
-    except DataError as e:
-        return _failure(path, src.ref, e)
-    if job.same_inputs:
-        second = translate_assessment(first, carry)
-    else:
-        try:
-            second = read_assessment(dst, _retarget(raw if raw is not None else {}, dst, src, ids, carry), lambda p, k: Location(str(path)))
-        except DataError as e:
-            return _failure(path, dst.ref, e)
-    assess_a, assess_b = (first, second) if src is job.a else (second, first)
-    ra, rb = score_village(job.a, assess_a), score_village(job.b, assess_b)
-    return compare_results(ra, rb, job.ids_ab, pairs=job.pairs)
-
-
-_WORKER_JOB: Any = None
-
-
-def _init_worker(job: Any) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = job
-
-
-def _tally_chunk(paths: list[Path], one: Callable[[Any, Path], Any], tally: Any) -> tuple[Any, list[Failure]]:
-    # Each worker sums its own villages: only the tally and the failures travel back.
-    failures: list[Failure] = []
-    for p in paths:
-        out = one(_WORKER_JOB, p)
-        if isinstance(out, Failure):
-            failures.append(out)
-        else:
-            tally.add(out)
-    return tally, failures
-
-
-def _impact_chunk(paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
-    return _tally_chunk(paths, _impact_one, ImpactTally(_WORKER_JOB.top))
-
-
-def _sensitivity_chunk(paths: list[Path]) -> tuple[SensitivityTally, list[Failure]]:
-    return _tally_chunk(paths, _sensitivity_one, SensitivityTally())
-
-
-def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], Any], jobs: int | None) -> Iterator[Any]:
-    """Chunk results in file order; a process pool when the batch is large enough to pay for it."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < _POOL_MIN:
-        _init_worker(job)
-        yield chunk_fn(paths)
-        return
-    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # Forked workers share the parent's objects copy-on-write; frozen, the collector leaves them
-    # alone instead of touching (and so copying) every page of the compiled rubrics and modules.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
-            yield from pool.map(chunk_fn, chunks)
-    finally:
-        gc.unfreeze()
-
-
-def village_paths(data: Sequence[Path]) -> list[Path]:
-    paths = list(iter_village_files(list(data)))
-    missing = [Diagnostic("D100", "找不到村自评数据文件或文件夹", Location(str(p))) for p in paths if not p.exists()]
-    # One village per file here; many-village workbooks are read by `sanzhi score` and `batch`.
-    sheets = [Diagnostic("D100", "此命令暂只读取每村一个的 YAML/JSON 文件，不读取工作簿", Location(str(p)),
-                         hint="可先用 sanzhi batch 评分，再以 --run 引用该批次中的 YAML/JSON 村文件")
-              for p in paths if p.suffix.lower() in SHEET_SUFFIXES]
-    if missing or sheets:
-        raise DataError(missing + sheets)
-    return paths
-
-
-def stored_run_paths(run_id: str, db: str | None) -> tuple[list[Path], list[str]]:
-    """The village files a stored batch run scored (`sanzhi batch`), and notes on what could
-    not be used: sources that are workbook rows, missing, or changed since the run."""
-    from sanzhi.batch.runner import resolve_db
-    from sanzhi.batch.store import Store, is_postgres
-
-    url = resolve_db(db)
-    if not is_postgres(url) and not Path(url.removeprefix("sqlite:///")).exists():
-        raise DataError([Diagnostic("O111", f"结果数据库不存在：{url}", hint="先运行 sanzhi batch，或用 --db 指定数据库")])
-    with Store(url) as store:
-        store.ensure_schema()
-        run = store.run(run_id)
-        if run is None:
-            known = "、".join(r.run_id for r in store.runs()[-5:]) or "（无）"
-            raise DataError([Diagnostic("O112", f"数据库中没有批次 {run_id}", expected=f"最近的批次：{known}")])
-        rows = store.query("SELECT source, input_sha256 FROM run_inputs WHERE run_key = ? AND status = 'scored' ORDER BY source", (run.run_key,))
-    paths: list[Path] = []
-    tables = missing = changed = 0
-    for source, sha in rows:
-        path = Path(source)
-        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-            tables += 1
-        elif not path.is_file():
-            missing += 1
-        else:
-            if hashlib.sha256(path.read_bytes()).hexdigest() != str(sha).removeprefix("sha256:"):
-                changed += 1
-            paths.append(path)
-    notes = []
-    if tables:
-        notes.append(f"{tables} 个村来自工作簿行，本命令只读取 YAML/JSON 村文件，未纳入")
-    if missing:
-        notes.append(f"{missing} 个村的数据文件已不在原位置，未纳入")
-    if changed:
-        notes.append(f"{changed} 个村的数据文件在批次之后被修改过，按现在的内容评分")
-    return paths, notes
-
-
-def _data_paths(data: Sequence[Path] | None, run_id: str | None, db: str | None) -> list[Path]:
-    paths = village_paths(data or [])
-    if run_id is not None:
-        stored, notes = stored_run_paths(run_id, db)
-        for note in notes:
-            typer.echo(f"注意：批次 {run_id} 中{note}。", err=True)
-        paths += stored
-    if not paths:
-        raise typer.BadParameter("请给出村自评数据文件或文件夹，或用 --run 指定一个已存储的批次")
-    return paths
-
-
-def run_impact(a: CompiledRubric, b: CompiledRubric, paths: list[Path], jobs: int | None = None, top: int = 10) -> tuple[ImpactReport, list[Failure]]:
-    """Score every village under A and B; the report and the villages that could not be scored."""
-    ids_ab = item_id_map(a.rubric, b.rubric)
-    ids_ba = item_id_map(b.rubric, a.rubric)
-    job = _ImpactJob(a, b, ids_ab, ids_ba, carry_plan(a, b, ids_ab), carry_plan(b, a, ids_ba), _same_inputs(a, b),
-                     item_pairs(a, b, ids_ab), top)
-    tally, failures = ImpactTally(top), []
-    for part, failed in _run(job, paths, _impact_chunk, jobs):
-        tally.merge(part)
-        failures += failed
-    return impact_report(a, b, tally, len(failures)), failures
 
 
 def _signed(x: Decimal) -> str:
@@ -548,29 +283,6 @@ def rubric_impact(
 # =========================================================================== rubric sensitivity
 
 
-@dataclass(frozen=True)
-class _SensitivityJob:
-    compiled: CompiledRubric
-    step: Decimal
-
-
-def _sensitivity_one(job: _SensitivityJob, path: Path) -> VillageSensitivity | Failure:
-    try:
-        assessment = _read_fast(job.compiled, path, _quick_raw(path))
-    except DataError as e:
-        return _failure(path, job.compiled.ref, e)
-    result = score_village(job.compiled, assessment)
-    return sensitivity(job.compiled, result, operative_values(job.compiled, assessment), job.step)
-
-
-def run_sensitivity(c: CompiledRubric, paths: list[Path], step: Decimal = Decimal("0.1"), jobs: int | None = None) -> tuple[SensitivityReport, list[Failure]]:
-    tally, failures = SensitivityTally(), []
-    for part, failed in _run(_SensitivityJob(c, step), paths, _sensitivity_chunk, jobs):
-        tally.merge(part)
-        failures += failed
-    return sensitivity_report(c, tally, len(failures), step), failures
-
-
 def render_sensitivity(r: SensitivityReport) -> Group:
     pct = fmt(r.step * 100)
     head = Text()
@@ -617,60 +329,6 @@ def rubric_sensitivity(
 
 
 # =========================================================================== rubric test
-
-
-class ExampleOutcome(NamedTuple):
-    name: str
-    passed: bool
-    differences: tuple[Difference, ...]
-    error: str | None  # the example's village data is invalid (rendered diagnostics)
-    total: str | None
-    rating: str | None
-
-
-def actual_of(r: VillageResult) -> Actual:
-    return Actual(
-        total=r.total,
-        self_total=r.totals[0].total,
-        tier=r.rating.tier,
-        rating=r.rating.name,
-        dimensions={d.id: d.score for d in r.dimensions},
-        items={it.id: it.score for it in (*r.items, *r.bonus_items)},
-        vetoes=tuple(v.id for v in r.vetoes),
-    )
-
-
-def _rubric_file(ref: str) -> tuple[Path, str]:
-    path = Path(ref)
-    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        return path, str(path)
-    b = find_bundled(ref)
-    return b.path, b.path.name
-
-
-def run_examples(ref: str) -> tuple[CompiledRubric, list[ExampleOutcome]]:
-    """Score every example village of a rubric and compare with its expectation."""
-    compiled, _ = api.load_compiled_rubric(ref)
-    path, display = _rubric_file(ref)
-    text = path.read_text(encoding="utf-8")
-    _, source = load_yaml(text, display)
-    out = []
-    for n, ex in enumerate(compiled.rubric.examples):
-        raw = {"village": ex.village, "answers": ex.answers, "judgments": ex.judgments, "evidence": ex.evidence, "reviews": list(ex.reviews)}
-
-        def locate(p: Sequence[str | int], key: bool, n: int = n, source: SourceMap = source) -> Location:
-            return source.locate(("examples", n, *p), key=key)
-
-        try:
-            assessment = read_assessment(compiled, raw, locate)
-        except DataError as e:
-            e.sources = {display: text}
-            out.append(ExampleOutcome(ex.name, False, (), render_user_error(e), None, None))
-            continue
-        result = score_village(compiled, assessment)
-        diffs = tuple(compare(ex, actual_of(result)))
-        out.append(ExampleOutcome(ex.name, not diffs, diffs, None, fmt(result.total), result.rating.name))
-    return compiled, out
 
 
 def render_examples(compiled: CompiledRubric, outcomes: list[ExampleOutcome]) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.cli_rubric_tools import render_examples, run_examples
+from sanzhi.cli_rubric_tools import render_examples
+from sanzhi.revision_runs import run_examples
 from sanzhi.diagnostics import render_human
 from sanzhi.errors import RubricError
 from sanzhi.standard.loader import parse_rubric
