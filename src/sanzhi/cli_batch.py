@@ -257,8 +257,8 @@ def ranking(
 
 
 def yoy(
+    year: Annotated[int, typer.Option("--year", help="本年度")],
     village: Annotated[str | None, typer.Argument(help="村代码；不给则按 --township / --county 列出各村")] = None,
-    year: Annotated[int, typer.Option("--year", help="本年度")] = 0,
     base_year: Annotated[int | None, typer.Option("--base-year", help="对比年度（默认上一年）")] = None,
     township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
     county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
@@ -268,8 +268,6 @@ def yoy(
 ) -> None:
     """年度对比：总分、各维度（及评分项）的变化；评分标准变化导致不可比的项目会标出。"""
     with error_boundary():
-        if not year:
-            raise typer.BadParameter("请给出 --year")
         if sum(x is not None for x in (village, township, county)) != 1:
             raise typer.BadParameter("请给出一个村代码，或 --township / --county 之一")
         base = base_year or year - 1

@@ -1,6 +1,6 @@
 """Village and summary PDFs: smoke tests on the real output (text, pages, fonts, attachment).
 
-PDFs are never byte-compared (WeasyPrint output is not promised to be deterministic); the
+PDFs are byte-compared only for reproducibility (same input, same bytes); otherwise the
 HTML they are made from is golden-tested in test_html.py. Here pypdf reads back what a
 person would see, and the glyph gate (render_checked) proves no character fell back to a box.
 """
@@ -344,3 +344,21 @@ def test_attachment_dates_are_the_report_date_not_the_clock(sample: tuple[Scored
     attached = pypdf.PdfReader(io.BytesIO(pdf)).attachments
     data = json.loads(next(iter(attached.values()))[0])
     assert data["village_name"] == "稻香村"
+
+
+def test_font_subsets_do_not_carry_the_clock_without_harfbuzz(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without libharfbuzz-subset WeasyPrint subsets with fontTools, which stamps each subset
+    # font with the current time; the renderer pins it, so PDFs stay reproducible either way.
+    import types
+
+    import fontTools.misc.timeTools as time_tools
+
+    monkeypatch.setattr("weasyprint.pdf.fonts.harfbuzz_subset", None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    html = "<html><body><p>三治融合 自评 得分 95.5</p></body></html>"
+    made = []
+    for now in (1_700_000_000.0, 1_800_000_000.0):
+        monkeypatch.setattr(time_tools, "time", types.SimpleNamespace(time=lambda now=now: now))
+        made.append(get_renderer().render(html))
+    assert made[0] == made[1]
+    assert "SOURCE_DATE_EPOCH" not in __import__("os").environ

@@ -21,14 +21,16 @@ A refused or missing resource does not stop the render (WeasyPrint logs it and l
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import logging
 import mimetypes
+import os
 import re
 import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -378,11 +380,33 @@ class PdfRenderer:
             )
             for name, data, description in attachments
         ]
-        pdf: bytes = document.write_pdf(
-            stylesheets=self._stylesheets, font_config=self._font_config,
-            attachments=embedded or None, finisher=_unicode_attachment_names,
-        )
+        with _fixed_font_timestamp():
+            pdf: bytes = document.write_pdf(
+                stylesheets=self._stylesheets, font_config=self._font_config,
+                attachments=embedded or None, finisher=_unicode_attachment_names,
+            )
         return pdf
+
+
+# 2000-01-01 00:00 UTC, as in the published XLSX files.
+_FONT_EPOCH = "946684800"
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamp() -> Iterator[None]:
+    """Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which stamps the
+    subset's `head.modified` with the current time: the same report made twice would differ.
+    fontTools takes that time from SOURCE_DATE_EPOCH when set (reproducible-builds.org), so set
+    it for the duration of the render; a value the user set is respected. Callers hold the lock.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = _FONT_EPOCH
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _unicode_attachment_names(document: Any, pdf: Any) -> None:
