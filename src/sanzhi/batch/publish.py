@@ -8,7 +8,11 @@ locales opens correctly).
 
     published/<县>/<县>-评定结果.xlsx     排名 · one sheet per rating (示范/达标/…) · 一票否决 · 红黑榜
     published/<县>/<县>-排名.csv, <县>-<等级>名单.csv, <县>-一票否决名单.csv, <县>-红黑榜.csv
-    published/<县>/乡镇/<乡镇>-排名与红黑榜.xlsx, <乡镇>-排名.csv, <乡镇>-红黑榜.csv
+    published/<县>/乡镇/<乡镇>-排名与红黑榜.xlsx
+
+Township lists are XLSX only: the county CSVs carry the 乡镇 and 乡镇排名 columns, so a
+program reads one file per list instead of one per township (and a national run writes
+24 fewer files per county, each costing about 0.5 ms of file-system work here).
     summary.json                          counts by rating, county and township; skipped villages
     skipped.csv                           every skipped village: source and reasons
 
@@ -274,8 +278,6 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
             ws.append(list(row))
         tdir = cdir / "乡镇"
         twb.save(tdir / f"{tname}-排名与红黑榜.xlsx")
-        write_csv(tdir / f"{tname}-排名.csv", town_header, trows)
-        write_csv(tdir / f"{tname}-红黑榜.csv", REDBLACK_HEADER, rb)
         town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
     ws = wb.sheet("红黑榜", REDBLACK_HEADER)
     for row in rb_all:
