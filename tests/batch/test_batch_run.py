@@ -16,6 +16,7 @@ from sanzhi import __version__
 from sanzhi.api import score_paths
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.serialize import village_data
+from sanzhi.batch.store import parse_item_scores
 from sanzhi.batch.work import village_paths
 from sanzhi.cli import app
 from sanzhi.errors import UserError
@@ -100,20 +101,25 @@ def test_database_holds_runs_villages_levels_and_items(batch_run, county: Path, 
             (rk, r.village_code)).fetchone()
         assert (Decimal(repr(total)), rating, bool(vetoed), sha) == (r.total, r.rating.name, bool(r.vetoes), o.input_sha256)
         items = {(i, lvl): Decimal(repr(s)) for i, lvl, s in db.execute(
-            "SELECT item_id, level, score FROM item_scores WHERE run_key = ? AND village_code = ?", (rk, r.village_code))}
+            "SELECT j.key, level, j.value FROM item_scores, json_each(item_scores.scores) AS j"
+            " WHERE run_key = ? AND village_code = ?", (rk, r.village_code))}
         assert items == {(it.id, ls.level): ls.score for it in r.items for ls in it.levels}
+        (text,) = db.execute("SELECT scores FROM item_scores WHERE run_key = ? AND village_code = ? AND level = ?",
+                             (rk, r.village_code, r.operative_level)).fetchone()
+        assert list(parse_item_scores(text).items()) == [
+            (it.id, ls.score) for it in r.items for ls in it.levels if ls.level == r.operative_level]
         levels = db.execute("SELECT level, total FROM level_totals WHERE run_key = ? AND village_code = ?",
                             (rk, r.village_code)).fetchall()
         assert [(lv, fmt(Decimal(repr(t)))) for lv, t in levels] == [(t.level, fmt(t.total)) for t in r.totals]
         dims = db.execute("SELECT dimension_id, score FROM dimension_scores WHERE run_key = ? AND village_code = ?"
                           " ORDER BY dimension_id", (rk, r.village_code)).fetchall()
         assert [(d, Decimal(repr(s))) for d, s in dims] == [(d.id, d.score) for d in r.dimensions]
-    assert db.execute("SELECT count(*) FROM item_scores").fetchone()[0] == (N - len(BROKEN)) * 4
+    assert db.execute("SELECT count(*) FROM item_scores").fetchone()[0] == N - len(BROKEN)  # one level each
     parts = db.execute("SELECT kind, part_id FROM rubric_parts ORDER BY kind, position").fetchall()
     assert parts == [("dimension", "1"), ("dimension", "2"), ("item", "1.1.1"), ("item", "1.1.2"), ("item", "2.1.1"),
                      ("item", "2.1.2")]
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"item_scores_village", "village_results_code", "village_results_township", "run_inputs_code"} <= indexes
+    assert {"village_results_code", "village_results_township", "run_inputs_code"} <= indexes
 
 
 def test_published_lists(batch_run) -> None:

@@ -95,7 +95,7 @@ def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
                              " vetoed, vetoes, operative_level, input_sha256, source")),
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
-        ("item_scores", "village_code, item_id, level, score"),
+        ("item_scores", "village_code, level, scores"),
         ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256"),
         ("rubric_parts", "rubric_hash, kind, part_id, name, points, part_hash, position"),
     ):

@@ -14,6 +14,7 @@ from sanzhi.api import score_paths
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.store import Store
+from sanzhi.errors import UserError
 from sanzhi.cli import app
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
@@ -156,3 +157,43 @@ def test_same_rubric_both_years_is_comparable(tmp_path: Path, rubric_v1: Compile
 def test_queries_on_a_missing_database_say_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["history", "330483101001", "--db", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 2 and "结果数据库不存在" in result.output
+
+
+def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_path: Path) -> None:
+    # Version 1 kept one item_scores row per item and level. Rebuild that layout from a
+    # current database, open it, and the item comparisons must come out as before.
+    import shutil
+    import sqlite3
+
+    root, db, _, _ = two_years
+    old = tmp_path / "v1.sqlite"
+    shutil.copy(db, old)
+    con = sqlite3.connect(old)
+    con.executescript("""
+        CREATE TABLE item_scores_v1 (run_key INTEGER NOT NULL, village_code TEXT NOT NULL, item_id TEXT NOT NULL,
+                                     level TEXT NOT NULL, score NUMERIC NOT NULL);
+        INSERT INTO item_scores_v1 SELECT run_key, village_code, j.key, level, j.value
+            FROM item_scores, json_each(item_scores.scores) AS j;
+        DROP TABLE item_scores;
+        ALTER TABLE item_scores_v1 RENAME TO item_scores;
+        CREATE INDEX item_scores_village ON item_scores (run_key, village_code);
+        UPDATE sanzhi_meta SET value = '1' WHERE key = 'schema_version';
+    """)
+    con.close()
+    with Store(str(old)) as store:
+        store.ensure_schema()
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("2",)]
+        migrated = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
+    with Store(db) as store:
+        current = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
+    assert [c.items for c in migrated] == [c.items for c in current]
+    assert any(c.items for c in current)
+
+
+def test_a_database_from_a_newer_sanzhi_is_refused(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "x.sqlite")) as store:
+        store.ensure_schema()
+        store.execute("UPDATE sanzhi_meta SET value = '9' WHERE key = 'schema_version'")
+        store._conn.commit()
+    with Store(str(tmp_path / "x.sqlite")) as store, pytest.raises(UserError, match="结构版本为 9"):
+        store.ensure_schema()

@@ -47,7 +47,7 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
                              " vetoed, vetoes, operative_level, input_sha256, source")),
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
-        ("item_scores", "village_code, item_id, level, score"),
+        ("item_scores", "village_code, level, scores"),
         ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256"),
     ):
         out[table] = sorted(con.execute(f"SELECT {cols} FROM {table}").fetchall(), key=repr)

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from sanzhi.batch.store import Store, dec
+from sanzhi.batch.store import Store, dec, parse_item_scores
 
 
 class RankTier(NamedTuple):
@@ -212,6 +212,12 @@ class VillageChange(NamedTuple):
     items: tuple[Change, ...]  # only when asked for
 
 
+def _item_scores(store: Store, row: VillageRow) -> dict[str, Decimal]:
+    found = store.query("SELECT scores FROM item_scores WHERE run_key = ? AND village_code = ? AND level = ?",
+                        (row.run_key, row.village_code, row.operative_level))
+    return parse_item_scores(found[0][0]) if found else {}
+
+
 def _scores(store: Store, table: str, key: str, row: VillageRow) -> dict[str, Decimal]:
     return {
         pid: dec(score)  # type: ignore[misc]
@@ -276,7 +282,7 @@ def year_over_year(store: Store, year: int, base_year: int, *, code: str | None 
         bp, cp = parts(base.rubric_hash), parts(cur.rubric_hash)
         dims = _compare("dimension", _scores(store, "dimension_scores", "dimension_id", base),
                         _scores(store, "dimension_scores", "dimension_id", cur), bp, cp)
-        its = _compare("item", _scores(store, "item_scores", "item_id", base), _scores(store, "item_scores", "item_id", cur),
+        its = _compare("item", _item_scores(store, base), _item_scores(store, cur),
                        bp, cp) if items else ()
         out.append(VillageChange(vc, cur.village_name, cur.township, cur.county, base, cur, cur.total - base.total,
                                  same, note, dims, its))

@@ -18,13 +18,17 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
     village_results   one row per village and run: names, operative total, rating, vetoes
     level_totals      per village, run and review level: base, bonus, total
     dimension_scores  per village, run, dimension and review level
-    item_scores       the long table: per village, run, item and review level
+    item_scores       per village, run and review level, every item's score as one JSON object
+                      in rubric order, {"1.1.1": 3, "1.1.2": 2.5} (numbers in their exact decimal
+                      form): one row instead of one per item keeps a national run's database
+                      writes small. SQL reads items with json_each (SQLite) or ::jsonb (PostgreSQL).
     run_counties      the (year, county) pairs a complete run covered: for each pair the latest
                       complete run is the one that counts (a re-run supersedes)
     rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
                       year-over-year comparison can tell which items are still comparable
 
-Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back
+Schema version 2 (item scores as JSON per level); a version 1 database is migrated in place
+when first opened. Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back
 into exact Decimals (they were written from short decimal strings, so `repr` round-trips).
 """
 
@@ -42,7 +46,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sanzhi.errors import Diagnostic, UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS sanzhi_meta (
@@ -121,11 +125,10 @@ CREATE TABLE IF NOT EXISTS dimension_scores (
 CREATE TABLE IF NOT EXISTS item_scores (
     run_key INTEGER NOT NULL,
     village_code TEXT NOT NULL,
-    item_id TEXT NOT NULL,
     level TEXT NOT NULL,
-    score NUMERIC NOT NULL
+    scores TEXT NOT NULL,
+    PRIMARY KEY (run_key, village_code, level)
 );
-CREATE INDEX IF NOT EXISTS item_scores_village ON item_scores (run_key, village_code);
 CREATE TABLE IF NOT EXISTS run_counties (
     run_key INTEGER NOT NULL,
     year INTEGER NOT NULL,
@@ -151,10 +154,20 @@ VILLAGE_COLUMNS = (
 )
 LEVEL_COLUMNS = ("run_key", "village_code", "level", "base", "bonus", "total")
 DIMENSION_COLUMNS = ("run_key", "village_code", "dimension_id", "level", "score", "applicable_points")
-ITEM_COLUMNS = ("run_key", "village_code", "item_id", "level", "score")
+ITEM_COLUMNS = ("run_key", "village_code", "level", "scores")
 INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "pdf_sha256",
                  "attempt")
 VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores")
+
+
+def item_scores_json(scores: Iterable[tuple[str, str]]) -> str:
+    """(item id, score in its exact decimal form) pairs as the `item_scores.scores` JSON object."""
+    return "{" + ",".join(f"{json.dumps(i, ensure_ascii=False)}:{score}" for i, score in scores) + "}"
+
+
+def parse_item_scores(text: str) -> dict[str, Decimal]:
+    """`item_scores.scores` back to exact Decimals (from either back end's JSON text)."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)  # type: ignore[no-any-return]
 
 
 def dec(value: object) -> Decimal | None:
@@ -333,15 +346,31 @@ class Store:
         with self.transaction():
             if self.postgres:  # one schema creation at a time when several batches start together
                 self.execute("SELECT pg_advisory_xact_lock(4242001)")
+            self.execute("CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
+            found = int(row[0][0]) if row else None
+            if found is not None and found not in (1, SCHEMA_VERSION):
+                raise store_error(f"结果数据库的结构版本为 {found}，本版 sanzhi 需要 {SCHEMA_VERSION}",
+                                  hint="请升级 sanzhi，或换一个数据库文件")
+            if found == 1:
+                self.execute("ALTER TABLE item_scores RENAME TO item_scores_v1")
             for stmt in _TABLES.format(serial=serial).split(";"):
                 if stmt.strip():
                     self.execute(stmt)
-            row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
-            if not row:
+            if found == 1:
+                self._migrate_item_scores_v1()
+            if found is None:
                 self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0][0]) != SCHEMA_VERSION:
-                raise store_error(f"结果数据库的结构版本为 {row[0][0]}，本版 sanzhi 需要 {SCHEMA_VERSION}",
-                                  hint="请升级 sanzhi，或换一个数据库文件")
+            elif found != SCHEMA_VERSION:
+                self.execute("UPDATE sanzhi_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+    def _migrate_item_scores_v1(self) -> None:
+        """Version 1 kept one row per item and level; fold them into one JSON object per level."""
+        agg = "json_object_agg(item_id, score)::text" if self.postgres else "json_group_object(item_id, score)"
+        self.execute(f"INSERT INTO item_scores (run_key, village_code, level, scores)"
+                     f" SELECT run_key, village_code, level, {agg} FROM item_scores_v1"
+                     f" GROUP BY run_key, village_code, level")
+        self.execute("DROP TABLE item_scores_v1")
 
     # -------------------------------------------------------------------- runs
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from sanzhi.batch.serialize import village_json
-from sanzhi.batch.store import Known
+from sanzhi.batch.store import Known, item_scores_json
 from sanzhi.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
@@ -194,9 +194,12 @@ def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tup
     dims = tuple(
         (rk, code, d.id, level, fmt(score), fmt(d.applicable_points)) for d in result.dimensions for level, score in d.scores
     )
-    items = tuple(
-        (rk, code, it.id, ls.level, fmt(ls.score)) for group in (result.items, result.bonus_items) for it in group for ls in it.levels
-    )
+    by_level: dict[str, list[tuple[str, str]]] = {}
+    for group in (result.items, result.bonus_items):
+        for it in group:
+            for ls in it.levels:
+                by_level.setdefault(ls.level, []).append((it.id, fmt(ls.score)))
+    items = tuple((rk, code, level, item_scores_json(scores)) for level, scores in by_level.items())
     return village, levels, dims, items
 
 
