@@ -27,7 +27,7 @@ from sanzhi.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.jsonsource import load_data_text
-from sanzhi.numbers import fmt
+from sanzhi.reports.json_convert import decimal_text
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -127,23 +127,37 @@ def village_paths(out_dir: str | Path, code: str) -> tuple[Path, Path]:
     return folder / f"{code}.json", folder / f"{code}.pdf"
 
 
+def _village_stem(out_dir: str, code: str) -> str:
+    """`village_paths` as one str without the suffix (no Path objects on the per-village path)."""
+    return f"{out_dir}/{VILLAGES_DIR}/{code[:6]}/{code[:9]}/{code}"
+
+
 _MADE_DIRS: set[str] = set()
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it: never a torn file."""
-    parent = str(path.parent)
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename over it: never a torn file.
+
+    Plain os calls on str paths: this runs once per village of a national run.
+    """
+    path = os.fspath(path)
+    parent = os.path.dirname(path)
     if parent not in _MADE_DIRS:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
         _MADE_DIRS.add(parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = f"{parent}/.{os.path.basename(path)}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
+        fd = os.open(tmp, _WRITE_FLAGS, 0o666)
     except FileNotFoundError:  # the folder was removed under us (a sweep): make it again
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(data)
+        os.makedirs(parent, exist_ok=True)
+        fd = os.open(tmp, _WRITE_FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     os.replace(tmp, path)
 
 
@@ -184,21 +198,21 @@ def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) ->
 
 
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
-    rk, code = ctx.run_key, result.village_code
+    rk, code, num = ctx.run_key, result.village_code, decimal_text  # decimal_text: fmt, cached
     village = (
-        rk, code, result.village_name, result.township, result.county, result.year, fmt(result.total),
+        rk, code, result.village_name, result.township, result.county, result.year, num(result.total),
         result.rating.tier, result.rating.name, 1 if result.vetoes else 0, "；".join(v.name for v in result.vetoes),
         result.operative_level, sha, source,
     )
-    levels = tuple((rk, code, t.level, fmt(t.base), fmt(t.bonus), fmt(t.total)) for t in result.totals)
+    levels = tuple((rk, code, t.level, num(t.base), num(t.bonus), num(t.total)) for t in result.totals)
     dims = tuple(
-        (rk, code, d.id, level, fmt(score), fmt(d.applicable_points)) for d in result.dimensions for level, score in d.scores
+        (rk, code, d.id, level, num(score), num(d.applicable_points)) for d in result.dimensions for level, score in d.scores
     )
     by_level: dict[str, list[tuple[str, str]]] = {}
     for group in (result.items, result.bonus_items):
         for it in group:
             for ls in it.levels:
-                by_level.setdefault(ls.level, []).append((it.id, fmt(ls.score)))
+                by_level.setdefault(ls.level, []).append((it.id, num(ls.score)))
     items = tuple((rk, code, level, item_scores_json(scores)) for level, scores in by_level.items())
     return village, levels, dims, items
 
@@ -253,10 +267,10 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
     village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, ref.source)
     pdf_sha = sha256_tag(pdf_bytes) if pdf_bytes is not None else None
     if ctx.local_files:
-        json_path, pdf_path = village_paths(ctx.out_dir, village.code)
-        atomic_write(json_path, json_bytes)
+        stem = _village_stem(ctx.out_dir, village.code)
+        atomic_write(stem + ".json", json_bytes)
         if pdf_bytes is not None:
-            atomic_write(pdf_path, pdf_bytes)
+            atomic_write(stem + ".pdf", pdf_bytes)
         json_out, pdf_out = None, None
     else:
         json_out, pdf_out = json_bytes, pdf_bytes

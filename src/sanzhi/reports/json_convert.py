@@ -21,7 +21,8 @@ from sanzhi.scoring.results import VillageResult
 _DEC_CACHE: dict[Decimal, str] = {}
 
 
-def _dec(v: Decimal) -> str:
+def decimal_text(v: Decimal) -> str:
+    """`fmt(v)`, remembered: a run formats the same few hundred scores over and over."""
     s = _DEC_CACHE.get(v)
     if s is None:
         s = fmt(v)
@@ -52,7 +53,7 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
     if _plain(tp):
         return var
     if tp is Decimal:
-        return f"_dec({var})"
+        return f"(_DC({var}) or _dec({var}))"  # the cache lookup inline: ~400 numbers a village
     if tp is object:  # a raw answer in Finding.inputs: usually str, int, bool or Decimal
         return f"_any({var})"
     if is_namedtuple(tp):
@@ -87,9 +88,9 @@ def converter(cls: type) -> Callable[[object], dict[str, object]]:
         t = type(v)
         if t is str or t is int or t is bool or v is None:
             return v
-        return _dec(v) if t is Decimal else to_data(v)  # type: ignore[arg-type]
+        return decimal_text(v) if t is Decimal else to_data(v)  # type: ignore[arg-type]
 
-    env: dict[str, object] = {"_dec": _dec, "_any": _any, "_generic": to_data}
+    env: dict[str, object] = {"_DC": _DEC_CACHE.get, "_dec": decimal_text, "_any": _any, "_generic": to_data}
     fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
     parts = []
     for i, name in enumerate(fields):
