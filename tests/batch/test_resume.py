@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,9 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _kill_mid_run(tmp_path: Path, out: str, db: str) -> None:
-    cmd = [sys.executable, "-m", "tests.batch.slow_cli", "0.004", "batch", "in", *ARGS, "-o", out, "--db", db]
+    # 10 ms a village: the run takes ~2 s, several of the batch's 0.5 s commits, so the kill
+    # lands after some villages are recorded and before all are.
+    cmd = [sys.executable, "-m", "tests.batch.slow_cli", "0.01", "batch", "in", *ARGS, "-o", out, "--db", db]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     deadline = time.monotonic() + 120
@@ -122,3 +125,41 @@ def test_resume_redoes_changed_and_drops_removed_inputs(inputs: Path, tmp_path: 
     assert_same_tree(work / "out", work / "clean")
     assert _db_rows(work / "r.sqlite") == _db_rows(work / "clean.sqlite")
     assert "改名村" in (work / "out" / "published" / "测试县" / "测试县-排名.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_failure_inside_a_shard_keeps_only_whole_shards(inputs: Path, tmp_path: Path, rubric_v1: CompiledRubric,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Transactions span several shards. A failure while one shard is being written rolls the
+    # open transaction back (never half a shard); what was committed before stays, and
+    # --resume then finishes with the same files and rows as a clean run.
+    from sanzhi.batch import runner
+    from sanzhi.batch.runner import BatchOptions, run_batch
+    from sanzhi.batch.store import Store
+
+    opts = BatchOptions(inputs=(inputs / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
+                        jobs=1, shard_size=5)
+    monkeypatch.setattr(runner, "COMMIT_EVERY_VILLAGES", 50)
+    calls = {"n": 0}
+    real_insert = Store.insert
+
+    def failing_insert(self: Store, table: str, columns: object, rows: object) -> None:
+        if table == "item_scores":
+            calls["n"] += 1
+            if calls["n"] == 23:  # the 23rd shard: 20 committed (4 × 50 villages), 2 shards pending
+                raise OSError("disk full")
+        real_insert(self, table, columns, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "insert", failing_insert)
+    with pytest.raises(OSError):
+        run_batch(rubric_v1, opts, clock=lambda: "2026-01-10T10:00:00+08:00")
+    monkeypatch.setattr(Store, "insert", real_insert)
+    recorded = _count(tmp_path / "r.sqlite")
+    assert 0 < recorded < N and recorded % 5 == 0, recorded  # whole shards only
+    again = run_batch(rubric_v1, replace(opts, resume=True), clock=lambda: "2026-01-10T10:00:00+08:00")
+    assert again.reused == recorded
+    clean = run_batch(rubric_v1, BatchOptions(inputs=(inputs / "in",), out_dir=tmp_path / "clean", year=2025,
+                                              db=str(tmp_path / "c.sqlite"), jobs=1, shard_size=5),
+                      clock=lambda: "2026-01-10T10:00:00+08:00")
+    assert (again.scored, again.skipped) == (clean.scored, clean.skipped)
+    assert_same_tree(tmp_path / "out", tmp_path / "clean")
+    assert _db_rows(tmp_path / "r.sqlite") == _db_rows(tmp_path / "c.sqlite")

@@ -49,29 +49,35 @@ def check_inputs(paths: Sequence[Path]) -> list[Diagnostic]:
     return problems
 
 
-def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
-    """Village files under `folder`, sorted by path; hidden entries and the output folder skipped."""
+def _walk(folder: Path, skip: Path | None) -> Iterator[str]:
+    """Village files under `folder`, sorted by path; hidden entries and the output folder skipped.
+
+    Plain strings, sorted by their components (what sorting Path.parts gives): a national
+    run lists 100,000 files here, in the process that also feeds the workers.
+    """
     found: list[str] = []
     for root, dirs, files in os.walk(folder):
-        rootp = Path(root)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and (skip is None or (rootp / d).resolve() != skip)]
-        found.extend(os.path.join(root, f) for f in files
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and (skip is None or Path(os.path.join(root, d)).resolve() != skip)]
+        rootn = str(Path(root))  # Path's spelling of the folder ("./in/" → "in"), as sources always had
+        found.extend(os.path.join(rootn, f) for f in files
                      if not f.startswith(_LOCK_PREFIXES) and os.path.splitext(f)[1].lower() in ALL_SUFFIXES)
-    for f in sorted(found, key=lambda s: Path(s).parts):
-        yield Path(f)
+    found.sort(key=lambda s: s.split(os.sep))
+    yield from found
 
 
-def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[Path]:
+def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[str]:
+    """Every village file and workbook under `paths`, as path strings, in plan order."""
     skip = skip.resolve() if skip is not None else None
     for p in paths:
         if p.is_dir():
             yield from _walk(p, skip)
         else:
-            yield p
+            yield str(p)
 
 
-def is_table(path: Path) -> bool:
-    return path.suffix.lower() in TABLE_SUFFIXES
+def is_table(path: str | Path) -> bool:
+    return os.path.splitext(path)[1].lower() in TABLE_SUFFIXES
 
 
 def count_text_files(paths: Sequence[Path], skip: Path | None = None) -> tuple[int, int]:
@@ -116,7 +122,7 @@ def plan_shards(
 
     for path in iter_files(paths, skip):
         if is_table(path):
-            for loaded in read_village_file(compiled, path):
+            for loaded in read_village_file(compiled, Path(path)):
                 if loaded.assessment is None:
                     if refs:
                         yield flush()
@@ -132,17 +138,18 @@ def plan_shards(
                 on_rows(1)
                 refs.append(RowRef(loaded.source, loaded.assessment, loaded.input_bytes))
             continue
-        folder = str(path.parent)
+        folder = os.path.dirname(path)
         if refs and (key != folder or len(refs) >= shard_size):
             yield flush()
         key = folder
         blob = None
         if ship_bytes:
             try:
-                blob = path.read_bytes()
+                with open(path, "rb") as f:
+                    blob = f.read()
             except OSError:
                 blob = None  # the worker reports it
-        refs.append(FileRef(str(path), str(path), blob))
+        refs.append(FileRef(path, path, blob))
     if refs:
         yield flush()
 
