@@ -320,3 +320,34 @@ def test_rank_tiers_from_the_rubric_reach_rankings_and_published_lists(tmp_path:
     result = CliRunner().invoke(app, ["ranking", "--year", "2025", "--county", "测试县", "--db", str(tmp_path / "r.sqlite"), "--json"])
     assert result.exit_code == 0, result.output
     assert "前三名" in result.stdout and "前半" in result.stdout
+
+
+def test_per_shard_lookups_use_an_index_on_the_village_code(tmp_path: Path) -> None:
+    # Run once per shard: a lookup that walks every input of the run instead makes a national
+    # run quadratic (it once cost over a minute at 100,000 villages).
+    from sanzhi.batch.store import Store
+
+    with Store(str(tmp_path / "r.sqlite")) as store:
+        store.ensure_schema()
+        seen: list[str] = []
+        store._conn.set_trace_callback(seen.append)
+        store.holders(1, ["330483101001", "330483101002"])
+        store._conn.set_trace_callback(None)
+        selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+        assert selects
+        for sql in selects:
+            plan = " ".join(r[3] for r in store._conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "run_inputs_code" in plan and "village_code=?" in plan, plan
+
+
+def test_per_county_lookups_use_an_index_on_run_and_county(tmp_path: Path) -> None:
+    # Publishing reads one county at a time; without (run_key, county) each read walked the run.
+    from sanzhi.batch.queries import _VILLAGE_SELECT
+    from sanzhi.batch.store import Store
+
+    with Store(str(tmp_path / "r.sqlite")) as store:
+        store.ensure_schema()
+        for sql in (f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?",
+                    "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?"):
+            plan = " ".join(r[3] for r in store._conn.execute("EXPLAIN QUERY PLAN " + sql, (1, "县")))
+            assert "village_results_run_county" in plan, plan
