@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from sanzhi import revision_runs as runs
 from sanzhi.api import load_compiled_rubric
 from sanzhi.cli import app
-from sanzhi.revision_runs import run_impact, run_sensitivity, village_paths
 from sanzhi.reports.json_output import to_data
+from sanzhi.revision_runs import run_impact, run_sensitivity, village_paths
 from sanzhi.standard.bundled import SAMPLE_DIR
 from sanzhi.synthetic import synthetic_village
 from sanzhi.yamlsource import load_yaml

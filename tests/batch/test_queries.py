@@ -14,8 +14,8 @@ from sanzhi.api import score_paths
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.store import Store
-from sanzhi.errors import UserError
 from sanzhi.cli import app
+from sanzhi.errors import UserError
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.helpers import write_villages
@@ -165,7 +165,7 @@ def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_pa
     import shutil
     import sqlite3
 
-    root, db, _, _ = two_years
+    _, db, _, _ = two_years
     old = tmp_path / "v1.sqlite"
     shutil.copy(db, old)
     con = sqlite3.connect(old)

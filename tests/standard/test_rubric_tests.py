@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from sanzhi.cli_rubric_tools import render_examples
-from sanzhi.revision_runs import run_examples
 from sanzhi.diagnostics import render_human
 from sanzhi.errors import RubricError
+from sanzhi.revision_runs import run_examples
 from sanzhi.standard.loader import parse_rubric
 from sanzhi.standard.models import Example
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
