@@ -60,8 +60,9 @@ def _walk(folder: Path, skip: Path | None) -> Iterator[str]:
         dirs[:] = [d for d in dirs if not d.startswith(".")
                    and (skip is None or Path(os.path.join(root, d)).resolve() != skip)]
         rootn = str(Path(root))  # Path's spelling of the folder ("./in/" → "in"), as sources always had
-        found.extend(os.path.join(rootn, f) for f in files
-                     if not f.startswith(_LOCK_PREFIXES) and os.path.splitext(f)[1].lower() in ALL_SUFFIXES)
+        prefix = rootn + os.sep
+        found.extend(prefix + f for f in files
+                     if not f.startswith(_LOCK_PREFIXES) and f.lower().endswith(ALL_SUFFIXES))
     found.sort(key=lambda s: s.split(os.sep))
     yield from found
 
@@ -77,18 +78,18 @@ def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[str]
 
 
 def is_table(path: str | Path) -> bool:
-    return os.path.splitext(path)[1].lower() in TABLE_SUFFIXES
+    return str(path).lower().endswith(TABLE_SUFFIXES)
 
 
-def count_text_files(paths: Sequence[Path], skip: Path | None = None) -> tuple[int, int]:
+def list_files(paths: Sequence[Path], skip: Path | None = None) -> list[str]:
+    """Every input file in plan order, listed once per run (the progress total and the plan)."""
+    return list(iter_files(paths, skip))
+
+
+def count_text_files(files: Sequence[str]) -> tuple[int, int]:
     """(one-village files, workbooks): the progress bar's first total."""
-    text = tables = 0
-    for f in iter_files(paths, skip):
-        if is_table(f):
-            tables += 1
-        else:
-            text += 1
-    return text, tables
+    tables = sum(1 for f in files if is_table(f))
+    return len(files) - tables, tables
 
 
 KnownLookup = Callable[[Sequence[str]], Mapping[str, Known]]
@@ -96,12 +97,11 @@ KnownLookup = Callable[[Sequence[str]], Mapping[str, Known]]
 
 def plan_shards(
     compiled: CompiledRubric,
-    paths: Sequence[Path],
+    files: Sequence[str],
     *,
     shard_size: int,
     known: KnownLookup,
     ship_bytes: bool,
-    skip: Path | None = None,
     on_rows: Callable[[int], None] = lambda n: None,
 ) -> Iterator[Shard | Failed]:
     """Shards in plan order; a workbook row that fails to read comes as a `Failed`, in its place.
@@ -120,7 +120,7 @@ def plan_shards(
         refs = []
         return shard
 
-    for path in iter_files(paths, skip):
+    for path in files:
         if is_table(path):
             for loaded in read_village_file(compiled, Path(path)):
                 if loaded.assessment is None:
@@ -154,4 +154,4 @@ def plan_shards(
         yield flush()
 
 
-__all__ = ["TABLE_SUFFIXES", "PlanError", "check_inputs", "count_text_files", "iter_files", "plan_shards"]
+__all__ = ["TABLE_SUFFIXES", "PlanError", "check_inputs", "count_text_files", "iter_files", "list_files", "plan_shards"]

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
-from sanzhi.batch.plan import check_inputs, count_text_files, plan_shards
+from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
 from sanzhi.batch.queries import rank_tiers_json
 from sanzhi.batch.serialize import read_village_file
 from sanzhi.batch.store import (
@@ -511,13 +511,14 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     t_plan = time.perf_counter()
     try:
         executor.start(ctx)
-        n_files, _ = count_text_files(opts.inputs, skip=out_dir)
+        files = list_files(opts.inputs, skip=out_dir)
+        n_files, _ = count_text_files(files)
         reporter.start(n_files)
         window = max(2, executor.workers * 3)
         pending: deque[tuple[Any, Mapping[str, Known], int, bool]] = deque()
         in_flight = 0
-        shards = plan_shards(compiled, opts.inputs, shard_size=opts.shard_size, ship_bytes=executor.remote,
-                             skip=out_dir, known=lambda sources: store.known_inputs(run_key, sources) if resumed else {},
+        shards = plan_shards(compiled, files, shard_size=opts.shard_size, ship_bytes=executor.remote,
+                             known=lambda sources: store.known_inputs(run_key, sources) if resumed else {},
                              on_rows=reporter.add_total)
 
         def drain_one() -> None:
