@@ -32,3 +32,26 @@ def test_plain_synthetic_villages_read_under_every_bundled_rubric() -> None:
         compiled, _ = load_compiled_rubric(ref)
         for i in range(5):
             assert _score(compiled, synthetic_village(compiled, i)).items
+
+
+def test_reading_gives_the_same_assessments_with_the_parse_cache_cold_or_warm() -> None:
+    # sanzhi.inputs.assessment caches parsed answers across villages; keyed wrongly (e.g. by
+    # the raw value without its field, or 1 and True alike) the order of reading would matter.
+    from sanzhi.inputs import assessment as asm
+
+    compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
+    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    raws = [plausible_village(compiled, samples, i) for i in range(40)]
+
+    def read(order: list[int]) -> dict[int, str]:
+        # repr, not ==: Decimal(3) == 3 == True, but a field's value must keep its type
+        return {i: repr(read_assessment(compiled, raws[i], lambda p, k: Location("synthetic"))) for i in order}
+
+    asm._PARSED.clear()
+    forward = read(list(range(40)))
+    asm._PARSED.clear()
+    backward = read(list(range(39, -1, -1)))
+    assert forward == backward
+    for i in range(40):
+        asm._PARSED.clear()
+        assert read([i]) == {i: forward[i]}
