@@ -55,3 +55,25 @@ def test_reading_gives_the_same_assessments_with_the_parse_cache_cold_or_warm() 
     for i in range(40):
         asm._PARSED.clear()
         assert read([i]) == {i: forward[i]}
+
+
+def test_scoring_gives_the_same_results_with_the_item_memo_cold_or_warm() -> None:
+    # sanzhi.scoring.memo reuses item results across villages; a key missing a name the item
+    # reads, or the type of a value, would make a village's result depend on the ones before it.
+    from sanzhi.scoring import memo
+
+    compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
+    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    raws = [plausible_village(compiled, samples, i) for i in range(60)]
+
+    def scored(order: list[int]) -> dict[int, str]:
+        return {i: repr(_score(compiled, raws[i])) for i in order}
+
+    memo._MEMO.clear()
+    forward = scored(list(range(60)))
+    assert len(memo._MEMO) > 0
+    memo._MEMO.clear()
+    assert scored(list(range(59, -1, -1))) == forward
+    for i in range(0, 60, 7):
+        memo._MEMO.clear()
+        assert scored([i]) == {i: forward[i]}

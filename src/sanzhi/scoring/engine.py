@@ -11,7 +11,8 @@ from sanzhi import __version__
 from sanzhi.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
-from sanzhi.scoring.items import is_applicable, score_item
+from sanzhi.scoring.items import is_applicable
+from sanzhi.scoring.memo import scored_item
 from sanzhi.scoring.rating import check_vetoes, rate
 from sanzhi.scoring.results import (
     DimensionResult,
@@ -72,7 +73,7 @@ def _score_level(
     if ci.applies_when is not None and not is_applicable(ci, values):
         text = "本项不适用" + ("，不计入本维度分母" if item.not_applicable == "rescale" else "，按 0 分计")
         return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False, False), ()
-    score, findings, missing = score_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
+    score, findings, missing = scored_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
     if override is not None:
         sc = override.scored
         text = f"{override.level_name}核定为 {fmt(sc.score)} 分（{override.reviewer}：{sc.reason}）"
