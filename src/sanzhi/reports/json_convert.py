@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from sanzhi.numbers import fmt
-from sanzhi.scoring.results import VillageResult
+from sanzhi.scoring.results import Finding, VillageResult
 
 _DEC_CACHE: dict[Decimal, str] = {}
 
@@ -65,6 +65,10 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
         inner = _expr(next(a for a in args if a is not type(None)), var, env)
         return None if inner is None else f"(None if {var} is None else {inner})"
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if args[0] is Finding:  # only findings: a tuple of items or levels is new for every village
+            name = f"_seq_{args[0].__name__}"
+            env[name] = _same_tuple_once(converter(args[0]))
+            return f"{name}({var})"
         inner = _expr(args[0], "_x", env)
         return None if inner is None else f"[{inner} for _x in {var}]"
     if origin is tuple and Ellipsis not in args:
@@ -74,6 +78,28 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
 
 
 _CONVERTERS: dict[type, Callable[[object], dict[str, object]]] = {}
+_SEQ_CACHE_MAX = 50_000
+
+
+def _same_tuple_once(conv: Callable[[object], dict[str, object]]) -> Callable[[tuple[object, ...]], list[dict[str, object]]]:
+    """Convert a tuple of results, remembering it by identity: the engine's item memo hands the
+    same findings tuple to every village (and level) that scored alike. Entries keep the tuple
+    alive, so an id() is never reused while cached; the lists are only ever encoded, never changed."""
+    cache: dict[int, tuple[tuple[object, ...], list[dict[str, object]]]] = {}
+
+    def seq(items: tuple[object, ...]) -> list[dict[str, object]]:
+        if not items:
+            return []
+        hit = cache.get(id(items))
+        if hit is not None and hit[0] is items:
+            return hit[1]
+        out = [conv(x) for x in items]
+        if len(cache) >= _SEQ_CACHE_MAX:
+            cache.clear()
+        cache[id(items)] = (items, out)
+        return out
+
+    return seq
 
 
 def converter(cls: type) -> Callable[[object], dict[str, object]]:
