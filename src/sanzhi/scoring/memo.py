@@ -21,48 +21,31 @@ from sanzhi.scoring.results import Finding
 from sanzhi.scoring.rules import Display
 from sanzhi.standard.compile import CompiledItem
 
-_ABSENT = object()
+_ABSENT = object()  # a name not answered (distinct from any value, None included)
 _MAX_ENTRIES = 200_000
-_ORDER: dict[int, tuple[CompiledItem, tuple[str, ...]]] = {}
 _MEMO: dict[tuple[object, ...], tuple[CompiledItem, tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]]] = {}
-
-
-def _names(ci: CompiledItem) -> tuple[str, ...]:
-    hit = _ORDER.get(id(ci))
-    if hit is not None and hit[0] is ci:
-        return hit[1]
-    names = tuple(sorted(ci.needs))
-    _ORDER[id(ci)] = (ci, names)
-    return names
-
-
-def _key(ci: CompiledItem, values: Mapping[str, object], judgment: Scored | None) -> tuple[object, ...] | None:
-    parts: list[object] = [id(ci), None if judgment is None else (str(judgment.score), judgment.reason)]
-    for n in _names(ci):
-        v = values.get(n, _ABSENT)
-        t = type(v)
-        parts.append(t)
-        parts.append(str(v) if t is Decimal else v)
-    key = tuple(parts)
-    try:
-        hash(key)
-    except TypeError:  # a value of a kind not foreseen: score it, do not cache it
-        return None
-    return key
 
 
 def scored_item(
     ci: CompiledItem, values: Mapping[str, object], display: Display, judgment: Scored | None, precision: Decimal
 ) -> tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]:
     """`score_item(ci, values, display, judgment, precision)`, from the cache when it can."""
-    key = _key(ci, values, judgment)
-    if key is not None:
+    parts: list[object] = [id(ci), None if judgment is None else (str(judgment.score), judgment.reason)]
+    get = values.get
+    for n in ci.needs_order:
+        v = get(n, _ABSENT)
+        t = type(v)
+        parts.append(t)
+        parts.append(str(v) if t is Decimal else v)
+    key = tuple(parts)
+    try:
         hit = _MEMO.get(key)
-        if hit is not None and hit[0] is ci:
-            return hit[1]
+    except TypeError:  # a value of a kind not foreseen (unhashable): score it, do not cache it
+        return score_item(ci, values, display, judgment, precision)
+    if hit is not None and hit[0] is ci:
+        return hit[1]
     result = score_item(ci, values, display, judgment, precision)
-    if key is not None:
-        if len(_MEMO) >= _MAX_ENTRIES:
-            _MEMO.clear()
-        _MEMO[key] = (ci, result)
+    if len(_MEMO) >= _MAX_ENTRIES:
+        _MEMO.clear()
+    _MEMO[key] = (ci, result)
     return result

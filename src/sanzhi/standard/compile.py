@@ -66,6 +66,7 @@ class CompiledItem:
     needs: frozenset[str]  # names read: derived fields and the inputs they expand to
     has_award: bool
     judgment: CompiledRule | None
+    needs_order: tuple[str, ...] = ()  # `needs`, sorted: the engine's memo key reads them in this order
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,7 @@ class _Compiler:
             needs=self.expand(frozenset(needs)) | frozenset(needs),
             has_award=any(r.rule.kind in AWARD_KINDS for r in rules),
             judgment=judgment,
+            needs_order=tuple(sorted(self.expand(frozenset(needs)) | frozenset(needs))),
         )
 
     def compile_vetoes(self) -> tuple[CompiledVeto, ...]:
