@@ -34,6 +34,11 @@ _REVIEW_PARTS = {"corrections": "更正", "scores": "核定分", "judgments": "�
 _PARSED: dict[tuple[int, type, object], tuple[FieldSpec, object]] = {}
 _PARSED_MAX = 100_000
 
+# Specs of the fixed village keys, built once (a pydantic model per village cost ~10 µs).
+_YEAR = FieldSpec(id="year", label="评定年度", type="integer", min=Decimal(2000), max=Decimal(2100))
+_ASSESSED_ON = FieldSpec(id="assessed_on", label="评定日期", type="date")
+_REVIEW_DATE = FieldSpec(id="date", label="评审日期", type="date")
+
 
 class _Reader:
     def __init__(self, compiled: CompiledRubric, locate: Locate) -> None:
@@ -87,11 +92,15 @@ class _Reader:
         self.error("D110", (*path, key), f"未知的{what} “{key}”", key=True,
                    hint=f"是否想写 “{close[0]}”？" if close else None)
 
-    def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int], what: str | None = None) -> object | None:
-        """`what` names the value in the message when the spec's label alone would not."""
+    def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int], what: str | None = None, *,
+              cache: bool = False) -> object | None:
+        """`what` names the value in the message when the spec's label alone would not.
+
+        `cache`: the spec is one of the rubric's own (fields, attributes), so the parsed value
+        may be shared through _PARSED; specs made up on the spot are not cached."""
         t = type(raw)
         key = None
-        if (t is str or t is int or t is bool) and (self.fields.get(spec.id) is spec or self.attrs.get(spec.id) is spec):
+        if cache and (t is str or t is int or t is bool):
             key = (id(spec), t, raw)
         if key is not None:
             hit = _PARSED.get(key)
@@ -201,15 +210,15 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
         found = f"“{texts['code']}”" if isinstance(raw_code, str) else texts["code"]
         rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）",
                  found=f"{found}（{len(texts['code'])} 位）")
-    year = rd.value(FieldSpec(id="year", label="评定年度", type="integer", min=Decimal(2000), max=Decimal(2100)), m.get("year"), ("village", "year"))
+    year = rd.value(_YEAR, m.get("year"), ("village", "year"))
     if m.get("year") is None:
         rd.error("D111", ("village",), "缺少评定年度 year", key=True, hint="请在 village 中补上 “year: …”")
     assessed_on = None
     if m.get("assessed_on") is not None:
-        assessed_on = rd.value(FieldSpec(id="assessed_on", label="评定日期", type="date"), m.get("assessed_on"), ("village", "assessed_on"))
+        assessed_on = rd.value(_ASSESSED_ON, m.get("assessed_on"), ("village", "assessed_on"))
     attributes: dict[str, object] = {}
     for aid, spec in rd.attrs.items():
-        v = rd.value(spec, m.get(aid), ("village", aid))
+        v = rd.value(spec, m.get(aid), ("village", aid), cache=True)
         if v is not None:
             attributes[aid] = v
         elif spec.required and is_blank(m.get(aid)):
@@ -231,7 +240,7 @@ def _answers(rd: _Reader, raw: object) -> dict[str, object]:
             hint_pool = list(rd.fields)
             rd.unknown(k, ("answers",), hint_pool, "填报字段")
             continue
-        value = rd.value(spec, v, ("answers", k))
+        value = rd.value(spec, v, ("answers", k), cache=True)
         if value is not None:
             out[k] = value
     for fid, spec in rd.fields.items():
@@ -286,7 +295,7 @@ def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
             rd.error("D111", path, "评审记录缺少评审人 reviewer", key=True)
         day = None
         if m.get("date") is not None:
-            day = rd.value(FieldSpec(id="date", label="评审日期", type="date"), m.get("date"), (*path, "date"))
+            day = rd.value(_REVIEW_DATE, m.get("date"), (*path, "date"))
         out.append(Review(
             level=level,
             reviewer=str(reviewer or "").strip(),
@@ -315,7 +324,7 @@ def _corrections(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[
         if "value" not in m:
             rd.error("D111", (*path, k), f"更正 “{spec.label}” 缺少 value（删除该答案请写 value: null）", key=True)
             continue
-        value = rd.value(spec, m["value"], (*path, k, "value"))
+        value = rd.value(spec, m["value"], (*path, k, "value"), cache=True)
         if value is None and not is_blank(m["value"]):
             continue
         out[k] = Correction(value, reason.strip())  # type: ignore[arg-type]
