@@ -22,7 +22,7 @@ from sanzhi.scoring.rules import Display
 from sanzhi.standard.compile import CompiledItem
 
 _ABSENT = object()  # a name not answered (distinct from any value, None included)
-_MAX_ENTRIES = 200_000
+_MAX_ENTRIES = 50_000  # a few tens of MB at most; plausible counties need ~5,000
 _MEMO: dict[tuple[object, ...], tuple[CompiledItem, tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]]] = {}
 
 
