@@ -164,16 +164,13 @@ VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_s
 _JSON_KEYS: dict[str, str] = {}
 
 
-def _json_key(item_id: str) -> str:
+def json_key(item_id: str) -> str:
+    """'"<item id>":', remembered: `item_scores.scores` is '{' + ','.join(json_key(id) + score) + '}',
+    each score in its exact decimal form (see the worker's `_rows`)."""
     key = _JSON_KEYS.get(item_id)
     if key is None:
         key = _JSON_KEYS[item_id] = json.dumps(item_id, ensure_ascii=False) + ":"
     return key
-
-
-def item_scores_json(scores: Iterable[tuple[str, str]]) -> str:
-    """(item id, score in its exact decimal form) pairs as the `item_scores.scores` JSON object."""
-    return "{" + ",".join([_json_key(i) + score for i, score in scores]) + "}"
 
 
 def parse_item_scores(text: str) -> dict[str, Decimal]:

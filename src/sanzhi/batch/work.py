@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from sanzhi.batch.serialize import village_json
-from sanzhi.batch.store import Known, item_scores_json
+from sanzhi.batch.store import Known, json_key
 from sanzhi.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
@@ -208,12 +208,16 @@ def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tup
     dims = tuple(
         (rk, code, d.id, level, num(score), num(d.applicable_points)) for d in result.dimensions for level, score in d.scores
     )
-    by_level: dict[str, list[tuple[str, str]]] = {}
+    by_level: dict[str, list[str]] = {}  # level → '"id":score' fragments of item_scores.scores
     for group in (result.items, result.bonus_items):
         for it in group:
+            key = json_key(it.id)
             for ls in it.levels:
-                by_level.setdefault(ls.level, []).append((it.id, num(ls.score)))
-    items = tuple((rk, code, level, item_scores_json(scores)) for level, scores in by_level.items())
+                frags = by_level.get(ls.level)
+                if frags is None:
+                    frags = by_level[ls.level] = []
+                frags.append(key + num(ls.score))
+    items = tuple((rk, code, level, "{" + ",".join(frags) + "}") for level, frags in by_level.items())
     return village, levels, dims, items
 
 
