@@ -147,3 +147,37 @@ def test_postgres_url_password_is_never_kept(pg_url: str, tmp_path: Path, rubric
                                                 jobs=1), clock=lambda: "2026-01-01T00:00:00+08:00")
     assert "pw" not in summary.db
     assert "pw" not in (tmp_path / "o" / ".sanzhi-batch" / "state.json").read_text(encoding="utf-8")
+
+
+def test_postgres_version_1_database_is_migrated(pg_url: str, tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # Version 1 kept one item_scores row per item and level; rebuild that layout in a database
+    # of its own, open it, and every item score must come back the same (json_object_agg path).
+    from sanzhi.batch.store import parse_item_scores
+
+    base = pg_url.rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute("CREATE DATABASE sanzhi_migrate")
+    url = base + "/sanzhi_migrate"
+    write_villages(rubric_v1, tmp_path / "in", 12, 2025, seed=3)
+    run_batch(rubric_v1, BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "o", year=2025, db=url, jobs=1),
+              clock=lambda: "2026-01-01T00:00:00+08:00")
+
+    def scores(store: Store) -> dict[tuple[str, str], dict[str, Decimal]]:
+        return {(c, lv): parse_item_scores(t) for c, lv, t in store.query("SELECT village_code, level, scores FROM item_scores")}
+
+    with Store(url) as store:
+        before = scores(store)
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE TABLE item_scores_v1 (run_key INTEGER NOT NULL, village_code TEXT NOT NULL,"
+                    " item_id TEXT NOT NULL, level TEXT NOT NULL, score NUMERIC NOT NULL)")
+        con.execute("INSERT INTO item_scores_v1 SELECT run_key, village_code, j.key, level, j.value::numeric"
+                    " FROM item_scores, jsonb_each_text(item_scores.scores::jsonb) AS j")
+        con.execute("DROP TABLE item_scores")
+        con.execute("ALTER TABLE item_scores_v1 RENAME TO item_scores")
+        con.execute("CREATE INDEX item_scores_village ON item_scores (run_key, village_code)")
+        con.execute("UPDATE sanzhi_meta SET value = '1' WHERE key = 'schema_version'")
+    with Store(url) as store:
+        store.ensure_schema()
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("2",)]
+        after = scores(store)
+    assert before and after == before
