@@ -13,6 +13,22 @@ def fmt(value: Decimal | int) -> str:
     return "0" if text == "-0" else text
 
 
+# fmt's results, shared: a batch formats the same few hundred scores over and over. Equal
+# Decimals (2.50 and 2.5) give the same text, so keying by value is exact.
+FMT_CACHE: dict[Decimal, str] = {}
+_FMT_CACHE_MAX = 50_000
+
+
+def fmt_cached(value: Decimal) -> str:
+    """`fmt(value)`, remembered."""
+    text = FMT_CACHE.get(value)
+    if text is None:
+        text = fmt(value)
+        if len(FMT_CACHE) < _FMT_CACHE_MAX:
+            FMT_CACHE[value] = text
+    return text
+
+
 # One fixed context for the engine's divisions, so a caller's decimal settings never change a score.
 EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 

@@ -48,11 +48,10 @@ from sanzhi.errors import Diagnostic, UserError
 
 SCHEMA_VERSION = 2
 
+# Created first, on its own: the schema version it holds decides what ensure_schema does next.
+_META_TABLE = "CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
 _TABLES = """
-CREATE TABLE IF NOT EXISTS sanzhi_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS runs (
     run_key {serial},
     run_id TEXT NOT NULL UNIQUE,
@@ -354,7 +353,7 @@ class Store:
         with self.transaction():
             if self.postgres:  # one schema creation at a time when several batches start together
                 self.execute("SELECT pg_advisory_xact_lock(4242001)")
-            self.execute("CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self.execute(_META_TABLE)
             row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
             found = int(row[0][0]) if row else None
             if found is not None and found not in (1, SCHEMA_VERSION):

@@ -27,7 +27,7 @@ from sanzhi.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.gcpolicy import settle_worker
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.jsonsource import load_data_text
-from sanzhi.reports.json_convert import decimal_text
+from sanzhi.numbers import fmt_cached
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -123,13 +123,13 @@ class ShardResult(NamedTuple):
 
 def village_paths(out_dir: str | Path, code: str) -> tuple[Path, Path]:
     """villages/<county code>/<township code>/<code>.json and .pdf: the 12-digit 区划代码 nests itself."""
-    folder = Path(out_dir) / VILLAGES_DIR / code[:6] / code[:9]
-    return folder / f"{code}.json", folder / f"{code}.pdf"
+    stem = _village_stem(out_dir, code)
+    return Path(stem + ".json"), Path(stem + ".pdf")
 
 
-def _village_stem(out_dir: str, code: str) -> str:
-    """`village_paths` as one str without the suffix (no Path objects on the per-village path)."""
-    return f"{out_dir}/{VILLAGES_DIR}/{code[:6]}/{code[:9]}/{code}"
+def _village_stem(out_dir: str | Path, code: str) -> str:
+    """The village's output path without its suffix, as a str (the per-village write path)."""
+    return os.path.join(out_dir, VILLAGES_DIR, code[:6], code[:9], code)
 
 
 _MADE_DIRS: set[str] = set()
@@ -198,7 +198,7 @@ def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) ->
 
 
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
-    rk, code, num = ctx.run_key, result.village_code, decimal_text  # decimal_text: fmt, cached
+    rk, code, num = ctx.run_key, result.village_code, fmt_cached
     village = (
         rk, code, result.village_name, result.township, result.county, result.year, num(result.total),
         result.rating.tier, result.rating.name, 1 if result.vetoes else 0, "；".join(v.name for v in result.vetoes),

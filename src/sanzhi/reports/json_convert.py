@@ -15,20 +15,8 @@ import typing
 from collections.abc import Callable
 from decimal import Decimal
 
-from sanzhi.numbers import fmt
+from sanzhi.numbers import FMT_CACHE, fmt_cached
 from sanzhi.scoring.results import Finding, VillageResult
-
-_DEC_CACHE: dict[Decimal, str] = {}
-
-
-def decimal_text(v: Decimal) -> str:
-    """`fmt(v)`, remembered: a run formats the same few hundred scores over and over."""
-    s = _DEC_CACHE.get(v)
-    if s is None:
-        s = fmt(v)
-        if len(_DEC_CACHE) < 50_000:
-            _DEC_CACHE[v] = s
-    return s
 
 
 def is_namedtuple(tp: object) -> bool:
@@ -114,9 +102,9 @@ def converter(cls: type) -> Callable[[object], dict[str, object]]:
         t = type(v)
         if t is str or t is int or t is bool or v is None:
             return v
-        return decimal_text(v) if t is Decimal else to_data(v)  # type: ignore[arg-type]
+        return fmt_cached(v) if t is Decimal else to_data(v)  # type: ignore[arg-type]
 
-    env: dict[str, object] = {"_DC": _DEC_CACHE.get, "_dec": decimal_text, "_any": _any, "_generic": to_data}
+    env: dict[str, object] = {"_DC": FMT_CACHE.get, "_dec": fmt_cached, "_any": _any, "_generic": to_data}
     fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
     parts = []
     for i, name in enumerate(fields):

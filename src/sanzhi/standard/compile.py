@@ -66,7 +66,7 @@ class CompiledItem:
     needs: frozenset[str]  # names read: derived fields and the inputs they expand to
     has_award: bool
     judgment: CompiledRule | None
-    needs_order: tuple[str, ...] = ()  # `needs`, sorted: the engine's memo key reads them in this order
+    needs_order: tuple[str, ...]  # `needs`, sorted: the engine's memo key reads them in this order
 
 
 @dataclass(frozen=True, slots=True)
