@@ -8,7 +8,7 @@ import pytest
 
 from sanzhi import api
 from sanzhi.batch.serialize import decode_village, village_data, village_json
-from sanzhi.reports.json_output import dumps_results, result_data
+from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, dumps_results, encode_json, result_data
 
 
 @pytest.mark.parametrize("ref", ["jiaxing-sanzhi@2018"])
@@ -20,7 +20,13 @@ def test_fast_json_equals_reference_and_round_trips(ref: str) -> None:
     for o in outcomes:
         fast = village_data(o.result, o.input_sha256)
         assert json.dumps(fast, ensure_ascii=False) == json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False)
-        doc = json.loads(village_json(o.result, o.input_sha256))
+        blob = village_json(o.result, o.input_sha256)
+        # Byte for byte what the plain encoder writes: items come as cached pre-encoded fragments.
+        reference = {"format": "sanzhi.results", "schema_version": RESULT_SCHEMA_VERSION,
+                     "villages": [result_data(o.result, o.input_sha256)], "failures": []}
+        assert blob == encode_json(reference, indent=False)
+        assert village_json(o.result, o.input_sha256) == blob  # the fragments now come from the cache
+        doc = json.loads(blob)
         assert doc["villages"] == json.loads(dumps_results([(o.result, o.input_sha256)]))["villages"]
         back, sha = decode_village(doc["villages"][0])
         assert sha == o.input_sha256

@@ -13,23 +13,51 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from sanzhi.reports.json_convert import converter, is_namedtuple, village_data
 from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, encode_json, result_data
-from sanzhi.scoring.results import VillageResult
+from sanzhi.scoring.memo import is_shared
+from sanzhi.scoring.results import ItemResult, VillageResult
 
 
 def village_json(result: VillageResult, input_sha256: str | None) -> bytes:
     """One village as a complete `sanzhi.results` document (the format `sanzhi score -o` writes).
 
     Compact separators: the C encoder then does the work, and 100,000 files take half the disk.
+    Items come as encoded fragments: villages that scored an item alike share its ItemResult
+    (`sanzhi.scoring.memo`), so each shared item is encoded once, not once per village.
     """
-    doc = {
-        "format": "sanzhi.results",
-        "schema_version": RESULT_SCHEMA_VERSION,
-        "villages": [village_data(result, input_sha256)],
-        "failures": [],
-    }
-    return encode_json(doc, indent=False)
+    data = village_data(result._replace(items=(), bonus_items=()), input_sha256)  # items: below, keys in place
+    try:
+        data["items"] = [_encoded(it) for it in result.items]
+        data["bonus_items"] = [_encoded(it) for it in result.bonus_items]
+        return orjson.dumps(_document(data), option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # a number orjson refuses (see encode_json): the plain path
+        return encode_json(_document(village_data(result, input_sha256)), indent=False)
+
+
+def _document(village: dict[str, object]) -> dict[str, object]:
+    return {"format": "sanzhi.results", "schema_version": RESULT_SCHEMA_VERSION, "villages": [village], "failures": []}
+
+
+_ENCODED: dict[int, tuple[ItemResult, orjson.Fragment]] = {}
+_MAX_ENCODED = 20_000  # ~2 KB each; a county repeats a few thousand distinct items
+_convert_item = converter(ItemResult)
+
+
+def _encoded(it: ItemResult) -> orjson.Fragment:
+    """One item's compact JSON, remembered by identity for the memo's shared items."""
+    hit = _ENCODED.get(id(it))
+    if hit is not None and hit[0] is it:
+        return hit[1]
+    frag = orjson.Fragment(orjson.dumps(_convert_item(it)))
+    if not is_shared(it):
+        return frag
+    if len(_ENCODED) >= _MAX_ENCODED:
+        _ENCODED.clear()
+    _ENCODED[id(it)] = (it, frag)
+    return frag
 
 
 # ------------------------------------------------------------------------------ reading back

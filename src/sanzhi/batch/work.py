@@ -30,7 +30,8 @@ from sanzhi.jsonsource import load_data_text
 from sanzhi.numbers import fmt_cached
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
-from sanzhi.scoring.results import VillageResult
+from sanzhi.scoring.memo import is_shared
+from sanzhi.scoring.results import ItemResult, VillageResult
 from sanzhi.standard.compile import CompiledRubric
 
 VILLAGES_DIR = "villages"
@@ -197,6 +198,26 @@ def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) ->
 # ------------------------------------------------------------------------------ scoring
 
 
+_FRAGMENTS: dict[int, tuple[ItemResult, tuple[tuple[str, str], ...]]] = {}
+_MAX_FRAGMENTS = 20_000
+
+
+def _item_fragments(it: ItemResult) -> tuple[tuple[str, str], ...]:
+    """(level, '"id":score') per level of one item; remembered by identity for the items that
+    villages scoring alike share (`sanzhi.scoring.memo`). Entries keep the item alive."""
+    hit = _FRAGMENTS.get(id(it))
+    if hit is not None and hit[0] is it:
+        return hit[1]
+    key = json_key(it.id)
+    frags = tuple((ls.level, key + fmt_cached(ls.score)) for ls in it.levels)
+    if not is_shared(it):
+        return frags
+    if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
+        _FRAGMENTS.clear()
+    _FRAGMENTS[id(it)] = (it, frags)
+    return frags
+
+
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
     rk, code, num = ctx.run_key, result.village_code, fmt_cached
     village = (
@@ -209,14 +230,14 @@ def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tup
         (rk, code, d.id, level, num(score), num(d.applicable_points)) for d in result.dimensions for level, score in d.scores
     )
     by_level: dict[str, list[str]] = {}  # level → '"id":score' fragments of item_scores.scores
+    frags_of = _item_fragments
     for group in (result.items, result.bonus_items):
         for it in group:
-            key = json_key(it.id)
-            for ls in it.levels:
-                frags = by_level.get(ls.level)
+            for level, frag in frags_of(it):
+                frags = by_level.get(level)
                 if frags is None:
-                    frags = by_level[ls.level] = []
-                frags.append(key + num(ls.score))
+                    frags = by_level[level] = []
+                frags.append(frag)
     items = tuple((rk, code, level, "{" + ",".join(frags) + "}") for level, frags in by_level.items())
     return village, levels, dims, items
 

@@ -9,11 +9,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from sanzhi.errors import DataError, Diagnostic, Location
 from sanzhi.numbers import fmt
 from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Village
-from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import ValueProblem, is_blank, parse_value
 
@@ -40,16 +41,54 @@ _ASSESSED_ON = FieldSpec(id="assessed_on", label="评定日期", type="date")
 _REVIEW_DATE = FieldSpec(id="date", label="评审日期", type="date")
 
 
+class _Index(NamedTuple):
+    """A rubric's lookups, built once per rubric instead of once per village."""
+
+    compiled: CompiledRubric  # kept alive: the cache below is keyed by its id
+    attrs: dict[str, FieldSpec]
+    fields: dict[str, FieldSpec]
+    items: dict[str, CompiledItem]
+    level_names: dict[str, str]
+    required: tuple[tuple[str, FieldSpec], ...]  # required answer fields
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(compiled: CompiledRubric) -> _Index:
+    hit = _INDEXES.get(id(compiled))
+    if hit is not None and hit.compiled is compiled:
+        return hit
+    r = compiled.rubric
+    if len(_INDEXES) > 16:
+        _INDEXES.clear()
+    idx = _INDEXES[id(compiled)] = _Index(
+        compiled, {a.id: a for a in r.attributes}, {f.id: f for f in r.fields}, {ci.item.id: ci for ci in compiled.items},
+        {lv.id: lv.name for lv in r.review_levels}, tuple((f.id, f) for f in r.fields if f.required))
+    return idx
+
+
+# A judgment's bounds, per (min, max) by exact text: a pydantic model per judgment cost ~10 µs.
+_SCORE_SPECS: dict[tuple[str, str], FieldSpec] = {}
+
+
+def _score_spec(low: Decimal, high: Decimal) -> FieldSpec:
+    key = (str(low), str(high))
+    spec = _SCORE_SPECS.get(key)
+    if spec is None:
+        if len(_SCORE_SPECS) > 1_000:
+            _SCORE_SPECS.clear()
+        spec = _SCORE_SPECS[key] = FieldSpec(id="score", label="评分", type="decimal", min=low, max=high)
+    return spec
+
+
 class _Reader:
     def __init__(self, compiled: CompiledRubric, locate: Locate) -> None:
         self.c = compiled
         self.locate = locate
         self.diags: list[Diagnostic] = []
-        r = compiled.rubric
-        self.attrs = {a.id: a for a in r.attributes}
-        self.fields = {f.id: f for f in r.fields}
-        self.items = {ci.item.id: ci for ci in compiled.items}
-        self.level_names = {lv.id: lv.name for lv in r.review_levels}
+        idx = _index(compiled)
+        self.attrs, self.fields, self.items, self.level_names, self.required = idx[1:]
         self.raw_reviews: object = None
 
     def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, **kw: str | None) -> None:
@@ -134,7 +173,7 @@ class _Reader:
         for k in m:
             if k not in ("score", "reason"):
                 self.unknown(k, path, ("score", "reason"), "键")
-        spec = FieldSpec(id="score", label="评分", type="decimal", min=low, max=high)
+        spec = _score_spec(low, high)
         score = self.value(spec, m.get("score"), (*path, "score"), what)
         reason = m.get("reason")
         if m.get("score") is None:
@@ -243,8 +282,8 @@ def _answers(rd: _Reader, raw: object) -> dict[str, object]:
         value = rd.value(spec, v, ("answers", k), cache=True)
         if value is not None:
             out[k] = value
-    for fid, spec in rd.fields.items():
-        if spec.required and fid not in out and is_blank(m.get(fid)):
+    for fid, spec in rd.required:
+        if fid not in out and is_blank(m.get(fid)):
             rd.error("D111", ("answers",), f"缺少必填项 “{spec.label}”（{fid}）", key=True, hint=f"请在 answers 中补上 “{fid}: …”")
     return out
 

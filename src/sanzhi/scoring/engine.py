@@ -12,7 +12,7 @@ from sanzhi.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.items import is_applicable
-from sanzhi.scoring.memo import scored_item
+from sanzhi.scoring.memo import NOT_APPLICABLE, Outcome, item_key, recalled_item, remember_item, scored_item
 from sanzhi.scoring.rating import check_vetoes, rate
 from sanzhi.scoring.results import (
     DimensionResult,
@@ -66,14 +66,18 @@ def _levels(assessment: Assessment, rubric_levels: dict[str, str], first_level: 
     return out
 
 
-def _score_level(
-    ci: CompiledItem, level: str, values: Mapping[str, object], compiled: CompiledRubric, judgment: Scored | None, override: _Override | None
-) -> tuple[LevelScore, tuple[str, ...]]:
-    item = ci.item
+def _outcome(ci: CompiledItem, values: Mapping[str, object], compiled: CompiledRubric, judgment: Scored | None) -> Outcome:
+    """The item at one level before any override: NOT_APPLICABLE or the memoised (score, findings, missing)."""
     if ci.applies_when is not None and not is_applicable(ci, values):
-        text = "本项不适用" + ("，不计入本维度分母" if item.not_applicable == "rescale" else "，按 0 分计")
+        return NOT_APPLICABLE
+    return scored_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
+
+
+def _level_score(ci: CompiledItem, level: str, outcome: Outcome, override: _Override | None) -> tuple[LevelScore, tuple[str, ...]]:
+    if outcome is NOT_APPLICABLE:
+        text = "本项不适用" + ("，不计入本维度分母" if ci.item.not_applicable == "rescale" else "，按 0 分计")
         return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False, False), ()
-    score, findings, missing = scored_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
+    score, findings, missing = outcome  # type: ignore[misc]
     if override is not None:
         sc = override.scored
         text = f"{override.level_name}核定为 {fmt(sc.score)} 分（{override.reviewer}：{sc.reason}）"
@@ -94,6 +98,26 @@ def _touched(ci: CompiledItem, level: _Level, below: _Level) -> bool:
     )
 
 
+def _item_result(ci: CompiledItem, levels: list[_Level], outcomes: list[Outcome | None], evidence: tuple[str, ...]) -> ItemResult:
+    item = ci.item
+    iid = item.id
+    ls, miss = _level_score(ci, levels[0].id, outcomes[0], None)  # type: ignore[arg-type]
+    scores = [ls]
+    for n in range(1, len(levels)):
+        level, outcome = levels[n], outcomes[n]
+        if outcome is None:  # untouched: the level below stands
+            scores.append(LevelScore(level.id, ls.score, ls.findings, False, ls.applicable))
+            continue
+        new, miss = _level_score(ci, level.id, outcome, level.overrides.get(iid))
+        changed = new.score != ls.score or new.findings != ls.findings or new.applicable != ls.applicable
+        scores.append(new._replace(changed=changed))
+        ls = new
+    # Unearned bonus points are not "lost": only main items count toward 失分.
+    counts = ci.dimension is not None and (ls.applicable or item.not_applicable == "zero")
+    return ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, ls.applicable, tuple(scores), ls.score,
+                      item.points - ls.score if counts else _ZERO, miss, evidence)
+
+
 def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageResult:
     """Score one village at every review level present; see sanzhi.standard.rules for item semantics."""
     rubric = compiled.rubric
@@ -102,29 +126,30 @@ def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageRe
     level_values = [compute_values(compiled, lv.inputs) for lv in levels]
     first, first_values = levels[0], level_values[0]
     evidence = assessment.evidence
+    level_ids = tuple(lv.id for lv in levels)
     items: list[ItemResult] = []
     for ci in compiled.items:
-        item = ci.item
-        iid = item.id
+        iid = ci.item.id
         judgment = first.judgments.get(iid) if ci.judgment is not None else None
-        ls, miss = _score_level(ci, first.id, first_values, compiled, judgment, None)
-        scores = [ls]
+        # Per level: its outcome, or None where the level changes nothing the item reads.
+        outcomes: list[Outcome | None] = [_outcome(ci, first_values, compiled, judgment)]
+        overridden = False
         for n in range(1, len(levels)):
             level = levels[n]
             if not _touched(ci, level, levels[n - 1]):
-                scores.append(LevelScore(level.id, ls.score, ls.findings, False, ls.applicable))
+                outcomes.append(None)
                 continue
-            new, miss = _score_level(ci, level.id, level_values[n], compiled, level.judgments.get(iid), level.overrides.get(iid))
-            changed = new.score != ls.score or new.findings != ls.findings or new.applicable != ls.applicable
-            scores.append(new._replace(changed=changed))
-            ls = new
-        # Unearned bonus points are not "lost": only main items count toward 失分.
-        counts = ci.dimension is not None and (ls.applicable or item.not_applicable == "zero")
-        items.append(
-            ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, ls.applicable, tuple(scores), ls.score,
-                       item.points - ls.score if counts else _ZERO, miss, evidence.get(iid, ()) if evidence else ())
-        )
-    level_ids = tuple(lv.id for lv in levels)
+            overridden = overridden or level.overrides.get(iid) is not None
+            outcomes.append(_outcome(ci, level_values[n], compiled, level.judgments.get(iid)))
+        ev = evidence.get(iid, ()) if evidence else ()
+        if overridden or ev:  # a reviewer's name or the village's evidence: this village's own
+            items.append(_item_result(ci, levels, outcomes, ev))
+        else:
+            key = item_key(ci, level_ids, outcomes)
+            it = recalled_item(key)
+            if it is None:
+                it = remember_item(key, ci, outcomes, _item_result(ci, levels, outcomes, ()))
+            items.append(it)
     main_items = [it for it in items if it.dimension is not None]
     bonus_items = tuple(it for it in items if it.dimension is None)
     dimensions, totals = _aggregate(compiled, main_items, bonus_items, level_ids)
@@ -169,33 +194,25 @@ def _aggregate(
     """
     rubric = compiled.rubric
     precision = rubric.precision
-    n_levels = len(level_ids)
-    sums: dict[str, list[Decimal]] = {dim.id: [_ZERO] * n_levels for dim in rubric.dimensions}
-    # Points dropped by rescaled not-applicable items, per level: a reviewer's correction of an
-    # attribute (村 → 社区) can change which items apply at that level.
-    dropped: dict[str, list[Decimal]] = {dim.id: [_ZERO] * n_levels for dim in rubric.dimensions}
-    for ci, it in zip(compiled.items, items):  # main items, aligned with compiled.items
-        acc = sums[it.dimension]  # type: ignore[index]
-        rescale = ci.item.not_applicable == "rescale"
-        for n, ls in enumerate(it.levels):
-            acc[n] += ls.score
-            if rescale and not ls.applicable:
-                dropped[it.dimension][n] += it.points  # type: ignore[index]
     dims: list[DimensionResult] = []
-    base = [_ZERO] * n_levels
-    for dim in rubric.dimensions:
+    base = [_ZERO] * len(level_ids)
+    for dim, members, rescaled in zip(rubric.dimensions, compiled.dimension_items, compiled.dimension_rescaled):
+        its = [items[i] for i in members]  # main items come first in compiled.items, so positions agree
         scores: list[tuple[str, Decimal]] = []
+        drop = _ZERO
         for n, level in enumerate(level_ids):
-            raw = sums[dim.id][n]
-            drop = dropped[dim.id][n]
+            # Sums in rubric order from 0, exact; `score` is the operative (last) level's.
+            raw = sum([it.score for it in its] if n == len(level_ids) - 1 else [it.levels[n].score for it in its], _ZERO)
+            # Points dropped by rescaled not-applicable items, per level: a reviewer's correction
+            # of an attribute (村 → 社区) can change which items apply at that level.
+            drop = sum([items[i].points for i in rescaled if not items[i].levels[n].applicable], _ZERO) if rescaled else _ZERO
             if drop:
                 app = dim.points - drop
                 # Nothing applicable means nothing could be lost: the dimension keeps full points.
                 raw = round_to(EXACT.divide(EXACT.multiply(raw, dim.points), app), precision) if app else dim.points
             scores.append((level, raw))
             base[n] += raw
-        last = dropped[dim.id][-1]
-        dims.append(DimensionResult(dim.id, dim.name, dim.points, dim.points - last, tuple(scores), scores[-1][1], bool(last)))
+        dims.append(DimensionResult(dim.id, dim.name, dim.points, dim.points - drop, tuple(scores), scores[-1][1], bool(drop)))
     totals = []
     for n, level in enumerate(level_ids):
         bonus = _ZERO

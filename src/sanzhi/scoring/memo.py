@@ -10,6 +10,12 @@ Keys hold each value with its type, and a Decimal by its exact text, so 1, True,
 Decimal("1") never share an entry: a cached Finding carries the very values a fresh one
 would. Entries keep their CompiledItem alive, so an id() is never reused while cached.
 Results are immutable NamedTuples and tuples, safe to share between villages.
+
+One step up, a whole ItemResult is remembered per item, review levels present and the
+identities of its per-level outcomes (the memoised tuples above, NOT_APPLICABLE, or None
+for a level that changes nothing the item reads): villages that scored alike then share one
+ItemResult object, which the JSON converter in turn converts once. Items with an override or
+evidence carry a reviewer's or the village's own text and are never shared.
 """
 
 from collections.abc import Mapping
@@ -17,13 +23,26 @@ from decimal import Decimal
 
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.items import score_item
-from sanzhi.scoring.results import Finding
+from sanzhi.scoring.results import Finding, ItemResult
 from sanzhi.scoring.rules import Display
 from sanzhi.standard.compile import CompiledItem
 
 _ABSENT = object()  # a name not answered (distinct from any value, None included)
 _MAX_ENTRIES = 50_000  # a few tens of MB at most; plausible counties need ~5,000
 _MEMO: dict[tuple[object, ...], tuple[CompiledItem, tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]]] = {}
+
+
+
+class _NotApplicable:
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE = _NotApplicable()  # the outcome of an item that does not apply at a level
+Outcome = tuple[Decimal, tuple[Finding, ...], tuple[str, ...]] | _NotApplicable
+# key → (objects whose ids are in the key, kept alive so no id is reused while cached; result)
+_ITEMS: dict[tuple[object, ...], tuple[tuple[object, ...], ItemResult]] = {}
+_SHARED: dict[int, ItemResult] = {}  # id → every ItemResult in _ITEMS
 
 
 def scored_item(
@@ -49,3 +68,34 @@ def scored_item(
         _MEMO.clear()
     _MEMO[key] = (ci, result)
     return result
+
+
+def item_key(ci: CompiledItem, level_ids: tuple[str, ...], outcomes: list[Outcome | None]) -> tuple[object, ...]:
+    return (id(ci), level_ids, *[id(o) for o in outcomes])
+
+
+def recalled_item(key: tuple[object, ...]) -> ItemResult | None:
+    hit = _ITEMS.get(key)
+    return None if hit is None else hit[1]
+
+
+def remember_item(key: tuple[object, ...], ci: CompiledItem, outcomes: list[Outcome | None], result: ItemResult) -> ItemResult:
+    if len(_ITEMS) >= _MAX_ENTRIES:
+        _ITEMS.clear()
+        _SHARED.clear()
+    _ITEMS[key] = ((ci, *outcomes), result)
+    _SHARED[id(result)] = result
+    return result
+
+
+def is_shared(it: ItemResult) -> bool:
+    """Is this ItemResult the memo's (shared by villages that scored alike), not a village's own?
+    Caches keyed by an item's identity keep only these: a village's own items never recur."""
+    return _SHARED.get(id(it)) is it
+
+
+def forget() -> None:
+    """Empty both memos (tests, and anyone who wants a cold start)."""
+    _MEMO.clear()
+    _ITEMS.clear()
+    _SHARED.clear()

@@ -93,6 +93,10 @@ class CompiledRubric:
     vetoes: tuple[CompiledVeto, ...]
     tiers: tuple[CompiledTier, ...]
     display: Mapping[str, tuple[str, str | None]]  # name → (Chinese label, unit) for explanations
+    # Per dimension (rubric order): the positions in `items` of its items, and of those whose
+    # points leave the dimension's denominator when they do not apply (not_applicable: rescale).
+    dimension_items: tuple[tuple[int, ...], ...]
+    dimension_rescaled: tuple[tuple[int, ...], ...]
 
     @property
     def ref(self) -> str:
@@ -273,4 +277,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
             **{k: (v.label, v.unit) for k, v in c.specs.items()},
             **{d.id: (d.label, d.unit) for d in rubric.derived},
         },
+        dimension_items=tuple(tuple(n for n, ci in enumerate(items) if ci.dimension == d.id) for d in rubric.dimensions),
+        dimension_rescaled=tuple(tuple(n for n, ci in enumerate(items) if ci.dimension == d.id and ci.item.not_applicable == "rescale")
+                                 for d in rubric.dimensions),
     )
