@@ -144,7 +144,17 @@ def test_published_lists(batch_run) -> None:
     towns = {r[0] for r in redblack}
     assert towns == {"第1镇", "第2镇", "第3镇", "第4镇"}
     assert {r[1] for r in redblack} == {"红榜", "黑榜"}
-    assert sorted(p.name for p in (county_dir / "乡镇").iterdir()) == sorted(f"{t}-排名与红黑榜.xlsx" for t in towns)
+    # One township workbook per county, a sheet per township: its ranking with 红黑榜 marked.
+    twb = load_workbook(county_dir / "测试县-乡镇排名与红黑榜.xlsx", read_only=True)
+    assert twb.sheetnames == sorted(towns)
+    marked = []
+    for town in twb.sheetnames:
+        rows = list(twb[town].iter_rows(values_only=True))
+        assert rows[0] == ("乡镇排名", "村代码", "村名称", "总分", "等级", "一票否决", "红黑榜", "原因")
+        assert sorted(r[1] for r in rows[1:]) == sorted(r[2] for r in body if r[4] == town)
+        marked += [(town, r[6], r[0], r[1], r[2], r[3], r[4], r[7]) for r in rows[1:] if r[6] is not None]
+    key = lambda r: (r[0], r[1], r[3])  # noqa: E731
+    assert sorted(marked, key=key) == sorted(redblack, key=key)
 
 
 def test_a_second_run_into_the_same_folder_needs_resume(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
@@ -317,6 +327,11 @@ def test_rank_tiers_from_the_rubric_reach_rankings_and_published_lists(tmp_path:
     half = -(-len(ranked) // 2)  # ⌈50 %⌉ of the ranked villages
     for rank, tier in by_rank.values():
         assert tier == ("前三名" if rank <= 3 else "前半" if rank <= half else "")
+    twb = load_workbook(tmp_path / "out" / "published" / "测试县" / "测试县-乡镇排名与红黑榜.xlsx", read_only=True)
+    for town in twb.sheetnames:
+        rows = list(twb[town].iter_rows(values_only=True))
+        assert rows[0] == ("乡镇排名", "按名次等级", "村代码", "村名称", "总分", "等级", "一票否决", "红黑榜", "原因")
+        assert rows[1][:2] == (1, "前三名")  # tiers ranked within the township
     result = CliRunner().invoke(app, ["ranking", "--year", "2025", "--county", "测试县", "--db", str(tmp_path / "r.sqlite"), "--json"])
     assert result.exit_code == 0, result.output
     assert "前三名" in result.stdout and "前半" in result.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from sanzhi.batch.publish import Workbook
+from sanzhi.batch.publish import Workbook, sheet_title
 
 
 def _write(path: Path) -> None:
@@ -36,3 +36,13 @@ def test_the_same_lists_give_the_same_bytes(tmp_path: Path) -> None:
     _write(tmp_path / "a.xlsx")
     _write(tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_sheet_titles_are_valid_and_distinct() -> None:
+    # Township names become sheet names: Excel refuses []:*?/\, more than 31 characters, an
+    # apostrophe at either end, and two names equal but for case.
+    taken: set[str] = set()
+    long = "很长的乡镇名称" * 6
+    titles = [sheet_title(n, taken) for n in ("梧桐街道", "a[1]:b", "'引号'", long, long, "Town", "town", "")]
+    assert titles == ["梧桐街道", "a_1__b", "引号", long[:31], long[:28] + "(2)", "Town", "town(2)", "_"]
+    assert all(len(t) <= 31 for t in titles)
