@@ -49,6 +49,7 @@ from sanzhi.batch.queries import (
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
 from sanzhi.numbers import fmt
+from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
 
 PUBLISHED_DIR = "published"
@@ -357,7 +358,7 @@ def write_summary(store: Store, run_key: int, compiled: CompiledRubric, year: in
         "counties": counties,
         "skipped": skipped,
     }
-    atomic_write(out_dir / "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    atomic_write(out_dir / "summary.json", encode_json(summary))  # the same bytes as json.dumps(indent=2), C-fast
     write_csv(out_dir / "skipped.csv", ("来源", "原因", "问题"),
               ((s["source"], "村代码重复" if s["status"] == "duplicate" else "数据有误",
                 "\n".join(_line(p) for p in s["problems"])) for s in skipped))
