@@ -12,7 +12,16 @@ from sanzhi.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.items import is_applicable
-from sanzhi.scoring.memo import NOT_APPLICABLE, Outcome, item_key, recalled_item, remember_item, scored_item
+from sanzhi.scoring.memo import (
+    NOT_APPLICABLE,
+    Outcome,
+    item_key,
+    recalled_item,
+    remember_item,
+    entry,
+    keep_single,
+    scored_item,
+)
 from sanzhi.scoring.rating import check_vetoes, rate
 from sanzhi.scoring.results import (
     DimensionResult,
@@ -128,9 +137,15 @@ def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageRe
     evidence = assessment.evidence
     level_ids = tuple(lv.id for lv in levels)
     items: list[ItemResult] = []
+    single = len(levels) == 1
+    display, precision = compiled.display, rubric.precision
     for ci in compiled.items:
         iid = ci.item.id
         judgment = first.judgments.get(iid) if ci.judgment is not None else None
+        if single and not (evidence and iid in evidence) and (ci.applies_when is None or is_applicable(ci, first_values)):
+            e = entry(ci, first_values, display, judgment, precision)
+            items.append(e.single or keep_single(e, _item_result(ci, levels, [e.outcome], ())))
+            continue
         # Per level: its outcome, or None where the level changes nothing the item reads.
         outcomes: list[Outcome | None] = [_outcome(ci, first_values, compiled, judgment)]
         overridden = False

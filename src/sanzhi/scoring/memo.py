@@ -11,11 +11,12 @@ Decimal("1") never share an entry: a cached Finding carries the very values a fr
 would. Entries keep their CompiledItem alive, so an id() is never reused while cached.
 Results are immutable NamedTuples and tuples, safe to share between villages.
 
-One step up, a whole ItemResult is remembered per item, review levels present and the
-identities of its per-level outcomes (the memoised tuples above, NOT_APPLICABLE, or None
-for a level that changes nothing the item reads): villages that scored alike then share one
-ItemResult object, which the JSON converter in turn converts once. Items with an override or
-evidence carry a reviewer's or the village's own text and are never shared.
+One step up, whole ItemResults are remembered: for a village scored at one level (no
+review), beside the item's outcome, so that case costs one lookup; otherwise per item,
+review levels present and the identities of its per-level outcomes (the memoised tuples
+above, NOT_APPLICABLE, or None for a level that changes nothing the item reads). Villages
+that scored alike then share one ItemResult object, which the batch encodes once. Items with
+an override or evidence carry a reviewer's or the village's own text and are never shared.
 """
 
 from collections.abc import Mapping
@@ -29,7 +30,7 @@ from sanzhi.standard.compile import CompiledItem
 
 _ABSENT = object()  # a name not answered (distinct from any value, None included)
 _MAX_ENTRIES = 50_000  # a few tens of MB at most; plausible counties need ~5,000
-_MEMO: dict[tuple[object, ...], tuple[CompiledItem, tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]]] = {}
+_MEMO: dict[tuple[object, ...], "Entry"] = {}
 
 
 
@@ -42,13 +43,23 @@ NOT_APPLICABLE = _NotApplicable()  # the outcome of an item that does not apply 
 Outcome = tuple[Decimal, tuple[Finding, ...], tuple[str, ...]] | _NotApplicable
 # key → (objects whose ids are in the key, kept alive so no id is reused while cached; result)
 _ITEMS: dict[tuple[object, ...], tuple[tuple[object, ...], ItemResult]] = {}
-_SHARED: dict[int, ItemResult] = {}  # id → every ItemResult in _ITEMS
+_SHARED: dict[int, ItemResult] = {}  # id → every ItemResult the memo holds
 
 
-def scored_item(
-    ci: CompiledItem, values: Mapping[str, object], display: Display, judgment: Scored | None, precision: Decimal
-) -> tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]:
-    """`score_item(ci, values, display, judgment, precision)`, from the cache when it can."""
+class Entry:
+    """What the memo holds for one item and combination of values it reads."""
+
+    __slots__ = ("ci", "outcome", "single")
+
+    def __init__(self, ci: CompiledItem | None, outcome: tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]) -> None:
+        self.ci = ci  # None: not cached (a value that cannot be a key)
+        self.outcome = outcome
+        self.single: ItemResult | None = None  # the ItemResult when scored at one level, no evidence
+
+
+def entry(ci: CompiledItem, values: Mapping[str, object], display: Display, judgment: Scored | None,
+          precision: Decimal) -> Entry:
+    """The item's outcome (`score_item(ci, values, display, judgment, precision)`), from the cache when it can."""
     parts: list[object] = [id(ci), None if judgment is None else (str(judgment.score), judgment.reason)]
     get = values.get
     for n in ci.needs_order:
@@ -60,14 +71,30 @@ def scored_item(
     try:
         hit = _MEMO.get(key)
     except TypeError:  # a value of a kind not foreseen (unhashable): score it, do not cache it
-        return score_item(ci, values, display, judgment, precision)
-    if hit is not None and hit[0] is ci:
-        return hit[1]
-    result = score_item(ci, values, display, judgment, precision)
+        return Entry(None, score_item(ci, values, display, judgment, precision))
+    if hit is not None and hit.ci is ci:
+        return hit
+    made = Entry(ci, score_item(ci, values, display, judgment, precision))
     if len(_MEMO) >= _MAX_ENTRIES:
-        _MEMO.clear()
-    _MEMO[key] = (ci, result)
-    return result
+        forget()
+    _MEMO[key] = made
+    return made
+
+
+def scored_item(
+    ci: CompiledItem, values: Mapping[str, object], display: Display, judgment: Scored | None, precision: Decimal
+) -> tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]:
+    """`score_item(ci, values, display, judgment, precision)`, from the cache when it can."""
+    return entry(ci, values, display, judgment, precision).outcome
+
+
+def keep_single(e: Entry, item: ItemResult) -> ItemResult:
+    """Remember the single-level ItemResult made from `e.outcome`; it must depend on nothing else
+    that varies between villages (no evidence, no review)."""
+    if e.ci is not None:  # a cached entry: villages that score alike share the item
+        e.single = item
+        _SHARED[id(item)] = item
+    return item
 
 
 def item_key(ci: CompiledItem, level_ids: tuple[str, ...], outcomes: list[Outcome | None]) -> tuple[object, ...]:
@@ -81,8 +108,7 @@ def recalled_item(key: tuple[object, ...]) -> ItemResult | None:
 
 def remember_item(key: tuple[object, ...], ci: CompiledItem, outcomes: list[Outcome | None], result: ItemResult) -> ItemResult:
     if len(_ITEMS) >= _MAX_ENTRIES:
-        _ITEMS.clear()
-        _SHARED.clear()
+        forget()
     _ITEMS[key] = ((ci, *outcomes), result)
     _SHARED[id(result)] = result
     return result
