@@ -162,6 +162,19 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def read_file(path: str) -> bytes:
+    """A file's bytes with bare os calls: Path.read_bytes' objects cost ~10 µs a village."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        chunks = [os.read(fd, max(size, 1) + 1)]
+        while chunks[-1]:  # the file grew, or size was 0 for a special file: read to the end
+            chunks.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
 def sha256_tag(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -261,7 +274,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
         blob = ref.blob
         if blob is None:
             try:
-                blob = Path(ref.path).read_bytes()
+                blob = read_file(ref.path)
             except OSError as e:
                 return _failed(ref.source, sha256_tag(b""), None, [Diagnostic("D100", f"无法读取村自评数据文件：{os_reason(e)}", Location(ref.source))])
         sha = sha256_tag(blob)

@@ -135,8 +135,9 @@ class _Reader:
               cache: bool = False) -> object | None:
         """`what` names the value in the message when the spec's label alone would not.
 
-        `cache`: the spec is one of the rubric's own (fields, attributes), so the parsed value
-        may be shared through _PARSED; specs made up on the spot are not cached."""
+        `cache`: the spec lives on (the rubric's fields and attributes, the fixed village-key
+        specs), so the parsed value may be shared through _PARSED; specs made up on the spot
+        are not cached."""
         t = type(raw)
         key = None
         if cache and (t is str or t is int or t is bool):
@@ -249,12 +250,12 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
         found = f"“{texts['code']}”" if isinstance(raw_code, str) else texts["code"]
         rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）",
                  found=f"{found}（{len(texts['code'])} 位）")
-    year = rd.value(_YEAR, m.get("year"), ("village", "year"))
+    year = rd.value(_YEAR, m.get("year"), ("village", "year"), cache=True)
     if m.get("year") is None:
         rd.error("D111", ("village",), "缺少评定年度 year", key=True, hint="请在 village 中补上 “year: …”")
     assessed_on = None
     if m.get("assessed_on") is not None:
-        assessed_on = rd.value(_ASSESSED_ON, m.get("assessed_on"), ("village", "assessed_on"))
+        assessed_on = rd.value(_ASSESSED_ON, m.get("assessed_on"), ("village", "assessed_on"), cache=True)
     attributes: dict[str, object] = {}
     for aid, spec in rd.attrs.items():
         v = rd.value(spec, m.get(aid), ("village", aid), cache=True)
@@ -342,7 +343,7 @@ def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
             rd.error("D111", path, "评审记录缺少评审人 reviewer", key=True)
         day = None
         if m.get("date") is not None:
-            day = rd.value(_REVIEW_DATE, m.get("date"), (*path, "date"))
+            day = rd.value(_REVIEW_DATE, m.get("date"), (*path, "date"), cache=True)
         out.append(Review(
             level=level,
             reviewer=str(reviewer or "").strip(),
