@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import json
 import sqlite3
@@ -366,3 +368,19 @@ def test_per_county_lookups_use_an_index_on_run_and_county(tmp_path: Path) -> No
                     "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?"):
             plan = " ".join(r[3] for r in store._conn.execute("EXPLAIN QUERY PLAN " + sql, (1, "县")))
             assert "village_results_run_county" in plan, plan
+
+
+def test_an_output_folder_inside_the_inputs_is_not_read_as_input(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # Results are JSON files too: written inside an input folder, a second run (--resume) must
+    # not take them for villages. A folder of the same name elsewhere is an ordinary input.
+    paths = write_villages(rubric_v1, tmp_path / "in", 8, 2025)
+    other = tmp_path / "in" / "more" / "out"
+    other.mkdir(parents=True)
+    for p in paths[:2]:
+        p.rename(other / p.name)
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "in" / "out", year=2025, db=str(tmp_path / "r.sqlite"),
+                        jobs=1)
+    first = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=NullReporter())
+    assert (first.scored, first.skipped) == (8, 0)
+    again = run_batch(rubric_v1, dataclasses.replace(opts, resume=True), clock=lambda: STARTED, reporter=NullReporter())
+    assert (again.scored, again.skipped) == (8, 0)

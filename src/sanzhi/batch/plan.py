@@ -56,9 +56,12 @@ def _walk(folder: Path, skip: Path | None) -> Iterator[str]:
     run lists 100,000 files here, in the process that also feeds the workers.
     """
     found: list[str] = []
-    for root, dirs, files in os.walk(folder):
+    skip_name = skip.name if skip is not None else None
+    for root, dirs, files in os.walk(folder):  # symlinked folders are not followed
+        # Only a folder with the output folder's (resolved) name can be it: resolve() costs a
+        # system call per path component, and a national run has ~7,000 folders.
         dirs[:] = [d for d in dirs if not d.startswith(".")
-                   and (skip is None or Path(os.path.join(root, d)).resolve() != skip)]
+                   and (d != skip_name or Path(os.path.join(root, d)).resolve() != skip)]
         rootn = str(Path(root))  # Path's spelling of the folder ("./in/" → "in"), as sources always had
         prefix = rootn + os.sep
         found.extend(prefix + f for f in files
