@@ -121,7 +121,19 @@ def _stages(compiled, files: list[Path], scratch: Path, t, out: dict[str, float]
     out["database rows (build + insert)"] = t() - t0
 
 
+def host_speed() -> float:
+    """Seconds for a fixed pure-Python loop (10 M additions). On a shared VM this swings: on
+    the 2-core machine of the README figures it took 0.50 s at best and over 1.2 s at worst,
+    and every CPU-second figure above it swings with it, so it is printed beside each run."""
+    t0 = time.perf_counter()
+    s = 0
+    for i in range(10_000_000):
+        s += i
+    return time.perf_counter() - t0
+
+
 def run_cli(args: list[str], cwd: Path) -> dict[str, float]:
+    speed = host_speed()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], cwd=cwd, capture_output=True, text=True, check=False)
@@ -130,6 +142,7 @@ def run_cli(args: list[str], cwd: Path) -> dict[str, float]:
     if proc.returncode not in (0, 1):
         sys.exit(f"sanzhi batch failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"  (host speed: fixed loop {speed:.2f} s before, {host_speed():.2f} s after)")
     return {"wall": wall, "cpu": cpu, "maxrss_mb": after.ru_maxrss / 1024}
 
 
