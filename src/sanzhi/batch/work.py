@@ -166,10 +166,11 @@ def read_file(path: str) -> bytes:
     """A file's bytes with bare os calls: Path.read_bytes' objects cost ~10 µs a village."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        size = os.fstat(fd).st_size
-        chunks = [os.read(fd, max(size, 1) + 1)]
-        while chunks[-1]:  # the file grew, or size was 0 for a special file: read to the end
-            chunks.append(os.read(fd, 1 << 16))
+        want = os.fstat(fd).st_size + 1  # one more than the size: a short read is the end
+        chunks = [os.read(fd, want)]
+        if len(chunks[0]) == want:  # the file grew, or a special file reports size 0: read to the end
+            while chunks[-1]:
+                chunks.append(os.read(fd, 1 << 16))
     finally:
         os.close(fd)
     return b"".join(chunks)
