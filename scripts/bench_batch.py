@@ -122,9 +122,10 @@ def _stages(compiled, files: list[Path], scratch: Path, t, out: dict[str, float]
 
 
 def host_speed() -> float:
-    """Seconds for a fixed pure-Python loop (10 M additions). On a shared VM this swings: on
-    the 2-core machine of the README figures it took 0.50 s at best and over 1.2 s at worst,
-    and every CPU-second figure above it swings with it, so it is printed beside each run."""
+    """Seconds for a fixed pure-Python loop (10 M additions in a function). On a shared VM this
+    swings, and every CPU-second figure with it, so it is printed beside each run: on the
+    2-core machine of the README figures it took 0.31 s in a fast hour of 2026-12-03 and
+    0.47 s or more in slow ones."""
     t0 = time.perf_counter()
     s = 0
     for i in range(10_000_000):
