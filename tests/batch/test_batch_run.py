@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import csv
+import dataclasses
 import json
 import sqlite3
 from decimal import Decimal
@@ -155,7 +154,7 @@ def test_published_lists(batch_run) -> None:
         assert rows[0] == ("乡镇排名", "村代码", "村名称", "总分", "等级", "一票否决", "红黑榜", "原因")
         assert sorted(r[1] for r in rows[1:]) == sorted(r[2] for r in body if r[4] == town)
         marked += [(town, r[6], r[0], r[1], r[2], r[3], r[4], r[7]) for r in rows[1:] if r[6] is not None]
-    key = lambda r: (r[0], r[1], r[3])  # noqa: E731
+    key = lambda r: (r[0], r[1], r[3])
     assert sorted(marked, key=key) == sorted(redblack, key=key)
 
 

@@ -8,7 +8,12 @@ import pytest
 
 from sanzhi import api
 from sanzhi.batch.serialize import decode_village, village_data, village_json
-from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, dumps_results, encode_json, result_data
+from sanzhi.reports.json_output import (
+    RESULT_SCHEMA_VERSION,
+    dumps_results,
+    encode_json,
+    result_data,
+)
 
 
 @pytest.mark.parametrize("ref", ["jiaxing-sanzhi@2018"])

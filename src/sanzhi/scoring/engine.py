@@ -15,11 +15,11 @@ from sanzhi.scoring.items import is_applicable
 from sanzhi.scoring.memo import (
     NOT_APPLICABLE,
     Outcome,
+    entry,
     item_key,
+    keep_single,
     recalled_item,
     remember_item,
-    entry,
-    keep_single,
     scored_item,
 )
 from sanzhi.scoring.rating import check_vetoes, rate
