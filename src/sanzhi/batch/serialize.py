@@ -17,7 +17,7 @@ import orjson
 
 from sanzhi.reports.json_convert import converter, is_namedtuple, village_data
 from sanzhi.reports.json_output import RESULT_SCHEMA_VERSION, encode_json, result_data
-from sanzhi.scoring.memo import is_shared
+from sanzhi.scoring.memo import per_shared_item
 from sanzhi.scoring.results import ItemResult, VillageResult
 
 
@@ -41,23 +41,9 @@ def _document(village: dict[str, object]) -> dict[str, object]:
     return {"format": "sanzhi.results", "schema_version": RESULT_SCHEMA_VERSION, "villages": [village], "failures": []}
 
 
-_ENCODED: dict[int, tuple[ItemResult, orjson.Fragment]] = {}
-_MAX_ENCODED = 20_000  # ~2 KB each; a county repeats a few thousand distinct items
 _convert_item = converter(ItemResult)
-
-
-def _encoded(it: ItemResult) -> orjson.Fragment:
-    """One item's compact JSON, remembered by identity for the memo's shared items."""
-    hit = _ENCODED.get(id(it))
-    if hit is not None and hit[0] is it:
-        return hit[1]
-    frag = orjson.Fragment(orjson.dumps(_convert_item(it)))
-    if not is_shared(it):
-        return frag
-    if len(_ENCODED) >= _MAX_ENCODED:
-        _ENCODED.clear()
-    _ENCODED[id(it)] = (it, frag)
-    return frag
+# One item's compact JSON; ~2 KB each, and a county repeats a few thousand distinct items.
+_encoded = per_shared_item(lambda it: orjson.Fragment(orjson.dumps(_convert_item(it))), 20_000)
 
 
 # ------------------------------------------------------------------------------ reading back

@@ -30,7 +30,7 @@ from sanzhi.jsonsource import load_data_text
 from sanzhi.numbers import fmt_cached
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
-from sanzhi.scoring.memo import is_shared
+from sanzhi.scoring.memo import per_shared_item
 from sanzhi.scoring.results import ItemResult, VillageResult
 from sanzhi.standard.compile import CompiledRubric
 
@@ -212,24 +212,13 @@ def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) ->
 # ------------------------------------------------------------------------------ scoring
 
 
-_FRAGMENTS: dict[int, tuple[ItemResult, tuple[tuple[str, str], ...]]] = {}
-_MAX_FRAGMENTS = 20_000
-
-
-def _item_fragments(it: ItemResult) -> tuple[tuple[str, str], ...]:
-    """(level, '"id":score') per level of one item; remembered by identity for the items that
-    villages scoring alike share (`sanzhi.scoring.memo`). Entries keep the item alive."""
-    hit = _FRAGMENTS.get(id(it))
-    if hit is not None and hit[0] is it:
-        return hit[1]
+def _fragments(it: ItemResult) -> tuple[tuple[str, str], ...]:
+    """(level, '"id":score') per level of one item, for `item_scores.scores`."""
     key = json_key(it.id)
-    frags = tuple((ls.level, key + fmt_cached(ls.score)) for ls in it.levels)
-    if not is_shared(it):
-        return frags
-    if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
-        _FRAGMENTS.clear()
-    _FRAGMENTS[id(it)] = (it, frags)
-    return frags
+    return tuple((ls.level, key + fmt_cached(ls.score)) for ls in it.levels)
+
+
+_item_fragments = per_shared_item(_fragments, 20_000)  # villages that score alike share items
 
 
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:

@@ -19,8 +19,9 @@ that scored alike then share one ItemResult object, which the batch encodes once
 an override or evidence carry a reviewer's or the village's own text and are never shared.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import TypeVar
 
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.items import score_item
@@ -28,6 +29,7 @@ from sanzhi.scoring.results import Finding, ItemResult
 from sanzhi.scoring.rules import Display
 from sanzhi.standard.compile import CompiledItem
 
+T = TypeVar("T")
 _ABSENT = object()  # a name not answered (distinct from any value, None included)
 _MAX_ENTRIES = 50_000  # a few tens of MB at most; plausible counties need ~5,000
 _MEMO: dict[tuple[object, ...], "Entry"] = {}
@@ -118,6 +120,26 @@ def is_shared(it: ItemResult) -> bool:
     """Is this ItemResult the memo's (shared by villages that scored alike), not a village's own?
     Caches keyed by an item's identity keep only these: a village's own items never recur."""
     return _SHARED.get(id(it)) is it
+
+
+def per_shared_item(make: Callable[[ItemResult], T], limit: int) -> Callable[[ItemResult], T]:
+    """`make`, remembered by identity for the items the memo shares (at most `limit` entries;
+    each keeps its item alive, so an id is never reused while cached). A village's own items
+    never recur and are made afresh."""
+    cache: dict[int, tuple[ItemResult, T]] = {}
+
+    def made(it: ItemResult) -> T:
+        hit = cache.get(id(it))
+        if hit is not None and hit[0] is it:
+            return hit[1]
+        out = make(it)
+        if is_shared(it):
+            if len(cache) >= limit:
+                cache.clear()
+            cache[id(it)] = (it, out)
+        return out
+
+    return made
 
 
 def forget() -> None:
