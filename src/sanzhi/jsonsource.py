@@ -6,7 +6,8 @@ every node's line:column (`sanzhi.yamlsource`) cost ~560 µs a file, more than s
 JSON file is parsed by `json.loads` and its SourceMap is built lazily, by the full YAML path,
 on the first `locate`.
 
-The fast path gives exactly the data `load_yaml` would (a property test holds that): numbers
+The fast path gives exactly the data `load_yaml` would (a property test holds that; a file
+with a raw U+0085, a line break to YAML, is read by the YAML path): numbers
 with a fraction or exponent as Decimal from their text, other numbers as int. Anything it does
 not accept as-is (invalid JSON, duplicate keys, NaN/Infinity, a top level that is not a
 mapping) goes down the full path, which reports the problem with its position. (Nesting
@@ -60,6 +61,13 @@ def load_data_text(text: str, filename: str, *, code_prefix: str = "D") -> tuple
     """Like `load_yaml(text, filename, code_prefix=…)`, faster for a valid `*.json` mapping."""
     if filename.lower().endswith(".json"):
         body = text.removeprefix("\ufeff")
+        if "\x85" in body:
+            # YAML reads a raw NEL (U+0085) in a quoted string as a line break (folded to a
+            # space); JSON keeps it. The YAML reading stands, so both paths give the same data.
+            data, positions = load_yaml(text, filename, code_prefix=code_prefix)
+            lazy = LazySourceMap(filename, body, code_prefix=code_prefix)
+            lazy._full.append(positions)
+            return data, lazy
         try:
             data = json.loads(body, parse_float=Decimal, parse_constant=_constant, object_pairs_hook=_pairs)
         except (ValueError, _NotPlain, RecursionError):  # RecursionError: absurdly deep nesting

@@ -4,7 +4,7 @@ anything unusual, so error messages and positions are the same either way."""
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sanzhi.errors import DataError
@@ -40,6 +40,7 @@ def _typed(v: object) -> object:
 
 
 @given(st.dictionaries(_keys, _values, max_size=5))
+@example({"": "\x85"})  # NEL: a line break to YAML (found by hypothesis on a fresh clone)
 def test_fast_path_reads_what_the_yaml_path_reads(doc: dict[str, object]) -> None:
     text = _emit(doc)
     fast, source = load_data_text(text, "村.json")
