@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench_batch.py [--rubric ID] [-n 1000] [--big 10000] [--pdf-n 1000] [--jobs J] [--dir DIR]
 
-1. Writes N villages (`sanzhi.synthetic.plausible_village`: bundled samples with answers
+1. Writes N villages (`sanzhi.inputs.synthetic.plausible_village`: bundled samples with answers
    redrawn) as one JSON file each, in counties of 12 townships × 15 villages (180 a county).
 2. Times each stage of the per-village pipeline in this process, on one core (CPU time):
    read + validate, score, JSON, write the file, database rows.
@@ -32,7 +32,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -42,11 +42,11 @@ from sanzhi.batch.store import (
     Store,
 )
 from sanzhi.batch.work import WorkContext, _rows, atomic_write, load_text_bytes, sha256_tag
-from sanzhi.gcpolicy import fewer_collections
+from sanzhi.common.gcpolicy import fewer_collections
+from sanzhi.common.yaml_source import load_yaml
+from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard.bundled import sample_files
-from sanzhi.synthetic import plausible_village, synthetic_village
-from sanzhi.yamlsource import load_yaml
 
 
 def _default(o: object) -> object:

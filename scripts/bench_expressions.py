@@ -1,6 +1,6 @@
-"""Evaluations per second of compiled rubric expressions (sanzhi.standard.expressions).
+"""Evaluations per second of compiled rubric expressions (sanzhi.standard.expr).
 
-Run: /work/venv/bin/python scripts/bench_expressions.py [--number N]
+Run: python scripts/bench_expressions.py [--number N]
 Times `Expression.evaluate(values)` (the public API, including its error handling and result
 type check) and, for comparison, the raw compiled function. Median of 5 repeats.
 """
@@ -19,7 +19,7 @@ try:
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sanzhi.standard.expressions import NameType, ValueType, compile_expression
+from sanzhi.standard.expr import NameType, ValueType, compile_expression
 
 NAMES = {
     "plan_made": NameType(ValueType.BOOL, label="已制定年度计划"),

@@ -4,7 +4,7 @@ Usage: python scripts/bench_impact.py [N] [A] [B] [--yaml] [--jobs J] [--keep DI
 
 Writes N synthetic village files (JSON by default, the documented village data format;
 --yaml for YAML) into a temporary folder — each a bundled sample village with about one answer
-in six redrawn by sanzhi.synthetic (--plain: purely random villages) — then times the real command end to end in a
+in six redrawn by sanzhi.inputs.synthetic (--plain: purely random villages) — then times the real command end to end in a
 fresh process — interpreter start, imports, loading both rubrics, reading every file,
 scoring each village twice, the report — exactly as a user runs it:
 
@@ -26,10 +26,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.yaml_source import load_yaml
+from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.standard.bundled import sample_files
-from sanzhi.synthetic import plausible_village, synthetic_village
-from sanzhi.yamlsource import load_yaml
 
 
 def _plain(obj: object) -> object:
@@ -63,7 +63,7 @@ def main() -> None:
     ap.add_argument("--yaml", action="store_true", help="write YAML village files instead of JSON")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
     ap.add_argument("--keep", type=Path, default=None, help="write the villages here and keep them")
-    ap.add_argument("--plain", action="store_true", help="purely random villages (sanzhi.synthetic) instead of perturbed samples")
+    ap.add_argument("--plain", action="store_true", help="purely random villages (sanzhi.inputs.synthetic) instead of perturbed samples")
     args = ap.parse_args()
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="sanzhi-bench-impact-"))

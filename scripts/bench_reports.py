@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench_reports.py [RUBRIC] [--villages 50] [--single 15] [--repeat 3] [--long 300] [--jobs N]
 
-Synthetic villages (sanzhi.synthetic), given a township and a county review so that their
+Synthetic villages (sanzhi.inputs.synthetic), given a township and a county review so that their
 reports have all three score columns, are read and scored like real files, then reported:
 
 1. one core, renderer reused, each report made by `render_village_pdf` (view model, HTML,
@@ -29,9 +29,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.errors import Location
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.reports.html import render_village_html
 from sanzhi.reports.pool import (
     VillageJob,
@@ -45,7 +46,6 @@ from sanzhi.reports.village import RubricInfo, build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.synthetic import synthetic_village
 
 REPORT_DATE = date(2025, 12, 31)
 

@@ -10,13 +10,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.errors import Location
-from sanzhi.gcpolicy import fewer_collections
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.errors import Location
+from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.scoring.engine import score_village
-from sanzhi.synthetic import synthetic_village
 
 
 def _timed(run: Callable[[], object], repeat: int = 5) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """Workbook reading speed: a 2,000-village many-villages sheet read and validated.
 
 Usage: python scripts/bench_workbook.py [RUBRIC] [N]
-Builds the sheet from the generated template and synthetic villages (sanzhi.synthetic),
+Builds the sheet from the generated template and synthetic villages (sanzhi.inputs.synthetic),
 saves it to a temporary folder, then times reading it back into validated Assessments with
 `read_villages` (openpyxl read-only, cached values). Prints figures; asserts nothing.
 Target: under 5 s for 2,000 villages.
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import openpyxl
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
 from sanzhi.inputs.files import Loaded, read_villages
 from sanzhi.inputs.forms import build_many_form
 from sanzhi.inputs.layout import SHEET_MANY, many_columns
+from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.synthetic import synthetic_village
 
 
 def cell(value: object) -> object:

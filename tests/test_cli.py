@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi import api
+from sanzhi.app import api
 from sanzhi.cli import app
 from sanzhi.standard import bundled
 
@@ -71,7 +71,7 @@ def test_no_arguments_shows_help() -> None:
     ],
 )
 def test_usage_errors_are_in_chinese(args: tuple[str, ...], message: str) -> None:
-    # typer words these itself; sanzhi.cli_zh translates them (see its docstring).
+    # typer words these itself; sanzhi.cli.zh translates them (see its docstring).
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert message in result.stderr
@@ -113,9 +113,9 @@ def test_rubric_list_shows_bundled_rubrics() -> None:
 
 
 def test_rubric_list_counts_items_by_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sanzhi import cli
+    from sanzhi.cli import rubric as cli_rubric
 
-    monkeypatch.setattr(cli.out, "_width", 200)
+    monkeypatch.setattr(cli_rubric.out, "_width", 200)
     lines = run("rubric", "list").stdout.splitlines()
     row = next(line for line in lines if "jiaxing-sanzhi@2018 " in line)
     assert row.split()[-8:] == ["施行", "2018-09-20", "47", "8", "/", "19", "/", "20"]

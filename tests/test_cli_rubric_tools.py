@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi import revision_runs as runs
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app import revisions as runs
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.app.revisions import run_impact, run_sensitivity, village_paths
 from sanzhi.cli import app
+from sanzhi.common.yaml_source import load_yaml
+from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.reports.json_output import to_data
-from sanzhi.revision_runs import run_impact, run_sensitivity, village_paths
 from sanzhi.standard.bundled import SAMPLE_DIR
-from sanzhi.synthetic import synthetic_village
-from sanzhi.yamlsource import load_yaml
 from tests.golden import compare_golden
 
 GOLDEN = Path(__file__).parent / "cli_rubric_tools"

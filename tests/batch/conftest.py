@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.helpers import RUBRIC_V1, RUBRIC_V2
 

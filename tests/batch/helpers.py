@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.synthetic import synthetic_village
 
 DATA = Path(__file__).parent / "data"
 RUBRIC_V1 = DATA / "county-v1.yaml"

@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from sanzhi import __version__
-from sanzhi.api import score_paths
+from sanzhi.app.api import score_paths
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.serialize import village_data
 from sanzhi.batch.store import parse_item_scores
 from sanzhi.batch.work import village_paths
 from sanzhi.cli import app
-from sanzhi.errors import UserError
-from sanzhi.numbers import fmt
+from sanzhi.common.errors import UserError
+from sanzhi.common.numbers import fmt
 from sanzhi.reports.json_output import result_data
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.conftest import assert_same_tree, run_sanzhi

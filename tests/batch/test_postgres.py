@@ -24,7 +24,7 @@ import pytest
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.store import Store, dec
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.conftest import assert_same_tree
 from tests.batch.helpers import write_villages

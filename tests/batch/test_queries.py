@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi.api import score_paths
+from sanzhi.app.api import score_paths
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.store import Store
 from sanzhi.cli import app
-from sanzhi.errors import UserError
+from sanzhi.common.errors import UserError
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.helpers import write_villages

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sanzhi import api
+from sanzhi.app import api
 from sanzhi.batch.serialize import decode_village, village_data, village_json
 from sanzhi.reports.json_output import (
     RESULT_SCHEMA_VERSION,

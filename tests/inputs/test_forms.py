@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
 from sanzhi.cli import app
 from sanzhi.inputs.files import read_village_file
 from sanzhi.inputs.forms import build_many_form, build_village_form, many_template_csv, write_form

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sanzhi.cli import app
-from sanzhi.errors import DataError
+from sanzhi.common.errors import DataError
 from sanzhi.inputs.files import read_text_village
 from sanzhi.standard.loader import load_rubric_file
 from tests.golden import compare_golden

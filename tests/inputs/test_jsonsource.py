@@ -7,9 +7,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sanzhi.errors import DataError
-from sanzhi.jsonsource import LazySourceMap, load_data_text
-from sanzhi.yamlsource import load_yaml
+from sanzhi.common.errors import DataError
+from sanzhi.common.json_source import LazySourceMap, load_data_text
+from sanzhi.common.yaml_source import load_yaml
 
 _keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
 _numbers = st.integers(-(10**30), 10**30) | st.decimals(allow_nan=False, allow_infinity=False)

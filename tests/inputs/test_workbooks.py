@@ -23,8 +23,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sanzhi import api
+from sanzhi.app import api
 from sanzhi.cli import app
+from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_village_file, read_villages
 from sanzhi.inputs.forms import build_many_form, many_template_csv, write_form
 from sanzhi.reports.json_output import dumps_results
@@ -32,7 +33,6 @@ from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import ValueProblem, parse_value
-from sanzhi.yamlsource import load_yaml
 from tests.golden import compare_golden
 from tests.inputs.workbooks.fill import fill_village_form, many_row
 

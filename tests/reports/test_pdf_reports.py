@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi import api
+from sanzhi.app import api
 from sanzhi.cli import app
 from sanzhi.reports import pdf as pdf_mod
 from sanzhi.reports.html import print_stylesheets, render_village_html

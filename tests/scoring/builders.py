@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sanzhi.errors import Location
+from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village

@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.errors import Location
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import read_text_village
 from sanzhi.scoring.engine import score_village

@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_text_village
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard.bundled import sample_files
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.yamlsource import load_yaml
 from tests.scoring import builders
 
 HERE = Path(__file__).parent

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sanzhi.api import load_compiled_rubric
+from sanzhi.app.api import load_compiled_rubric
 from sanzhi.inputs.files import read_text_village
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult

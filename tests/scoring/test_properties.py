@@ -436,7 +436,7 @@ def test_order_of_village_files_does_not_matter(data: st.DataObject) -> None:
     import tempfile
     from pathlib import Path
 
-    from sanzhi.api import score_paths
+    from sanzhi.app.api import score_paths
 
     compiled = builders.compile_spec(data.draw(specs()))
     codes = ["330483101201", "330483101202", "330483102201"]

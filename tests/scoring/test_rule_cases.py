@@ -41,9 +41,9 @@ from typing import Any
 
 import pytest
 
-from sanzhi.errors import DataError
+from sanzhi.common.errors import DataError
+from sanzhi.common.yaml_source import load_yaml
 from sanzhi.scoring.results import Finding, ItemResult, VillageResult
-from sanzhi.yamlsource import load_yaml
 from tests.scoring import builders
 
 CASES_DIR = Path(__file__).parent / "cases"

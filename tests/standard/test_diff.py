@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.diagnostics import render_human
-from sanzhi.errors import RubricError
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.diagnostics import render_human
+from sanzhi.common.errors import RubricError
 from sanzhi.reports.json_output import to_data
 from sanzhi.standard.diff import describe_rule, diff_rubrics, item_id_map, text_hunks
 from sanzhi.standard.loader import load_rubric_file, parse_rubric

@@ -1,4 +1,4 @@
-"""Tests of the rubric expression language (sanzhi.standard.expressions).
+"""Tests of the rubric expression language (sanzhi.standard.expr).
 
 Columns are 0-based *character* offsets; many cases put Chinese text before the error so a
 UTF-8 byte offset would be wrong by 2 per character.
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanzhi.standard.expressions import (
+from sanzhi.standard.expr import (
     EvaluationError,
     Expression,
     ExpressionError,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.diagnostics import render_human
-from sanzhi.errors import RubricError
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.diagnostics import render_human
+from sanzhi.common.errors import RubricError
 from sanzhi.inputs.files import read_text_village
 from sanzhi.reports.terminal import rubric_tree
 from sanzhi.scoring.engine import score_village

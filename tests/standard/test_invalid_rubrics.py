@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sanzhi.cli import app
-from sanzhi.errors import RubricError
+from sanzhi.common.errors import RubricError
 from sanzhi.standard.loader import load_rubric_file
 from tests.golden import compare_golden
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sanzhi.errors import Diagnostic, RubricError
+from sanzhi.common.errors import Diagnostic, RubricError
 from sanzhi.standard import bundled
 from sanzhi.standard.loader import load_rubric_file, parse_rubric
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.cli_rubric_tools import render_examples
-from sanzhi.diagnostics import render_human
-from sanzhi.errors import RubricError
-from sanzhi.revision_runs import run_examples
+from sanzhi.app.revisions import run_examples
+from sanzhi.cli.rubric_tools import render_examples
+from sanzhi.common.diagnostics import render_human
+from sanzhi.common.errors import RubricError
 from sanzhi.standard.loader import parse_rubric
 from sanzhi.standard.models import Example
 from sanzhi.standard.rubric_tests import Actual, Difference, compare

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
 from sanzhi.batch.work import Shard, ShardResult, WorkContext, init_worker, run_shard
-from sanzhi.errors import Diagnostic, UserError
+from sanzhi.common.errors import Diagnostic, UserError
 
 
 class Executor(Protocol):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sanzhi.batch.store import Known
 from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, sha256_tag
-from sanzhi.errors import Diagnostic, Location
+from sanzhi.common.errors import Diagnostic, Location
 from sanzhi.inputs.files import OLD_EXCEL_SUFFIXES, SHEET_SUFFIXES, TEXT_SUFFIXES, read_village_file
 from sanzhi.standard.compile import CompiledRubric
 

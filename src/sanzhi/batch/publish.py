@@ -48,7 +48,7 @@ from sanzhi.batch.queries import (
 )
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
 

@@ -64,7 +64,7 @@ from sanzhi.batch.work import (
     atomic_write,
     village_paths,
 )
-from sanzhi.errors import Diagnostic, Location, UserError
+from sanzhi.common.errors import Diagnostic, Location, UserError
 from sanzhi.standard.compile import CompiledRubric
 
 STATE_DIR = ".sanzhi-batch"
@@ -161,7 +161,7 @@ def _problems_json(problems: Sequence[Mapping[str, object]]) -> str:
 
 def rubric_parts(compiled: CompiledRubric) -> list[tuple[str, str, str, str | None, str, int]]:
     """A hash of every dimension and item definition, for year-over-year comparability."""
-    from sanzhi.numbers import fmt
+    from sanzhi.common.numbers import fmt
 
     def h(model: Any) -> str:
         blob = json.dumps(model.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
-from sanzhi.errors import Diagnostic, UserError
+from sanzhi.common.errors import Diagnostic, UserError
 
 SCHEMA_VERSION = 2
 

@@ -23,11 +23,11 @@ from typing import Any, NamedTuple, Protocol
 
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known, json_key
-from sanzhi.errors import DataError, Diagnostic, Location, os_reason
-from sanzhi.gcpolicy import settle_worker
+from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
+from sanzhi.common.gcpolicy import settle_worker
+from sanzhi.common.json_source import load_data_text
+from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.jsonsource import load_data_text
-from sanzhi.numbers import fmt_cached
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.memo import per_shared_item
@@ -308,7 +308,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
 
 def _log_internal(source: str) -> None:
     try:
-        from sanzhi.boundary import log_path
+        from sanzhi.common.errorlog import log_path
 
         with log_path().open("a", encoding="utf-8") as log:
             log.write(f"batch: village {source}\n{traceback.format_exc()}\n")

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sanzhi.errors import DataError, Diagnostic, Location
-from sanzhi.numbers import fmt
+from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.numbers import fmt
 from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Village
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec

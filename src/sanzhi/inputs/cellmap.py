@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import SHEET_ORDER
 from sanzhi.standard.values import Unusable

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import Unusable, normalize_text
 

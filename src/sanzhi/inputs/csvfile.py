@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from sanzhi.errors import Diagnostic, Location
+from sanzhi.common.errors import Diagnostic, Location
 from sanzhi.inputs.cellmap import failed
 from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.table import read_table

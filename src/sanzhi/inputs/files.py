@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.json_source import load_data_text
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.jsonsource import load_data_text
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.standard.compile import CompiledRubric
 

@@ -22,8 +22,9 @@ from openpyxl.styles import Alignment, Border, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sanzhi.diagnostics import display_width
-from sanzhi.errors import Diagnostic, Location, UserError, os_reason
+from sanzhi.common.diagnostics import display_width
+from sanzhi.common.errors import Diagnostic, Location, UserError, os_reason
+from sanzhi.common.numbers import fmt
 from sanzhi.inputs.cellmap import column_letter
 from sanzhi.inputs.layout import (
     DELETE_MARK,
@@ -68,7 +69,6 @@ from sanzhi.inputs.sheetstyle import (
     sheet_title,
     styled_cell,
 )
-from sanzhi.numbers import fmt
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.models import Item

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.models import ReviewLevel

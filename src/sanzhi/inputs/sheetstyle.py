@@ -13,10 +13,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sanzhi.diagnostics import display_width
+from sanzhi.common.diagnostics import display_width
+from sanzhi.common.numbers import fmt
 from sanzhi.inputs.cellmap import column_letter
 from sanzhi.inputs.layout import SHEET_CHOICES, Column
-from sanzhi.numbers import fmt
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import expected_text
 

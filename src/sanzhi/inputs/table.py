@@ -14,7 +14,7 @@ D122 value in a column without a header; D123 village code repeated; D126 no vil
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.cellmap import CellMap, RowPlaces, cell, column_letter, failed, unusable_text
 from sanzhi.inputs.cells import raw_for

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.cellmap import CellMap, cell, failed, unusable_text
 from sanzhi.inputs.cells import cell_value, open_workbook, raw_for

@@ -30,7 +30,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from sanzhi import __version__
-from sanzhi.errors import SanzhiError
+from sanzhi.common.errors import SanzhiError
 
 __all__ = [
     "FONT_FAMILY",

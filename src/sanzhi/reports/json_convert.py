@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable
 from decimal import Decimal
 
-from sanzhi.numbers import FMT_CACHE, fmt_cached
+from sanzhi.common.numbers import FMT_CACHE, fmt_cached
 from sanzhi.scoring.results import Finding, VillageResult
 
 

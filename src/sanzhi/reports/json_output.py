@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import orjson
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.reports.json_convert import village_data
 from sanzhi.scoring.results import VillageResult
 

@@ -38,7 +38,7 @@ from types import ModuleType
 from typing import Any, NamedTuple, Self
 from urllib.request import DataHandler, Request
 
-from sanzhi.errors import SanzhiError
+from sanzhi.common.errors import SanzhiError
 from sanzhi.reports.fonts import FONT_FAMILY, FontSetupError, configure_fonts
 
 __all__ = [

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from sanzhi.gcpolicy import fewer_collections, settle_worker
+from sanzhi.common.gcpolicy import fewer_collections, settle_worker
 from sanzhi.reports.html import print_stylesheets, render_summary_html, render_village_html
 from sanzhi.reports.json_convert import village_data
 from sanzhi.reports.json_output import dumps_results, encode_json
@@ -198,7 +198,7 @@ def _write_bytes(path: Path, data: bytes) -> None:
 _worker: tuple[RubricInfo, date] | None = None
 
 # Rendering allocates a few million short-lived objects per report, some in cycles: with the
-# default thresholds GC was a quarter of the render time (see sanzhi.gcpolicy).
+# default thresholds GC was a quarter of the render time (see sanzhi.common.gcpolicy).
 report_gc = fewer_collections
 
 

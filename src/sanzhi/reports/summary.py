@@ -15,7 +15,7 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from sanzhi import __version__
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.reports import charts
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.reports.village import RubricInfo, cn_date, percent

@@ -4,7 +4,7 @@ from rich import box
 from rich.table import Table
 from rich.tree import Tree
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import BundledRubric
 from sanzhi.standard.compile import CompiledRubric

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.reports import charts
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.results import Finding, ItemResult, VillageResult

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.expressions import EvaluationError
+from sanzhi.standard.expr import EvaluationError
 
 
 def compute_values(compiled: CompiledRubric, inputs: Mapping[str, object]) -> dict[str, object]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sanzhi import __version__
-from sanzhi.numbers import EXACT, round_to
+from sanzhi.common.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.items import is_applicable

@@ -3,13 +3,13 @@
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sanzhi.numbers import round_to
+from sanzhi.common.numbers import round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
 from sanzhi.scoring.rules import APPLY, Display
 from sanzhi.scoring.text import fmt
 from sanzhi.standard.compile import CompiledItem
-from sanzhi.standard.expressions import EvaluationError
+from sanzhi.standard.expr import EvaluationError
 
 _ZERO = Decimal(0)
 

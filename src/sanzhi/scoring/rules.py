@@ -11,12 +11,12 @@ sentences are built once per rule: this module runs for every item of every vill
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from sanzhi.numbers import EXACT, round_to
+from sanzhi.common.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
 from sanzhi.scoring.text import fmt, show
 from sanzhi.standard.compile import CompiledRule
-from sanzhi.standard.expressions import Expression
+from sanzhi.standard.expr import Expression
 
 Display = Mapping[str, tuple[str, str | None]]
 Values = Mapping[str, object]

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sanzhi.numbers import fmt, round_to
+from sanzhi.common.numbers import fmt, round_to
 
 _SHOWN = Decimal("0.01")
 

@@ -40,4 +40,4 @@ Text = Annotated[str, BeforeValidator(_number_to_text), Field(min_length=1)]
 Points = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=12)]
 PositivePoints = Annotated[Decimal, Field(gt=0, allow_inf_nan=False, max_digits=12)]
 Expr = Annotated[str, BeforeValidator(_number_to_text), Field(min_length=1, max_length=1000)]
-"""An expression in the rubric expression language (see sanzhi.standard.expressions)."""
+"""An expression in the rubric expression language (see sanzhi.standard.expr)."""

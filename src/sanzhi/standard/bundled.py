@@ -11,8 +11,8 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from sanzhi.errors import Diagnostic, RubricError
-from sanzhi.yamlsource import load_yaml
+from sanzhi.common.errors import Diagnostic, RubricError
+from sanzhi.common.yaml_source import load_yaml
 
 RUBRIC_DIR = Path(str(resources.files("sanzhi.standard") / "rubrics"))
 SAMPLE_DIR = RUBRIC_DIR / "samples"

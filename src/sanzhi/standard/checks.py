@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.intervals import Interval, parse_interval
 from sanzhi.standard.models import Item, Rubric
 from sanzhi.standard.problems import Problem

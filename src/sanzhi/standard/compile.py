@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sanzhi.standard.expressions import (
+from sanzhi.standard.expr import (
     Expression,
     ExpressionError,
     NameType,

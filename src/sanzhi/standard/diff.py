@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.models import Crosswalk, Dimension, Indicator, Item, Rubric
 from sanzhi.standard.problems import Problem
 from sanzhi.standard.rules import Rule

@@ -36,12 +36,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.errors import Diagnostic, Location, RubricError
-from sanzhi.numbers import fmt
+from sanzhi.common.errors import Diagnostic, Location, RubricError
+from sanzhi.common.numbers import fmt
+from sanzhi.common.yaml_source import SourceMap
 from sanzhi.standard.bundled import find_bundled
 from sanzhi.standard.models import Rubric
 from sanzhi.standard.problems import Problem
-from sanzhi.yamlsource import SourceMap
 
 P = tuple[str | int, ...]
 

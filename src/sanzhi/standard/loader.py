@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sanzhi.errors import Diagnostic, Location, RubricError
+from sanzhi.common.errors import Diagnostic, Location, RubricError
+from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.standard.checks import check_rubric
 from sanzhi.standard.compile import CompiledRubric, compile_rubric
 from sanzhi.standard.extends import check_versioning, resolve_extends
@@ -19,7 +20,6 @@ from sanzhi.standard.paths import domain_path
 from sanzhi.standard.problems import Problem, RubricProblems
 from sanzhi.standard.rules import Rule
 from sanzhi.standard.schema_walk import allowed_keys
-from sanzhi.yamlsource import SourceMap, load_yaml
 
 _RULE_KINDS = tuple(
     typing.get_args(m.model_fields["kind"].annotation)[0] for m in typing.get_args(typing.get_args(Rule)[0])

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.models import Example, Rubric, iter_items
 from sanzhi.standard.problems import Problem
 

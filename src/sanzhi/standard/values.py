@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sanzhi.numbers import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.fields import FieldSpec
 
 TRUE_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "t", "1", "已", "已完成", "符合"})

@@ -1,163 +1,24 @@
-"""`sanzhi batch`, `history`, `ranking`, `yoy`: the batch commands, registered into the main app.
-
-Parses arguments, calls `sanzhi.batch`, prints. Progress and problems go to stderr; query
-results to stdout (`--json` for scripts).
-"""
-
-from __future__ import annotations
+"""`sanzhi history`, `ranking`, `yoy`: queries over the stored runs. Tables to stdout, `--json` for scripts."""
 
 import json
 import os
 import sys
-from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
-from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
-from sanzhi import api
 from sanzhi.batch import queries
-from sanzhi.batch.pdfstep import load_pdf_step
-from sanzhi.batch.runner import BatchOptions, BatchSummary, resolve_db, run_batch
+from sanzhi.batch.runner import resolve_db
 from sanzhi.batch.store import Store, is_postgres
-from sanzhi.boundary import error_boundary
-from sanzhi.errors import Diagnostic, ExitCode, UserError
-from sanzhi.gcpolicy import fewer_collections
-from sanzhi.numbers import fmt
+from sanzhi.cli.boundary import error_boundary
+from sanzhi.common.errors import Diagnostic, UserError
+from sanzhi.common.numbers import fmt
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-MAX_PROBLEMS_SHOWN = 50
-
-
-class ExecutorKind(str, Enum):
-    local = "local"
-    dask = "dask"
-
-
-def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-class _Rate(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        rate = task.completed / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:,.0f} 村/秒")
-
-
-class RichReporter:
-    """A progress bar on stderr (villages done, rate, time left); problems printed above it."""
-
-    def __init__(self, console: Console, out_dir: Path) -> None:
-        self.console = console
-        self.out_dir = out_dir
-        self.shown = 0
-        self.hidden = 0
-        self.progress = Progress(
-            TextColumn("评分"), BarColumn(), MofNCompleteColumn(), TextColumn("村"), _Rate(),
-            TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
-            console=console, transient=True, refresh_per_second=4,
-        )
-        self.task: Any = None
-
-    def start(self, total: int) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task("batch", total=total)
-
-    def add_total(self, n: int) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, total=(self.progress.tasks[0].total or 0) + n)
-
-    def advance(self, n: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, n)
-
-    def problem(self, lines: Sequence[str]) -> None:
-        if self.shown < MAX_PROBLEMS_SHOWN:
-            self.shown += 1
-            for line in lines:
-                self.console.print(f"跳过 {line}", markup=False)
-        else:
-            self.hidden += 1
-
-    def note(self, text: str) -> None:
-        self.console.print(text, markup=False)
-
-    def stop(self) -> None:
-        self.progress.stop()
-        if self.hidden:
-            self.console.print(f"……另有 {self.hidden} 个村的问题未在此列出，全部见 {self.out_dir / 'skipped.csv'}", markup=False)
-            self.hidden = 0
-
-
-def _print_summary(s: BatchSummary, year: int) -> None:
-    rate = s.processed / s.seconds if s.seconds > 0 else 0.0
-    head = f"批次 {s.run_id} 完成：{year} 年度评分 {s.scored} 个村"
-    if s.skipped:
-        head += f"，{s.skipped} 个村数据有误已跳过"
-    if s.resumed:
-        head += f"（续跑：沿用 {s.reused} 个村，重做 {s.processed} 个村）"
-    err.print(head, markup=False)
-    t = s.timings
-    stages = f"（准备 {t.get('setup', 0):.1f}，评分 {t.get('score', 0):.1f}，清理 {t.get('sweep', 0):.1f}，名单与汇总 {t.get('publish', 0):.1f}）" if t else ""
-    err.print(f"用时 {s.seconds:.1f} 秒{stages}，{rate:,.0f} 村/秒", markup=False)
-    if s.ratings:
-        err.print("等级：" + " · ".join(f"{k} {v}" for k, v in s.ratings.items()) + f"；一票否决 {s.vetoed} 个村", markup=False)
-    err.print(f"结果：{s.out_dir / 'villages'}；名单：{s.out_dir / 'published'}；汇总：{s.out_dir / 'summary.json'}", markup=False)
-    if s.skipped:
-        err.print(f"跳过的村及原因：{s.out_dir / 'skipped.csv'}", markup=False)
-    err.print(f"数据库：{s.db}", markup=False)
-
-
-def batch(
-    inputs: Annotated[list[Path], typer.Argument(help="村自评数据：文件夹（YAML/JSON 每村一个文件）、文件或多村工作簿", show_default=False)],
-    rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")],
-    year: Annotated[int, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时生成每村 PDF 报告与汇总 PDF")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="续跑中断的批次：输入与评分标准未变的村不再重做")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="结果数据库：SQLite 文件路径，或 postgresql://… URL（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
-    executor: Annotated[ExecutorKind, typer.Option("--executor", help="local：本机进程池；dask：Dask 分布式集群")] = ExecutorKind.local,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://主机:8786")] = None,
-    shard_size: Annotated[int, typer.Option("--shard-size", help="每个任务的村数", min=1)] = 200,
-) -> None:
-    """年度批量评定：为全部村评分，写出每村结果、名单（XLSX/CSV）与汇总，并存入结果数据库。"""
-    summary = None
-    with error_boundary(), fewer_collections():
-        compiled, _ = api.load_compiled_rubric(rubric)
-        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, pdf=pdf, resume=resume,
-                            executor=executor.value, scheduler=scheduler, shard_size=shard_size)
-        reporter = RichReporter(err, output)
-        try:
-            summary = run_batch(compiled, opts, clock=_now, reporter=reporter, pdf_step=load_pdf_step() if pdf else None)
-        except KeyboardInterrupt:
-            reporter.stop()
-            err.print(f"已中断。已完成的村已保存；用相同命令加 --resume 续跑：输出目录 {output}", markup=False)
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        _print_summary(summary, year)
-    if summary is not None and summary.skipped:
-        raise typer.Exit(ExitCode.SOME_SKIPPED)
-
-
-# ------------------------------------------------------------------------------ queries
 
 
 def _open_store(db: str | None) -> Store:
@@ -348,11 +209,10 @@ def _print_changes(changes: list[queries.VillageChange], year: int, base: int) -
 
 
 def register(app: typer.Typer) -> None:
-    """Add the batch commands to the main `sanzhi` app."""
-    app.command("batch")(batch)
+    """Add the query commands to the main `sanzhi` app."""
     app.command("history")(history)
     app.command("ranking")(ranking)
     app.command("yoy")(yoy)
 
 
-__all__ = ["RichReporter", "batch", "history", "ranking", "register", "yoy"]
+__all__ = ["history", "ranking", "register", "yoy"]

@@ -1,4 +1,4 @@
-"""Tests for sanzhi.yamlsource: safe positioned loading of rubric and village files."""
+"""Tests for sanzhi.common.yaml_source: safe positioned loading of rubric and village files."""
 
 import itertools
 import time
@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from sanzhi import yamlsource
-from sanzhi.diagnostics import render_human, render_lines
-from sanzhi.errors import DataError, Location, RubricError
-from sanzhi.yamlsource import SourceMap, load_yaml, load_yaml_file
+from sanzhi.common import yaml_source as yamlsource
+from sanzhi.common.diagnostics import render_human, render_lines
+from sanzhi.common.errors import DataError, Location, RubricError
+from sanzhi.common.yaml_source import SourceMap, load_yaml, load_yaml_file
 
 
 def errors_of(text: str, filename: str = "r.yaml", **kwargs: object) -> RubricError:

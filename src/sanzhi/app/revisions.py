@@ -3,7 +3,7 @@ under two rubric versions (or with shifted weights) in a process pool, and a rub
 example villages scored.
 
 The pure comparisons live in sanzhi.scoring.impact and sanzhi.standard.rubric_tests; this module
-does the I/O and the parallelism; sanzhi.cli_rubric_tools parses arguments and prints.
+does the I/O and the parallelism; sanzhi.cli.rubric_tools parses arguments and prints.
 """
 
 import gc
@@ -17,13 +17,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sanzhi import api
-from sanzhi.boundary import render_user_error
-from sanzhi.errors import DataError, Diagnostic, Location
+from sanzhi.app import api
+from sanzhi.common.diagnostics import render_user_error
+from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.json_source import load_data_text
+from sanzhi.common.numbers import fmt
+from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import SHEET_SUFFIXES, iter_village_files, read_text_village
-from sanzhi.jsonsource import load_data_text
-from sanzhi.numbers import fmt
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
@@ -49,7 +50,6 @@ from sanzhi.standard.bundled import find_bundled
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.diff import item_id_map
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
-from sanzhi.yamlsource import SourceMap, load_yaml
 
 _CHUNK = 200  # villages per task sent to a worker process
 _POOL_MIN = 400  # fewer villages than this are scored in-process

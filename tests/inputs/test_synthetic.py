@@ -2,13 +2,13 @@
 
 from collections import Counter
 
-from sanzhi.api import load_compiled_rubric
-from sanzhi.errors import Location
+from sanzhi.app.api import load_compiled_rubric
+from sanzhi.common.errors import Location
+from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard.bundled import sample_files
-from sanzhi.synthetic import plausible_village, synthetic_village
-from sanzhi.yamlsource import load_yaml
 
 
 def _score(compiled, raw):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 
-from sanzhi.errors import SanzhiError
+from sanzhi.common.errors import SanzhiError
 
 
 class ValueType(enum.Enum):

@@ -16,9 +16,9 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from sanzhi.errors import Diagnostic, Location
+from sanzhi.common.errors import Diagnostic, Location, UserError
 
-# The line breaks YAML counts; must agree with sanzhi.yamlsource (str.splitlines counts more).
+# The line breaks YAML counts; must agree with sanzhi.common.yaml_source (str.splitlines counts more).
 _BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
 _CONTEXT_ABOVE = 2
 _TAB = "    "
@@ -157,3 +157,12 @@ def _summaries(ordered: Sequence[Diagnostic]) -> list[str]:
         where = f"（{name}）" if name else ""
         lines.append(f"共发现 {'、'.join(parts)}{where}。")
     return lines
+
+
+def render_user_error(e: UserError, fmt: str = "human") -> str:
+    """A UserError's diagnostics as `human` (rustc-style, with source lines), `line` or `json`."""
+    if fmt == "json":
+        return render_json(e.diagnostics)
+    if fmt == "line":
+        return render_lines(e.diagnostics)
+    return render_human(e.diagnostics, e.sources)

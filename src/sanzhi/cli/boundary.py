@@ -5,37 +5,17 @@ traceback, versions and platform to a log file, so the user never sees a stack t
 """
 
 import contextlib
-import os
 import platform
 import sys
-import tempfile
 import traceback
 from collections.abc import Iterator
-from pathlib import Path
 
 import typer
 
 from sanzhi import __version__
-from sanzhi.diagnostics import render_human, render_json, render_lines
-from sanzhi.errors import ExitCode, UserError
-
-
-def log_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "sanzhi"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir())
-    return folder / "sanzhi-error.log"
-
-
-def render_user_error(e: UserError, fmt: str = "human") -> str:
-    if fmt == "json":
-        return render_json(e.diagnostics)
-    if fmt == "line":
-        return render_lines(e.diagnostics)
-    return render_human(e.diagnostics, e.sources)
+from sanzhi.common.diagnostics import render_user_error
+from sanzhi.common.errorlog import log_path
+from sanzhi.common.errors import ExitCode, UserError
 
 
 @contextlib.contextmanager

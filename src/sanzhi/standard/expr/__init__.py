@@ -24,11 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sanzhi.standard.expr_check import check_structure
-from sanzhi.standard.expr_codegen import ZeroDivisor, build_function
-from sanzhi.standard.expr_source import parse
-from sanzhi.standard.expr_types import EvaluationError, ExpressionError, NameType, ValueType
-from sanzhi.standard.expr_typing import Typer
+from sanzhi.standard.expr.check import check_structure
+from sanzhi.standard.expr.codegen import ZeroDivisor, build_function
+from sanzhi.standard.expr.source import parse
+from sanzhi.standard.expr.typecheck import Typer
+from sanzhi.standard.expr.types import EvaluationError, ExpressionError, NameType, ValueType
 
 __all__ = [
     "EvaluationError",

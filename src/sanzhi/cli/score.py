@@ -1,6 +1,5 @@
-"""The `sanzhi` command line: parse arguments, call sanzhi.api, print. Nothing else."""
+"""`sanzhi score` and `sanzhi form`: score village files, write reports; generate the self-assessment forms."""
 
-import json
 import sys
 from datetime import date, datetime
 from enum import Enum
@@ -10,86 +9,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sanzhi import __version__, api, cli_zh
-from sanzhi.boundary import error_boundary, render_user_error
-from sanzhi.errors import ExitCode, UserError
-from sanzhi.gcpolicy import fewer_collections
+from sanzhi.app import api
+from sanzhi.cli.boundary import error_boundary
+from sanzhi.common.diagnostics import render_user_error
+from sanzhi.common.errors import ExitCode
+from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.reports import terminal
 from sanzhi.reports.json_output import dumps_results
-from sanzhi.standard.bundled import bundled_rubrics
-from sanzhi.standard.jsonschema import rubric_schema_json
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
-                  help="sanzhi：三治融合（自治·法治·德治）村（社区）评定评分工具。")
-rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查看、检查、导出 JSON Schema。")
-app.add_typer(rubric_app, name="rubric")
 out = Console()
 err = Console(stderr=True)
-cli_zh.install()  # usage errors and help headings in Chinese, like everything else sanzhi says
 
 
-class Format(str, Enum):
-    human = "human"
-    line = "line"
-    json = "json"
-
-
-@rubric_app.command("list")
-def rubric_list() -> None:
-    """列出内置评分标准。"""
-    with error_boundary():
-        listed = tuple((b, api.load_compiled_rubric(b.ref)[0]) for b in bundled_rubrics())
-        out.print(terminal.rubric_list(listed))
-
-
-@rubric_app.command("show")
-def rubric_show(ref: Annotated[str, typer.Argument(help="内置评分标准 ID[@版本]，或 YAML 文件路径")]) -> None:
-    """以树形显示评分标准的维度、指标、评分项与分值。"""
-    with error_boundary():
-        compiled, _ = api.load_compiled_rubric(ref)
-        out.print(terminal.rubric_tree(compiled))
-
-
-@rubric_app.command("check")
-def rubric_check(
-    files: Annotated[list[Path], typer.Argument(help="要检查的评分标准 YAML 文件")],
-    format: Annotated[Format, typer.Option("--format", help="输出格式：human / line / json")] = Format.human,
-) -> None:
-    """检查评分标准文件：一次列出全部问题（文件:行:列、位置、期望与实际）。"""
-    failed = False
-    with error_boundary(format.value):
-        for f in files:
-            try:
-                _, warnings = api.load_compiled_rubric(str(f))
-            except UserError as e:
-                failed = True
-                # Machine-readable formats go to stdout so they can be piped; the human form is a message.
-                typer.echo(render_user_error(e, format.value), err=format is Format.human)
-                continue
-            if warnings:
-                typer.echo(render_user_error(UserError(warnings), format.value), err=format is Format.human)
-            if format is Format.human:
-                typer.echo(f"✓ {f}：检查通过", err=True)
-    raise typer.Exit(ExitCode.INVALID_INPUT if failed else ExitCode.OK)
-
-
-@rubric_app.command("schema")
-def rubric_schema(output: Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（默认输出到终端）")] = None) -> None:
-    """输出评分标准文件的 JSON Schema，供编辑器补全与校验。"""
-    with error_boundary():
-        text = rubric_schema_json()
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            output.write_text(text, encoding="utf-8")
-
-
-from sanzhi.cli_rubric_tools import register as _register_rubric_tools
-
-_register_rubric_tools(rubric_app)  # rubric diff / impact / sensitivity / test
-
-
-@app.command()
 def score(
     data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON / Excel 自评表 / CSV 汇总表）")] = None,
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
@@ -147,7 +78,6 @@ class FormLayout(str, Enum):
     many = "many"
 
 
-@app.command()
 def form(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.xlsx（加 --csv 或以 .csv 结尾时为 CSV）")],
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
@@ -166,19 +96,10 @@ def form(
         err.print(f"已生成 {written}（评分标准 {compiled.ref}）", highlight=False)
 
 
-@app.command()
-def version() -> None:
-    """显示版本。"""
-    typer.echo(f"sanzhi {__version__}")
+def register(app: typer.Typer) -> None:
+    """Add `score` and `form` to the main `sanzhi` app."""
+    app.command("score")(score)
+    app.command("form")(form)
 
 
-from sanzhi.cli_batch import register as _register_batch
-
-_register_batch(app)
-
-
-def main() -> None:
-    app()
-
-
-__all__ = ["app", "json", "main"]
+__all__ = ["register"]

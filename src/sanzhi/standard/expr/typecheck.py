@@ -15,9 +15,9 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sanzhi.standard.expr_check import close_matches
-from sanzhi.standard.expr_source import Source
-from sanzhi.standard.expr_types import ExpressionError, NameType, ValueType
+from sanzhi.standard.expr.check import close_matches
+from sanzhi.standard.expr.source import Source
+from sanzhi.standard.expr.types import ExpressionError, NameType, ValueType
 
 B, N, S, D, T = (ValueType.BOOL, ValueType.NUMBER, ValueType.STRING, ValueType.DATE, ValueType.TAGS)
 

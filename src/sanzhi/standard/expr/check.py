@@ -18,8 +18,8 @@ import ast
 import difflib
 from collections.abc import Mapping
 
-from sanzhi.standard.expr_source import Source
-from sanzhi.standard.expr_types import ExpressionError, NameType
+from sanzhi.standard.expr.source import Source
+from sanzhi.standard.expr.types import ExpressionError, NameType
 
 FUNCTIONS = ("min", "max", "abs", "len")
 MAX_DEPTH = 100

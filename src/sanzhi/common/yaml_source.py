@@ -39,7 +39,7 @@ from typing import NoReturn
 
 import yaml
 
-from sanzhi.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
+from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
 
 # yaml.CSafeLoader exists only when PyYAML was built with libyaml; the pure loader is 7x slower.
 _LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader

@@ -1,7 +1,7 @@
-"""Tests for sanzhi.diagnostics: the three renderings of Diagnostics."""
+"""Tests for sanzhi.common.diagnostics: the three renderings of Diagnostics."""
 
-from sanzhi.diagnostics import display_width, render_human, render_json, render_lines
-from sanzhi.errors import Diagnostic, Location
+from sanzhi.common.diagnostics import display_width, render_human, render_json, render_lines
+from sanzhi.common.errors import Diagnostic, Location
 
 RUBRIC_TEXT = "\n".join(
     [f"# 第 {n} 行" for n in range(1, 40)]

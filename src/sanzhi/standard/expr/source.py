@@ -12,7 +12,7 @@ import ast
 import re
 import unicodedata
 
-from sanzhi.standard.expr_types import ExpressionError
+from sanzhi.standard.expr.types import ExpressionError
 
 MAX_LENGTH = 1000
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanzhi.errors import Diagnostic, RubricError
+from sanzhi.common.errors import Diagnostic, RubricError
 from sanzhi.inputs.files import Loaded, read_villages
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult

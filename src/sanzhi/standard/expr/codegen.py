@@ -21,7 +21,7 @@ import decimal
 from collections.abc import Callable
 from decimal import Decimal
 
-from sanzhi.standard.expr_source import Source
+from sanzhi.standard.expr.source import Source
 
 # Division is done in a fixed context so results do not depend on a thread's decimal context.
 DIVISION_CONTEXT = decimal.Context(

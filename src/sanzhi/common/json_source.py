@@ -1,7 +1,7 @@
 """Fast loading of village data written as JSON, with positions computed only when needed.
 
 Why: a batch run reads one JSON file per village. Composing it with the YAML parser to record
-every node's line:column (`sanzhi.yamlsource`) cost ~560 µs a file, more than scoring it;
+every node's line:column (`sanzhi.common.yaml_source`) cost ~560 µs a file, more than scoring it;
 `json.loads` takes ~30 µs. Positions are only read when something is wrong, so here a valid
 JSON file is parsed by `json.loads` and its SourceMap is built lazily, by the full YAML path,
 on the first `locate`.
@@ -19,8 +19,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sanzhi.errors import Location
-from sanzhi.yamlsource import PathLike, SourceMap, load_yaml
+from sanzhi.common.errors import Location
+from sanzhi.common.yaml_source import PathLike, SourceMap, load_yaml
 
 
 class _NotPlain(Exception):

@@ -1,7 +1,7 @@
 """`sanzhi rubric diff | impact | sensitivity | test`: tools for the bodies that maintain a rubric.
 
 Registered on the `rubric` command group by `register(rubric_app)` in sanzhi.cli. Each
-command parses its arguments, calls a runner in sanzhi.revision_runs (reading files, a process
+command parses its arguments, calls a runner in sanzhi.app.revisions (reading files, a process
 pool for large batches) over the pure core (sanzhi.standard.diff, sanzhi.scoring.impact,
 sanzhi.standard.rubric_tests), and prints a Chinese table or JSON.
 """
@@ -18,12 +18,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from sanzhi import api
-from sanzhi.boundary import error_boundary
-from sanzhi.errors import ExitCode
-from sanzhi.numbers import fmt
-from sanzhi.reports.json_output import to_data
-from sanzhi.revision_runs import (
+from sanzhi.app import api
+from sanzhi.app.revisions import (
     ExampleOutcome,
     Failure,
     run_examples,
@@ -32,6 +28,10 @@ from sanzhi.revision_runs import (
     stored_run_paths,
     village_paths,
 )
+from sanzhi.cli.boundary import error_boundary
+from sanzhi.common.errors import ExitCode
+from sanzhi.common.numbers import fmt
+from sanzhi.reports.json_output import to_data
 from sanzhi.scoring.impact import ImpactReport, SensitivityReport
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.diff import (

@@ -1,0 +1,33 @@
+"""The `sanzhi` app: every command group registered in one place, and the entry point.
+
+Each command group lives in its own module (score, rubric, batch, queries) and only parses
+arguments, calls sanzhi.app (or sanzhi.batch), and prints.
+"""
+
+import typer
+
+from sanzhi import __version__
+from sanzhi.cli import batch, queries, rubric, score, zh
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+                  help="sanzhi：三治融合（自治·法治·德治）村（社区）评定评分工具。")
+zh.install()  # usage errors and help headings in Chinese, like everything else sanzhi says
+
+
+def version() -> None:
+    """显示版本。"""
+    typer.echo(f"sanzhi {__version__}")
+
+
+rubric.register(app)
+score.register(app)
+app.command("version")(version)
+batch.register(app)
+queries.register(app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
