@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sanzhi.app import api
+from sanzhi import __version__
 from sanzhi.cli import app
 from sanzhi.standard import bundled
 
@@ -84,10 +85,22 @@ def test_help_headings_are_in_chinese() -> None:
         assert heading in text
 
 
-def test_version() -> None:
-    result = run("version")
+@pytest.mark.parametrize("args", [("version",), ("--version",), ("-V",)])
+def test_version(args: tuple[str, ...]) -> None:
+    result = run(*args)
     assert result.exit_code == 0
-    assert result.stdout.startswith("sanzhi ")
+    assert result.stdout == f"sanzhi {__version__}\n"
+
+
+def test_rubric_help_names_every_subcommand() -> None:
+    result = CliRunner().invoke(app, ["rubric", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    text = "".join(result.stdout.split())  # the group description may wrap at 80 columns
+    for command in ("list", "show", "check", "schema", "diff", "impact", "sensitivity", "test"):
+        assert command in text
+    description = "".join(result.stdout.split("命令")[0].split())
+    for word in ("diff", "impact", "sensitivity", "test"):
+        assert word in description, word
 
 
 def test_console_script_runs_in_a_real_process() -> None:

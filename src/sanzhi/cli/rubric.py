@@ -74,7 +74,7 @@ def rubric_schema(output: Annotated[Path | None, typer.Option("-o", "--output", 
 
 def register(app: typer.Typer) -> None:
     """Add the `rubric` command group to the main `sanzhi` app."""
-    rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查看、检查、导出 JSON Schema。")
+    rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查看、检查、导出 JSON Schema；版本对比（diff）、修订影响（impact）、权重敏感性（sensitivity）、示例村测试（test）。")
     rubric_app.command("list")(rubric_list)
     rubric_app.command("show")(rubric_show)
     rubric_app.command("check")(rubric_check)
