@@ -28,7 +28,7 @@ from sanzhi.standard.recognize.result import RecognizeWarning, WarningCode
 
 AWARD_KINDS = frozenset({"bands", "linear", "per_unit", "criteria", "judgment"})
 _CAPPABLE = frozenset({"per_occurrence", "per_unit", "shortfall"})
-_SCOPED_DEDUCTIONS = (Occurrence, Deduction, ZeroOut, Variant)
+_SCOPED_DEDUCTIONS = (Occurrence, Deduction, ZeroOut, Variant, Unrecognized)  # "…记10分,…的酌情扣分": the part is judged
 
 
 @dataclass
@@ -198,10 +198,14 @@ class Assembler:
         level.rules.append({"kind": "per_occurrence", "count": fid, "each": piece.each, "reason": f"{prev['reason']}（{piece.label}）"})
 
     def emit_part(self, level: Level, part: AwardPart, clause: Parsed, followers: list[Parsed]) -> None:
+        # "…记5分,否则不记分" / "每缺一项不计分": the part's own failing, nothing new to ask.
+        followers = [f for f in followers if not all(isinstance(p, ZeroOut) and _OTHERWISE.match(p.label) for p in f.pieces)]
+        # A part worth the whole item scores like the item itself (不得分 zeroes the item).
+        whole = not level.part_mode and level.scope is not None and part.points == level.scope
         if part.inner_text is not None:
-            inner = self.build(self.parse(part.inner_text, clause.sentence), part.points, part_mode=True)
+            inner = self.build(self.parse(part.inner_text, clause.sentence), part.points, part_mode=not whole)
         elif followers:
-            inner = self.build(followers, part.points, part_mode=True)
+            inner = self.build(followers, part.points, part_mode=not whole)
         else:
             level.part_points.append(part.points)
             self.deduct(level, part.label, part.points, negated=True)
@@ -332,6 +336,7 @@ class Assembler:
             level.unrecognized.append(text)
 
 
+_OTHERWISE = re.compile(r"^(?:否则?|反之|每?缺一项|有一项未达到|达不到要求|未达到要求|未达到|达不到)?$")
 _OP_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于"}
 _ENUM = re.compile(r"(?:\d+\)|\(\d+\)|[①-⑳]|(?<![\d.])\d+[.、](?!\d))")
 

@@ -60,9 +60,15 @@ class _Names:
 
 
 def _defaults(rule: dict[str, Any], points: Decimal | None) -> dict[str, Any]:
-    """Normalise omitted keys to their defaults so {cap: 3} on a 3-point item equals no cap."""
+    """Normalise omitted keys to their defaults so {cap: 3} on a 3-point item equals no cap.
+
+    A deduction of the item's full points is a zero ("…记5分,未完成不记分" on a 5-point
+    item reads either way); both clamp at 0, so they compare equal.
+    """
     kind = rule.get("kind")
     out = {k: _num(v) for k, v in rule.items() if k not in _TEXT_KEYS}
+    if kind == "deduct" and points is not None and out.get("points") == points:
+        out = {"kind": "zero", "when": out.get("when")}
     if kind in ("per_occurrence", "per_unit", "shortfall") and points is not None and out.get("cap") == points:
         out.pop("cap")
     if kind == "judgment":

@@ -51,5 +51,5 @@ def parse_clause(text: str) -> list[Piece]:
     return [Remark()]
 
 
-SCORING = re.compile(rf"扣|\d分|否决|资格|每.{{0,3}}{NUM}|得分|给分|计分")
+SCORING = re.compile(rf"扣|\d分|否决|资格|每.{{0,3}}{NUM}|得分|给分|计分|记分")
 """Words that make a clause a scoring rule; a clause without them is a remark."""

@@ -7,9 +7,9 @@ from sanzhi.standard.recognize.families.common import NEGATIVE, CapInfo, trim
 from sanzhi.standard.recognize.pieces import AwardPart, Piece, PerUnit
 
 _ONE_EACH = re.compile(rf"^(?P<label>.*?)\(?(?:1|一|每)(?P<unit>{MEASURE})(?:得|计|加)?(?P<each>{NUM})分,?(?:共|最高|最多|满分|封顶|最高不超过)计?(?P<cap>{NUM})分\)?$")
-_EVERY = re.compile(rf"^(?P<label>.*?)每(?P<fill>[^\d,]{{0,6}}?)(?:1|一)?(?P<unit>{MEASURE})(?P<what>[^\d,]{{0,16}}?)(?:得|计|加|记)?(?P<each>{NUM})分(?:,?(?:共|最高|最多|满分|封顶|最高不超过)计?(?P<cap>{NUM})分)?$")
+_EVERY = re.compile(rf"^(?P<label>.*?)每(?P<fill>[^\d,]{{0,4}}?)(?:1|一)?(?P<unit>{MEASURE})(?P<what>[^\d,]{{0,10}}?)(?:得|计|加|记)?(?P<each>{NUM})分(?:,?(?:共|最高|最多|满分|封顶|最高不超过)计?(?P<cap>{NUM})分)?$")
 _TIMES = re.compile(rf"^(?P<k>{NUM})[×xX*](?P<label>.+)$")
-_PART = re.compile(rf"^(?P<cond>.+?),?(?:的)?(?:得分|得|计|记|可得|给)?(?P<pts>{NUM})分(?:\((?P<inner>.+)\))?$")
+_PART = re.compile(rf"^(?P<cond>.+?),?(?:的)?(?P<verb>得分|得|计|记|可得|给)?(?P<pts>{NUM})分(?:\((?P<inner>.+)\))?$")
 
 
 def per_unit(body: str, caps: CapInfo) -> list[Piece] | None:
@@ -37,7 +37,8 @@ def award_part(body: str, caps: CapInfo) -> list[Piece] | None:
     if not m:
         return None
     cond = trim(m.group("cond"))
-    if not cond or NEGATIVE.match(cond) or re.search(r"扣|减", cond):
+    # "不参与黄赌毒…的记10分" is a requirement worded with 不: an award verb settles it.
+    if not cond or (NEGATIVE.match(cond) and not m.group("verb")) or re.search(r"扣|减", cond):
         return None
     inner = m.group("inner")
     return [AwardPart(cond, parse_number(m.group("pts")), inner_text=inner)]

@@ -7,7 +7,7 @@ from sanzhi.standard.recognize.families.common import DEDUCT_VERB, NEGATIVE, Cap
 from sanzhi.standard.recognize.pieces import Deduction, Occurrence, Piece, Unrecognized, Variant, ZeroOut
 
 _AMOUNT_END = re.compile(rf"(?P<each>各)?{DEDUCT_VERB}(?P<amt>{NUM})分?$")
-_ZERO = re.compile(r"^(?P<cond>.*?)[,]?(?:此项|该项|本项|均|即|则)?(?:不得分|不计分|全扣|全部扣完|扣除全部分值|得0分|记0分|计0分|为0分)$")
+_ZERO = re.compile(r"^(?P<cond>.*?)[,]?(?:此项|该项|本项|均|即|则)?(?:不得分|不计分|不记分|不给分|全扣|全部扣完|扣除全部分值|得0分|记0分|计0分|为0分)$")
 _EVERY = re.compile(
     rf"每(?P<verb>发现|有|少|缺|小|超过|超|出现|发生|增加|减少|查出|查实|拖欠)?"
     rf"(?P<fill>[^\d,;()一二两三四五六七八九十]{{0,4}}?)(?P<n>{NUM})?(?P<unit>{MEASURE})"
@@ -65,6 +65,7 @@ def occurrence(body: str, caps: CapInfo) -> list[Piece] | None:
         return None
     before, after = cond[: match.start()], cond[match.end() :]
     verb = match.groupdict().get("verb") or ""
+    before = re.sub(r"^否则,?", "", before)
     label = trim(trim(before) + ("" if not after else ("," if before and not verb else "") + after))
     if verb in ("少", "缺", "小", "减少"):
         label = f"少{label}" if label and not NEGATIVE.match(label) else label
@@ -94,12 +95,12 @@ def deduct(body: str, caps: CapInfo) -> list[Piece] | None:
         return [Deduction(cond, parse_number(found[1]))] if cond else None
     # "缺支部活动记录0.5分": a bare amount after a failing is a deduction.
     m = re.match(rf"^(?P<cond>.+?)[,]?(?P<amt>{NUM})分$", body)
-    if m and NEGATIVE.match(m.group("cond")) and not re.search(r"\d|得|计", m.group("cond")[-2:]):
+    if m and NEGATIVE.match(m.group("cond")) and not re.search(r"\d$|(?:得|计|记|给)$", m.group("cond")):
         return [Deduction(trim(m.group("cond")), parse_number(m.group("amt")))]
     return None
 
 
-_DISCRETION = re.compile(r"分别扣|(?:酌情|视情况?|视情节|根据情况)(?:扣|减)|扣\d+(?:\.\d+)?(?:分)?[-—~至到]\d|加倍扣|按.{0,8}比例.{0,6}扣")
+_DISCRETION = re.compile(r"分别扣|(?:酌情|视情况?|视情节|根据情况)(?:扣|减)|(?:扣|减)\d+(?:\.\d+)?(?:分)?[-—~至到]\d|加倍扣|按.{0,8}比例.{0,6}扣")
 
 
 def discretionary(body: str, caps: CapInfo) -> list[Piece] | None:
