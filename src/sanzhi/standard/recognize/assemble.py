@@ -16,13 +16,30 @@ judgment 2–8 minus 2 when 未建立.
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from sanzhi.standard.recognize.amounts import fmt
 from sanzhi.standard.recognize.fields import FieldAllocator
 from sanzhi.standard.recognize.pieces import (
-    AwardPart, Cap, Deduction, Gate, Grades, Judgment, Occurrence, Parsed, Piece, PerUnit, Remark, Shortfall, Step,
-    Threshold, Unrecognized, Variant, Veto, ZeroOut,
+    AwardPart,
+    Cap,
+    Deduction,
+    Gate,
+    Grades,
+    Judgment,
+    Occurrence,
+    Parsed,
+    PerUnit,
+    Piece,
+    Remark,
+    Shortfall,
+    Step,
+    Threshold,
+    Unrecognized,
+    Variant,
+    Veto,
+    ZeroOut,
 )
 from sanzhi.standard.recognize.result import RecognizeWarning, WarningCode
 
@@ -71,18 +88,23 @@ class Assembler:
             context = "；".join(r.text for r in remarks)
             used_remark = False
             if isinstance(piece, Step):
-                j = i + 1
+                steps, used = [piece], [clause]
                 label = piece.label
-                while j < len(flat) and isinstance(flat[j][0], Step) and (not flat[j][0].label or flat[j][0].label == label or not label):  # type: ignore[union-attr]
-                    label = label or flat[j][0].label  # type: ignore[union-attr]
+                j = i + 1
+                while j < len(flat):
+                    nxt = flat[j][0]
+                    if not isinstance(nxt, Step) or (nxt.label and label and nxt.label != label):
+                        break
+                    label = label or nxt.label
+                    steps.append(nxt)
+                    used.append(flat[j][1])
                     j += 1
-                steps = [p for p, _ in flat[i:j]]
-                self.emit_steps(level, steps, [c for _, c in flat[i:j]])  # type: ignore[arg-type]
+                self.emit_steps(level, steps, used)
                 i = j
             elif isinstance(piece, Shortfall):
-                nxt = flat[i + 1][0] if i + 1 < len(flat) else None
-                if isinstance(nxt, Shortfall) and nxt.direction == piece.direction and (not nxt.label or nxt.label == piece.label):
-                    self.emit_shortfall(level, piece, nxt, clause)
+                after = flat[i + 1][0] if i + 1 < len(flat) else None
+                if isinstance(after, Shortfall) and after.direction == piece.direction and (not after.label or after.label == piece.label):
+                    self.emit_shortfall(level, piece, after, clause)
                     i += 2
                 else:
                     self.emit_shortfall(level, piece, None, clause)
@@ -91,7 +113,7 @@ class Assembler:
                 j = i + 1
                 while j < len(flat) and isinstance(flat[j][0], Grades):
                     j += 1
-                merged = [g for p, _ in flat[i:j] for g in zip(p.grades, p.scores, strict=True)]  # type: ignore[union-attr]
+                merged = [g for p, _ in flat[i:j] if isinstance(p, Grades) for g in zip(p.grades, p.scores, strict=True)]
                 merged.sort(key=lambda g: -g[0][0])
                 text = "；".join(c.original for _, c in flat[i:j])
                 self.grades(level, Grades(tuple(g for g, _ in merged), tuple(s for _, s in merged)),
@@ -111,9 +133,8 @@ class Assembler:
                 remarks = []
         for r in remarks:
             self.warn("remark", r.original, f"这段文字不含评分规则，未生成规则：{r.original}")
-        for j in level.judgments if part_mode else ():
-            if j.max is None:
-                level.judgments[level.judgments.index(j)] = Judgment(j.guidance, j.min, scope)
+        if part_mode:  # "得6分(视情量分)": the part's points bound the judgment
+            level.judgments = [jd if jd.max is not None else Judgment(jd.guidance, jd.min, scope) for jd in level.judgments]
         return level
 
     def emit_simple(self, level: Level, piece: Piece, clause: Parsed, flat: list[tuple[Piece, Parsed]], i: int, context: str) -> bool:
@@ -316,8 +337,9 @@ class Assembler:
             inside = ">=" if s.low_closed in (True, None) else ">"
             number = s.low
         else:
+            assert s.high is not None  # checked above: exactly one bound
             inside = "<=" if s.high_closed in (True, None) else "<"
-            number = s.high  # type: ignore[assignment]
+            number = s.high
         complement = {">=": "<", ">": "<=", "<=": ">", "<": ">="}[inside]
         if s.outcome == "deduct":
             level.rules.append({"kind": "threshold", "value": fid, "op": complement, "target": number, "points": s.amount,
@@ -356,12 +378,13 @@ def _resolve(steps: list[Step], scores: list[Decimal], filler: Decimal,
              bounds: tuple[Decimal | None, Decimal | None]) -> tuple[list[dict[str, Any]], list[Decimal]] | None:
     """Closed intervals for the steps; None when they leave a gap or overlap."""
     # [low, low_closed, high, high_closed, score, hard_low, hard_high]
-    rows = [[s.low, s.low_closed, s.high, s.high_closed, sc, s.hard_low, s.hard_high] for s, sc in zip(steps, scores, strict=True)]
-    uppers = sorted((r for r in rows if r[2] is None and r[0] is not None), key=lambda r: r[0])  # type: ignore[arg-type, return-value]
-    for a, b in zip(uppers, uppers[1:]):  # "超过6%扣3分，超过7%扣6分": nested, each ends where the next begins
+    rows: list[list[Any]] = [[s.low, s.low_closed, s.high, s.high_closed, sc, s.hard_low, s.hard_high]
+                             for s, sc in zip(steps, scores, strict=True)]
+    uppers = sorted((r for r in rows if r[2] is None and r[0] is not None), key=lambda r: r[0])
+    for a, b in pairwise(uppers):  # "超过6%扣3分，超过7%扣6分": nested, each ends where the next begins
         a[2], a[3], a[6] = b[0], None if b[1] is None else not b[1], b[5]
-    lowers = sorted((r for r in rows if r[0] is None and r[2] is not None), key=lambda r: r[2], reverse=True)  # type: ignore[arg-type, return-value]
-    for a, b in zip(lowers, lowers[1:]):
+    lowers = sorted((r for r in rows if r[0] is None and r[2] is not None), key=lambda r: r[2], reverse=True)
+    for a, b in pairwise(lowers):
         a[0], a[1], a[5] = b[2], None if b[3] is None else not b[3], b[6]
     lo_bound, hi_bound = bounds
     rows.sort(key=lambda r: (r[0] is not None, r[0] if r[0] is not None else Decimal(0)))
@@ -372,7 +395,7 @@ def _resolve(steps: list[Step], scores: list[Decimal], filler: Decimal,
     out.extend(rows)
     if out[-1][2] is not None and (hi_bound is None or out[-1][2] < hi_bound):
         out.append([out[-1][2], None if out[-1][3] is None else not out[-1][3], None, None, filler, out[-1][6], False])
-    for x, y in zip(out, out[1:]):
+    for x, y in pairwise(out):
         if x[2] is None or y[0] is None or x[2] != y[0]:
             return None
         if x[3] is None and y[1] is None:

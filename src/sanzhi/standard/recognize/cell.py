@@ -143,15 +143,15 @@ def _merge_judgments(found: list[Judgment], scope: Decimal | None) -> dict[str, 
     if len(found) == 1:
         j = found[0]
         return _judgment(j.min, j.max if j.max is not None else scope, j.guidance)
-    maxes = [j.max for j in found]
-    total = sum(maxes, Decimal(0)) if all(m is not None for m in maxes) else scope  # type: ignore[arg-type]
+    maxes = [j.max for j in found if j.max is not None]
+    total = sum(maxes, Decimal(0)) if len(maxes) == len(found) else scope
     return _judgment(sum((j.min for j in found), Decimal(0)), total, "；".join(j.guidance for j in found))
 
 
 def _award_max(rule: dict[str, Any], scope: Decimal) -> Decimal:
     if rule["kind"] == "judgment":
-        return rule.get("max", scope)  # type: ignore[no-any-return]
-    return max(b["score"] for b in rule["bands"])  # type: ignore[no-any-return]
+        return Decimal(rule.get("max", scope))
+    return Decimal(max(b["score"] for b in rule["bands"]))
 
 
 def _shift(rule: dict[str, Any], by: Decimal) -> None:

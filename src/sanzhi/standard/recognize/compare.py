@@ -108,10 +108,10 @@ def _rule_diff(want: dict[str, Any], got: dict[str, Any], names: _Names, points:
             if sa != sb:
                 out.append(f"grades: expected {sa}, got {sb}")
         elif key == "steeper":
-            sa = {k: _num(v) for k, v in (a or {}).items()}
-            sb = {k: _num(v) for k, v in (b or {}).items()}
-            if sa != sb:
-                out.append(f"steeper: expected {sa}, got {sb}")
+            da = {k: _num(v) for k, v in (a or {}).items()}
+            db = {k: _num(v) for k, v in (b or {}).items()}
+            if da != db:
+                out.append(f"steeper: expected {da}, got {db}")
         elif a != b:
             out.append(f"{key}: expected {a}, got {b}")
     return out

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from sanzhi.standard.recognize.amounts import NUM
 from sanzhi.standard.recognize.clauses import has_outcome
-
 from sanzhi.standard.recognize.families import awards, deductions, judgment, ratings, values
 from sanzhi.standard.recognize.families.common import CapInfo, strip_caps
 from sanzhi.standard.recognize.pieces import Cap, Piece, Remark, Unrecognized

@@ -4,7 +4,7 @@ import re
 
 from sanzhi.standard.recognize.amounts import MEASURE, NUM, parse_number
 from sanzhi.standard.recognize.families.common import NEGATIVE, CapInfo, trim
-from sanzhi.standard.recognize.pieces import AwardPart, Piece, PerUnit
+from sanzhi.standard.recognize.pieces import AwardPart, PerUnit, Piece
 
 _ONE_EACH = re.compile(rf"^(?P<label>.*?)\(?(?:1|一|每)(?P<unit>{MEASURE})(?:得|计|加)?(?P<each>{NUM})分,?(?:共|最高|最多|满分|封顶|最高不超过)计?(?P<cap>{NUM})分\)?$")
 _EVERY = re.compile(rf"^(?P<label>.*?)每(?P<fill>[^\d,]{{0,4}}?)(?:1|一)?(?P<unit>{MEASURE})(?P<what>[^\d,]{{0,10}}?)(?:得|计|加|记)?(?P<each>{NUM})分(?:,?(?:共|最高|最多|满分|封顶|最高不超过)计?(?P<cap>{NUM})分)?$")

@@ -4,7 +4,14 @@ import re
 
 from sanzhi.standard.recognize.amounts import MEASURE, NUM, parse_number
 from sanzhi.standard.recognize.families.common import DEDUCT_VERB, NEGATIVE, CapInfo, trim
-from sanzhi.standard.recognize.pieces import Deduction, Occurrence, Piece, Unrecognized, Variant, ZeroOut
+from sanzhi.standard.recognize.pieces import (
+    Deduction,
+    Occurrence,
+    Piece,
+    Unrecognized,
+    Variant,
+    ZeroOut,
+)
 
 _AMOUNT_END = re.compile(rf"(?P<each>各)?{DEDUCT_VERB}(?P<amt>{NUM})分?$")
 _ZERO = re.compile(r"^(?P<cond>.*?)[,]?(?:此项|该项|本项|均|即|则)?(?:不得分|不计分|不记分|不给分|全扣|全部扣完|扣除全部分值|得0分|记0分|计0分|为0分)$")
@@ -14,7 +21,7 @@ _EVERY = re.compile(
 )
 _ONE = re.compile(rf"(?P<verb>发现|少|缺|有|出现|发生|查出)(?P<n>1|一)(?P<unit>{MEASURE})")
 _BY = re.compile(rf"按(?P<unit>{MEASURE})(?=$)")
-_BARE = re.compile(rf"(?:^|(?<=[,的]))(?P<n>1|一)(?P<unit>次|起|处|例|项|户|人|个)$")
+_BARE = re.compile(r"(?:^|(?<=[,的]))(?P<n>1|一)(?P<unit>次|起|处|例|项|户|人|个)$")
 _VARIANT = re.compile(rf"^(?:如|若|如果|但)(?P<cond>.+?)[,]?(?:的)?[,]?{DEDUCT_VERB}(?P<amt>{NUM})分?$")
 _PARTS = re.compile(r"[、和或及与/]")
 

@@ -9,10 +9,11 @@ wording, else gives it to the upper step (以上 含本数) and warns.
 
 import re
 from decimal import Decimal
+from typing import Literal
 
 from sanzhi.standard.recognize.amounts import NUM, VALUE_UNIT, parse_number
 from sanzhi.standard.recognize.families.common import DEDUCT_VERB, CapInfo, trim
-from sanzhi.standard.recognize.pieces import Piece, Shortfall, Step, Threshold
+from sanzhi.standard.recognize.pieces import Outcome, Piece, Shortfall, Step, Threshold
 
 U = VALUE_UNIT
 _INC = rf"(?:\(含(?:{NUM}){U}?\))"
@@ -34,7 +35,7 @@ _LOWER = {"低于": False, "不足": False, "不满": False, "小于": False, "�
           "未满": False, "不超过": True, "不高于": True}
 
 
-def _outcome(rest: str) -> tuple[str, Decimal] | None:
+def _outcome(rest: str) -> tuple[Outcome, Decimal] | None:
     m = _OUTCOME.match(rest)
     if not m:
         return None
@@ -62,7 +63,7 @@ def step(body: str, caps: CapInfo) -> list[Piece] | None:
         if a < b:
             return [Step(_label(m.group("label")), _unit(m.group("ua"), m.group("ub")), a,
                          True if m.group("ia") else None, b, True if m.group("ib") else None,
-                         out[0], out[1], hard_low=bool(m.group("ia")), hard_high=bool(m.group("ib")))]  # type: ignore[arg-type]
+                         out[0], out[1], hard_low=bool(m.group("ia")), hard_high=bool(m.group("ib")))]
     m = _WORD.match(body)
     if m and (out := _outcome(m.group("rest"))):
         a = parse_number(m.group("a"))
@@ -71,8 +72,8 @@ def step(body: str, caps: CapInfo) -> list[Piece] | None:
         if m.group("fill"):
             label = f"{label}占{trim(m.group('fill'))}" if label else trim(m.group("fill"))
         if w in _UPPER:
-            return [Step(label, m.group("ua"), a, _UPPER[w], None, None, out[0], out[1], hard_low=True)]  # type: ignore[arg-type]
-        return [Step(label, m.group("ua"), None, None, a, _LOWER[w], out[0], out[1], hard_high=True)]  # type: ignore[arg-type]
+            return [Step(label, m.group("ua"), a, _UPPER[w], None, None, out[0], out[1], hard_low=True)]
+        return [Step(label, m.group("ua"), None, None, a, _LOWER[w], out[0], out[1], hard_high=True)]
     m = _SIDE.match(body)
     if m and (out := _outcome(m.group("rest"))):
         a = parse_number(m.group("a"))
@@ -81,8 +82,8 @@ def step(body: str, caps: CapInfo) -> list[Piece] | None:
         closed = True if hard else None
         label, unit = _label(m.group("label")), m.group("ua")
         if "上" in w:
-            return [Step(label, unit, a, closed, None, None, out[0], out[1], hard_low=hard)]  # type: ignore[arg-type]
-        return [Step(label, unit, None, None, a, closed, out[0], out[1], hard_high=hard)]  # type: ignore[arg-type]
+            return [Step(label, unit, a, closed, None, None, out[0], out[1], hard_low=hard)]
+        return [Step(label, unit, None, None, a, closed, out[0], out[1], hard_high=hard)]
     return None
 
 
@@ -113,7 +114,7 @@ def shortfall(body: str, caps: CapInfo) -> list[Piece] | None:
     if not m:
         return None
     rest = m.group("rest").strip(",")
-    partial = "floor"
+    partial: Literal["floor", "ceil", "exact"] = "floor"
     if re.search(r"不足.*?按.*?计", rest):
         partial = "ceil"
         rest = ""
@@ -122,8 +123,8 @@ def shortfall(body: str, caps: CapInfo) -> list[Piece] | None:
         rest = ""
     if rest:
         return None
-    direction = "below" if m.group("w") in ("不少于", "不低于", "低于", "不足", "少于", "未达到", "达不到") else "above"
+    direction: Literal["below", "above"] = "below" if m.group("w") in ("不少于", "不低于", "低于", "不足", "少于", "未达到", "达不到") else "above"
     unit = "%" if (m.group("ut") == "%" or (m.group("pu") or "").endswith("百分点")) else _unit(m.group("ut"), m.group("pu"))
     per = parse_number(m.group("per")) if m.group("per") else Decimal(1)
-    return [Shortfall(_label(m.group("label")), unit, parse_number(m.group("t")), direction,  # type: ignore[arg-type]
-                      per, parse_number(m.group("each")), partial, caps.amount)]  # type: ignore[arg-type]
+    return [Shortfall(_label(m.group("label")), unit, parse_number(m.group("t")), direction,
+                      per, parse_number(m.group("each")), partial, caps.amount)]
