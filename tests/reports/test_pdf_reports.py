@@ -347,12 +347,16 @@ def test_attachment_dates_are_the_report_date_not_the_clock(sample: tuple[Scored
 
 
 def test_font_subsets_do_not_carry_the_clock_without_harfbuzz(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Without libharfbuzz-subset WeasyPrint subsets with fontTools, which stamps each subset
-    # font with the current time; the renderer pins it, so PDFs stay reproducible either way.
+    # Without uharfbuzz (a broken install) and libharfbuzz-subset, WeasyPrint subsets with
+    # fontTools, which stamps each subset font with the current time; the renderer pins it, so
+    # PDFs stay reproducible on that fallback route too.
     import types
 
     import fontTools.misc.timeTools as time_tools
+    from weasyprint.pdf.fonts import Font
 
+    get_renderer()  # installs sanzhi's subsetter; take it out again for this test
+    monkeypatch.setattr(Font, "subset", Font.subset.__wrapped__)
     monkeypatch.setattr("weasyprint.pdf.fonts.harfbuzz_subset", None)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     html = "<html><body><p>三治融合 自评 得分 95.5</p></body></html>"

@@ -1,0 +1,115 @@
+"""Font subsetting for the PDFs through the ``uharfbuzz`` wheel, whatever the system has.
+
+Why: WeasyPrint subsets every embedded font, through the system library libharfbuzz-subset
+when it finds it and through fontTools otherwise. A fresh machine (pip on Windows or macOS,
+Debian 11, Ubuntu 22.04, the README's quick start) has no libharfbuzz-subset, and fontTools
+parses our 10 MB Noto Sans SC faces on every report: a village PDF took 2.7x as long. The
+``uharfbuzz`` wheel links HarfBuzz (with its subsetter) statically, so this module gives every
+machine the fast route, and the same subsetter everywhere means the same PDF bytes everywhere,
+with or without the system library.
+
+What it does is WeasyPrint 70's own ``Font._harfbuzz_subset`` (same flags, same dropped tables,
+same two passes: keep the used glyph ids, then cut the font after the last one), on a source
+face that is parsed and pre-processed once per process (``hb_subset_preprocess``: about half of
+a subset's cost) instead of once per report.
+
+This module does not import weasyprint; :mod:`sanzhi.reports.pdf` plugs :func:`subset_font`
+into it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+from typing import Any
+
+__all__ = ["UHARFBUZZ_VERSION", "available", "subset_font"]
+
+#: The version pinned in pyproject.toml (named in the hint for a broken install).
+UHARFBUZZ_VERSION = "0.57.0"
+
+# Tables WeasyPrint drops from an embedded font (weasyprint/pdf/fonts.py, _harfbuzz_subset):
+# layout tables are useless once text is shaped, and bitmaps/SVG are handled elsewhere.
+_DROP_TABLES = (
+    "BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ",
+)
+# Source faces kept parsed: our two shipped faces, plus room for a system fallback font.
+_MAX_FACES = 6
+# A font file's first bytes hold its table directory, whose records carry a checksum of every
+# table: together with the length and face index they tell two font files apart without
+# hashing 10 MB per report (the key is then confirmed by comparing the whole file).
+_KEY_BYTES = 4096
+
+_lock = threading.Lock()
+_faces: OrderedDict[tuple[int, int, bytes], tuple[bytes, Any]] = OrderedDict()
+
+try:
+    import uharfbuzz as _hb
+except ImportError:  # pragma: no cover - a broken install; WeasyPrint's own route is used
+    _hb = None
+
+
+def available() -> bool:
+    """True if the uharfbuzz subsetter can be used (it is a dependency of sanzhi)."""
+    return _hb is not None
+
+
+def _source_face(data: bytes, index: int) -> Any:
+    key = (len(data), index, data[:_KEY_BYTES])
+    with _lock:
+        hit = _faces.get(key)
+        if hit is not None and hit[0] == data:
+            _faces.move_to_end(key)
+            return hit[1]
+    assert _hb is not None
+    face = _hb.subset_preprocess(_hb.Face(_hb.Blob(data), index))
+    with _lock:
+        _faces[key] = (data, face)
+        while len(_faces) > _MAX_FACES:
+            _faces.popitem(last=False)
+    return face
+
+
+def _tag(name: str) -> int:
+    return int.from_bytes(name.encode("ascii"), "big")
+
+
+def subset_font(
+    data: bytes, index: int, glyph_ids: Collection[int], *, hinting: bool, notdef_outline: bool
+) -> bytes | None:
+    """The font `data` (face `index`) cut down to `glyph_ids`, glyph ids unchanged.
+
+    Returns None when uharfbuzz is missing or HarfBuzz cannot subset this font; the caller
+    then keeps WeasyPrint's own route.
+    """
+    if _hb is None or not glyph_ids:
+        return None
+    hb = _hb
+    flags = hb.SubsetFlags
+    base = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE
+    if notdef_outline:
+        base |= flags.NOTDEF_OUTLINE
+
+    first = hb.SubsetInput()
+    first.glyph_set.update(sorted(glyph_ids))
+    first.flags = base | flags.RETAIN_GIDS
+    drop = first.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for name in _DROP_TABLES:
+        drop.add(_tag(name))
+    try:
+        kept = hb.subset(_source_face(data, index), first)
+        if kept is None:
+            return None
+        # Second pass as in WeasyPrint: every glyph up to the last one used, hinting dropped
+        # unless asked for, so the font ends at the highest glyph id in the text.
+        second = hb.SubsetInput()
+        second.glyph_set.add_range(0, max(glyph_ids))
+        second.flags = base if hinting else base | flags.NO_HINTING
+        cut = hb.subset(kept, second)
+    except Exception:  # noqa: BLE001 - any HarfBuzz failure: fall back, never lose the report
+        return None
+    if cut is None:
+        return None
+    out: bytes = cut.blob.data
+    return out or None
