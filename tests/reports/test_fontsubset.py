@@ -94,3 +94,24 @@ def test_village_name_with_a_rare_character_renders_not_as_a_box() -> None:
     pdf = render_village_pdf(v.info, result, input_sha256=None, report_date=REPORT_DATE)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert name in text.replace("\n", "")
+
+
+def test_screen_html_embeds_a_font_with_every_character_of_the_page() -> None:
+    import base64
+    import re
+
+    from sanzhi.reports.html import render_village_html
+
+    v = by_name(jiaxing(), "杏林村")
+    view = v.view._replace(village_name="䶮山村")
+    html = render_village_html(view, standalone=True)
+    assert html == render_village_html(view, standalone=True)  # reproducible
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", html)
+    assert data is not None
+    woff = base64.b64decode(data.group(1))
+    assert len(woff) < 150_000
+    embedded = set(TTFont(io.BytesIO(woff)).getBestCmap())
+    shipped = set(TTFont(font_dir() / FONT_FILES[0], lazy=True).getBestCmap())
+    page = {ord(c) for c in html if not c.isspace()}
+    assert page & shipped <= embedded
+    assert ord("䶮") in embedded

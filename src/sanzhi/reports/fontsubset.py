@@ -19,12 +19,13 @@ into it.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
-__all__ = ["UHARFBUZZ_VERSION", "available", "subset_font"]
+__all__ = ["UHARFBUZZ_VERSION", "available", "subset_font", "web_font"]
 
 #: The version pinned in pyproject.toml (named in the hint for a broken install).
 UHARFBUZZ_VERSION = "0.57.0"
@@ -113,3 +114,26 @@ def subset_font(
         return None
     out: bytes = cut.blob.data
     return out or None
+
+
+def web_font(data: bytes, chars: Iterable[str]) -> bytes:
+    """The font `data` cut down to `chars` (a code point set, glyph ids renumbered) as WOFF.
+
+    For the screen HTML, whose browser may have no Chinese font at all. WOFF (zlib) rather than
+    WOFF2: fontTools' WOFF2 encoder (Brotli at its highest level) took ~0.5 s per face for a
+    village report's ~500 characters, WOFF ~20 ms, for 84 KB instead of 66 KB. Deterministic:
+    the subset keeps the source font's timestamps.
+    """
+    from fontTools.ttLib import TTFont
+
+    assert _hb is not None, "uharfbuzz is a dependency of sanzhi"
+    hb = _hb
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(sorted({ord(c) for c in chars}))
+    wanted.flags = hb.SubsetFlags.NO_HINTING
+    face = hb.subset(_source_face(data, 0), wanted)
+    font = TTFont(io.BytesIO(face.blob.data), recalcTimestamp=False)
+    font.flavor = "woff"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()

@@ -12,14 +12,23 @@ Why this shape:
 - For the PDF the CSS is *not* in the HTML: the renderer parses :func:`print_stylesheets` once
   per process. The screen file (``standalone=True``) inlines the same CSS plus a screen sheet,
   so it is one self-contained file with no external URL.
+- The screen file must show Chinese on any machine, also one without a Chinese font: the
+  screen sheet names the usual system fonts first (Microsoft YaHei, PingFang SC, Noto Sans CJK
+  SC, Source Han Sans) and, as the last resort before ``sans-serif``, the shipped Noto Sans SC
+  cut down to this report's characters, embedded as a ``data:`` URL (:func:`_embedded_font`).
+  Only the regular face is embedded (~85 KB of WOFF for a village report); the browser
+  emboldens it where a heading needs bold and no system font is there.
 """
 
+import base64
 import functools
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from sanzhi.reports import fontsubset
+from sanzhi.reports.fonts import FONT_FILES, font_dir
 from sanzhi.reports.summary import SummaryReport
 from sanzhi.reports.village import VillageReport
 
@@ -32,6 +41,13 @@ __all__ = [
 
 _CSS_FILES = ("report.css",)
 _SCREEN_CSS_FILES = ("report.css", "screen.css")
+#: The family name of the embedded font; screen.css lists it last before sans-serif. Not "Noto
+#: Sans SC": an @font-face of that name would hide a Noto Sans SC installed on the machine.
+EMBEDDED_FAMILY = "sanzhi Noto Sans SC"
+_FONT_SLOT = "/* sanzhi: embedded font */"
+# Always in the embedded font, whatever the report's text: printable ASCII and the full-width
+# punctuation a reader may type into the page (find-in-page) or that a browser substitutes.
+_ALWAYS = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset("，。、；：？！“”‘’（）《》【】—…·")
 
 
 @functools.cache
@@ -62,19 +78,41 @@ def print_stylesheets() -> tuple[str, ...]:
 
 
 def _inline_css() -> Markup:
-    # Our own package file, checked above: safe to mark as markup.
-    return Markup("\n".join(_css(name).strip() for name in _SCREEN_CSS_FILES))
+    # Our own package files, checked above, and a fixed slot: safe to mark as markup.
+    sheets = "\n".join(_css(name).strip() for name in _SCREEN_CSS_FILES)
+    return Markup(f"{_FONT_SLOT}\n{sheets}")
+
+
+@functools.cache
+def _regular_font() -> bytes:
+    return (font_dir() / FONT_FILES[0]).read_bytes()
+
+
+def _embedded_font(html: str) -> str:
+    """An @font-face rule with the regular face cut down to the characters of `html`.
+
+    Every character of the page counts (markup is ASCII, which is always included), so the
+    font covers each one the shipped font has, rare ones in names included.
+    """
+    woff = fontsubset.web_font(_regular_font(), _ALWAYS | set(html))
+    data = base64.b64encode(woff).decode("ascii")
+    return (f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; font-weight: 400; '
+            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+
+
+def _render(name: str, standalone: bool, **context: object) -> str:
+    template = environment().get_template(name)
+    if not standalone:
+        return template.render(standalone=False, css=Markup(""), **context)
+    html = template.render(standalone=True, css=_inline_css(), **context)
+    return html.replace(_FONT_SLOT, _embedded_font(html), 1)
 
 
 def render_village_html(report: VillageReport, *, standalone: bool = False) -> str:
     """The village report as HTML: for the PDF renderer, or (`standalone`) as a screen file."""
-    template = environment().get_template("village_report.html.j2")
-    css = _inline_css() if standalone else Markup("")
-    return template.render(r=report, standalone=standalone, css=css)
+    return _render("village_report.html.j2", standalone, r=report)
 
 
 def render_summary_html(report: SummaryReport, *, standalone: bool = False) -> str:
     """The run summary (ranking, distributions, averages, vetoes) as HTML."""
-    template = environment().get_template("summary_report.html.j2")
-    css = _inline_css() if standalone else Markup("")
-    return template.render(s=report, standalone=standalone, css=css)
+    return _render("summary_report.html.j2", standalone, s=report)
