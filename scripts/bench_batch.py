@@ -1,6 +1,6 @@
 """Batch speed: `sanzhi batch` over N synthetic villages, scoring only and with PDFs.
 
-Usage: python scripts/bench_batch.py [--rubric ID] [-n 1000] [--big 10000] [--pdf-n 1000] [--jobs J] [--dir DIR]
+Usage: python scripts/bench_batch.py [--rubric ID] [-n 1000] [--big 10000] [--pdf-n 1000] [--jobs J] [--dir DIR] [--no-hb]
 
 1. Writes N villages (`sanzhi.inputs.synthetic.plausible_village`: bundled samples with answers
    redrawn) as one JSON file each, in counties of 12 townships × 15 villages (180 a county).
@@ -133,11 +133,20 @@ def host_speed() -> float:
     return time.perf_counter() - t0
 
 
+# `--no-hb`: the CLI with libharfbuzz-subset forced absent, as on a fresh pip install. WeasyPrint's
+# font code reads the library handle from this module when it is first imported, so the handle is
+# cleared before sanzhi runs (fontconfig is set up later, when the first PDF is wanted).
+NO_HB_PRELUDE = ("import sys, weasyprint.text.ffi as f; f.harfbuzz_subset = None; "
+                 "sys.argv[0] = 'sanzhi'; from sanzhi.cli import main; main()")
+NO_HB = False
+
+
 def run_cli(args: list[str], cwd: Path) -> dict[str, float]:
     speed = host_speed()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    command = [sys.executable, "-c", NO_HB_PRELUDE] if NO_HB else [sys.executable, "-m", "sanzhi"]
+    proc = subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
@@ -155,12 +164,15 @@ def main() -> None:
     ap.add_argument("--pdf-n", type=int, default=1000, help="villages for the PDF run (0: skip)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one, removed)")
+    ap.add_argument("--no-hb", action="store_true", help="run the CLI with libharfbuzz-subset forced absent")
     a = ap.parse_args()
+    global NO_HB
+    NO_HB = a.no_hb
     compiled, _ = load_compiled_rubric(a.rubric)
     work = a.dir or Path(tempfile.mkdtemp(prefix="sanzhi-bench-batch-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"rubric {compiled.ref}: {len(compiled.items)} items; jobs {a.jobs}; {os.cpu_count()} cores;"
-          f" load average {os.getloadavg()[0]:.1f}")
+          f" load average {os.getloadavg()[0]:.1f}" + ("; libharfbuzz-subset forced absent" if a.no_hb else ""))
     try:
         sizes = sorted({a.n, a.big, a.pdf_n} - {0})
         for n in sizes:
