@@ -14,7 +14,9 @@ from sanzhi.standard.fields import DerivedField, FieldSpec
 from sanzhi.standard.rules import Rule
 
 Provenance = Literal["quoted", "paraphrased", "calibrated"]
-EvidenceMethod = Literal["听取汇报", "审核材料", "实地察看", "访问调查", "问卷调查", "抽查村民", "系统数据"]
+# The words real tables use; 材料审核/实地考察 are the 文明村镇测评体系's own names for what
+# other tables call 审核材料/实地察看, kept as written so a quoted item reads as published.
+EvidenceMethod = Literal["听取汇报", "审核材料", "材料审核", "实地察看", "实地考察", "访问调查", "问卷调查", "抽查村民", "系统数据"]
 
 
 class Evidence(StrictModel):
