@@ -26,7 +26,7 @@ from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import sample_files
 from sanzhi.standard.models import iter_items
 
-RUBRICS = ("zhejiang-shanzhi", "shandan-wuzhi", "kunshan-grid", "minzhu-fazhi", "tongxiang-carriers", "pingan-shequ")
+RUBRICS = ("zhejiang-shanzhi", "shandan-wuzhi", "kunshan-grid", "minzhu-fazhi", "tongxiang-carriers", "pingan-shequ", "wenming-cunzhen")
 HERE = Path(__file__).parent / "other_rubrics"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rubrics"
 MIN_SAMPLES = 6
