@@ -44,13 +44,13 @@ import pytest
 from sanzhi.common.errors import DataError
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.scoring.results import Finding, ItemResult, VillageResult
+from sanzhi.standard.rules import KIND_NAMES
 from tests.scoring import builders
 
 CASES_DIR = Path(__file__).parent / "cases"
-KINDS = (
-    "deduct", "per_occurrence", "zero", "threshold", "bands", "linear", "per_unit", "criteria",
-    "judgment", "bonus", "vetoes", "not_applicable", "missing", "review_levels", "rating", "rounding",
-)
+# One file per registered rule kind, and one per topic of the engine.
+TOPICS = ("bonus", "vetoes", "not_applicable", "missing", "review_levels", "rating", "rounding")
+KINDS = (*KIND_NAMES, *TOPICS)
 CASE_KEYS = {
     "id", "worked", "expect", "xfail", "note",
     "fields", "attributes", "derived", "item", "items", "dimensions", "bonus", "vetoes", "rating",

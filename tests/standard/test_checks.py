@@ -12,7 +12,6 @@ from pathlib import Path
 import yaml
 
 from sanzhi.standard.checks import (
-    _check_bands,
     check_field_use,
     check_ids,
     check_rating,
@@ -23,6 +22,7 @@ from sanzhi.standard.checks import (
 from sanzhi.standard.intervals import parse_interval
 from sanzhi.standard.models import Rubric
 from sanzhi.standard.problems import Problem
+from sanzhi.standard.rules.bands import _check_bands
 
 MINI = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "mini.yaml").read_text(encoding="utf-8"))
 ITEMS = ("dimensions", 0, "indicators", 0, "items")

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from sanzhi.standard.jsonschema import rubric_schema_json
+from sanzhi.standard.rules import KIND_NAMES
 
 SCHEMA = Path(__file__).resolve().parents[2] / "src/sanzhi/standard/schema/rubric.schema.json"
 
@@ -17,4 +18,4 @@ def test_committed_schema_is_current() -> None:
 def test_schema_describes_rule_kinds() -> None:
     schema = json.loads(rubric_schema_json())
     kinds = {d["properties"]["kind"]["const"] for name, d in schema["$defs"].items() if "kind" in d.get("properties", {})}
-    assert {"deduct", "per_occurrence", "zero", "threshold", "bands", "linear", "per_unit", "criteria", "judgment"} <= kinds
+    assert set(KIND_NAMES) <= kinds

@@ -45,7 +45,7 @@ def _judgment_max(compiled: CompiledRubric) -> dict[str, Decimal]:
     for ci in compiled.items:
         if ci.judgment is not None:
             rule = ci.judgment.rule
-            out[ci.item.id] = rule.max if rule.max is not None else ci.item.points  # type: ignore[union-attr]
+            out[ci.item.id] = rule.max if rule.max is not None else ci.item.points
     return out
 
 
@@ -280,12 +280,13 @@ class ImpactTally:
         self.score_changed += other.score_changed
         self.sum_a += other.sum_a
         self.sum_b += other.sum_b
-        for box, more in ((self.cells, other.cells), (self.dim_changed, other.dim_changed)):
-            for k, v in more.items():
-                box[k] = box.get(k, 0) + v  # type: ignore[index]
+        for cell, count in other.cells.items():
+            self.cells[cell] = self.cells.get(cell, 0) + count
+        for dim, count in other.dim_changed.items():
+            self.dim_changed[dim] = self.dim_changed.get(dim, 0) + count
         for sums, more in ((self.dim_a, other.dim_a), (self.dim_b, other.dim_b)):
-            for k, v in more.items():
-                sums[k] = sums.get(k, _ZERO) + v
+            for dim, total in more.items():
+                sums[dim] = sums.get(dim, _ZERO) + total
         self.movers = _top_movers([*self.movers, *other.movers], self.top)
 
 

@@ -3,13 +3,12 @@
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sanzhi.common.numbers import round_to
+from sanzhi.common.numbers import fmt, round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
-from sanzhi.scoring.rules import APPLY, Display
-from sanzhi.scoring.text import fmt
 from sanzhi.standard.compile import CompiledItem
 from sanzhi.standard.expr import EvaluationError
+from sanzhi.standard.rules.kind import Display
 
 _ZERO = Decimal(0)
 
@@ -54,7 +53,7 @@ def score_item(
     zeroed = False
     for cr in ci.rules:
         try:
-            f = APPLY[cr.rule.kind](cr, points, values, display, judgment)
+            f = cr.kind.score(cr, points, values, display, judgment)
         except EvaluationError as e:
             f = Finding("missing", cr.index, -points, f"无法计算（{e.message}），该项按 0 分计")
             zeroed = True

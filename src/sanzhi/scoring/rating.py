@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from sanzhi.common.numbers import fmt
+from sanzhi.common.show import show
 from sanzhi.scoring.results import DimensionResult, RatingResult, VetoHit
-from sanzhi.scoring.text import fmt, show
 from sanzhi.standard.compile import CompiledRubric, CompiledVeto
 
 VETO_BLOCKED = "不予评定"

@@ -9,23 +9,7 @@ dataclass (which pays object.__setattr__ per field) while staying immutable and 
 from decimal import Decimal
 from typing import NamedTuple
 
-
-class Finding(NamedTuple):
-    """One reason the score moved: a deduction (amount < 0), an award (amount ≥ 0), or a note.
-
-    `kind` is a rule kind, or one of: missing (an answer was not given), override (a
-    reviewer set the score), clamp (deductions exceeded the item), not_applicable.
-    `inputs` are the values that triggered it, as (field id, typed value) pairs.
-    """
-
-    kind: str
-    rule: int | None  # index of the rule within its item; None for engine notes
-    amount: Decimal
-    text: str
-    occurrences: int | None = None
-    cap: Decimal | None = None
-    capped: bool = False
-    inputs: tuple[tuple[str, object], ...] = ()
+from sanzhi.standard.rules.finding import Finding as Finding  # made by the rule kinds' scorers
 
 
 class LevelScore(NamedTuple):

@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
 from sanzhi.standard.expr import (
     Expression,
@@ -18,10 +18,10 @@ from sanzhi.standard.expr import (
     compile_expression,
 )
 from sanzhi.standard.fields import FieldSpec
-from sanzhi.standard.intervals import Interval, parse_interval
 from sanzhi.standard.models import Item, Rubric, Tier, Veto
 from sanzhi.standard.problems import Problem, RubricProblems
-from sanzhi.standard.rules import AWARD_KINDS, Bands, Rule
+from sanzhi.standard.rules import CompiledRule, kind_of
+from sanzhi.standard.rules.judgment import Judgment, judgment_rule
 
 _KIND_TYPES = {
     "bool": ValueType.BOOL,
@@ -32,28 +32,6 @@ _KIND_TYPES = {
     "date": ValueType.DATE,
     "tags": ValueType.TAGS,
 }
-# Which expression slots a rule kind has, and the type each must produce.
-_SLOTS: dict[str, tuple[tuple[str, ValueType], ...]] = {
-    "deduct": (("when", ValueType.BOOL),),
-    "zero": (("when", ValueType.BOOL),),
-    "per_occurrence": (("count", ValueType.NUMBER),),
-    "per_unit": (("count", ValueType.NUMBER),),
-    "threshold": (("value", ValueType.NUMBER), ("target", ValueType.NUMBER)),
-    "bands": (("value", ValueType.NUMBER),),
-    "linear": (("value", ValueType.NUMBER),),
-    "criteria": (),
-    "judgment": (),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRule:
-    index: int
-    rule: Rule
-    exprs: Mapping[str, Expression]  # slot name → expression; criteria use their criterion ids
-    bands: tuple[Interval, ...] = ()
-    inputs: tuple[str, ...] = ()  # every name its expressions read, sorted: shown in findings
-    precision: Decimal = Decimal("0.1")  # the rubric's, for showing computed amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +39,11 @@ class CompiledItem:
     item: Item
     dimension: str | None
     indicator: str | None
-    rules: tuple[CompiledRule, ...]
+    rules: tuple[CompiledRule[Any, Any], ...]
     applies_when: Expression | None
     needs: frozenset[str]  # names read: derived fields and the inputs they expand to
     has_award: bool
-    judgment: CompiledRule | None
+    judgment: CompiledRule[Judgment, None] | None  # the rule the village's `judgments` entry is for
     needs_order: tuple[str, ...]  # `needs`, sorted: the engine's memo key reads them in this order
 
 
@@ -182,29 +160,23 @@ class _Compiler:
         return frozenset(out)
 
     def compile_item(self, item: Item, path: tuple[str | int, ...], dim: str | None, ind: str | None) -> CompiledItem:
-        rules: list[CompiledRule] = []
+        rules: list[CompiledRule[Any, Any]] = []
         needs: set[str] = set()
         for r_i, rule in enumerate(item.rules):
+            kind = kind_of(rule)
             rpath = (*path, "rules", r_i)
             exprs: dict[str, Expression] = {}
-            for slot, expect in _SLOTS[rule.kind]:
-                e = self.expr(getattr(rule, slot), (*rpath, slot), expect)
+            for slot in kind.expressions(rule):
+                e = self.expr(slot.text, (*rpath, *slot.path), slot.expect)
                 if e is not None:
-                    exprs[slot] = e
-            if rule.kind == "criteria":
-                for c_i, crit in enumerate(rule.criteria):
-                    e = self.expr(crit.when, (*rpath, "criteria", c_i, "when"), ValueType.BOOL)
-                    if e is not None:
-                        exprs[crit.id] = e
-            bands = tuple(parse_interval(b.range) for b in rule.bands) if isinstance(rule, Bands) else ()
+                    exprs[slot.key] = e
             for e in exprs.values():
                 needs |= e.names
             names = tuple(sorted({n for e in exprs.values() for n in e.names}))
-            rules.append(CompiledRule(r_i, rule, exprs, bands, names, self.rubric.precision))
+            rules.append(CompiledRule(r_i, rule, kind, exprs, kind.prepare(rule), names, self.rubric.precision))
         applies = None
         if item.applies_when is not None:
             applies = self.expr(item.applies_when, (*path, "applies_when"), ValueType.BOOL)
-        judgment = next((r for r in rules if r.rule.kind == "judgment"), None)
         return CompiledItem(
             item=item,
             dimension=dim,
@@ -212,8 +184,8 @@ class _Compiler:
             rules=tuple(rules),
             applies_when=applies,
             needs=self.expand(frozenset(needs)) | frozenset(needs),
-            has_award=any(r.rule.kind in AWARD_KINDS for r in rules),
-            judgment=judgment,
+            has_award=any(r.kind.role == "award" for r in rules),
+            judgment=judgment_rule(rules),
             needs_order=tuple(sorted(self.expand(frozenset(needs)) | frozenset(needs))),
         )
 

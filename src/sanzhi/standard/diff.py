@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from sanzhi.common.numbers import fmt
 from sanzhi.standard.models import Crosswalk, Dimension, Indicator, Item, Rubric
 from sanzhi.standard.problems import Problem
-from sanzhi.standard.rules import Rule
+from sanzhi.standard.rules import Rule, kind_of
 
 STATUS_ZH = {
     "added": "新增", "removed": "删除", "renamed": "改号", "split": "拆分", "merged": "合并",
@@ -103,37 +103,9 @@ def show(value: Any) -> str | None:
     return str(value)
 
 
-def _cap(value: Decimal | None, otherwise: str) -> str:
-    return f"封顶 {fmt(value)} 分" if value is not None else otherwise
-
-
 def describe_rule(rule: Rule) -> str:
     """One line of Chinese a standards person can compare, expressions shown as written."""
-    match rule.kind:
-        case "deduct":
-            return f"{rule.when} 时扣 {fmt(rule.points)} 分（{rule.reason}）"
-        case "per_occurrence":
-            return f"每次（{rule.count}）扣 {fmt(rule.each)} 分，{_cap(rule.cap, '扣完为止')}（{rule.reason}）"
-        case "zero":
-            return f"{rule.when} 时不得分（{rule.reason}）"
-        case "threshold":
-            return f"{rule.value} {rule.op} {rule.target}，未达到扣 {fmt(rule.points)} 分（{rule.reason}）"
-        case "bands":
-            steps = "；".join(f"{b.range} 得 {fmt(b.score)} 分" for b in rule.bands)
-            return f"{rule.value} 分档：{steps}（{rule.reason}）"
-        case "linear":
-            full = fmt(rule.points) if rule.points is not None else "本项分值"
-            return f"{full} × {rule.value} ÷ {fmt(rule.target)}，封顶（{rule.reason}）"
-        case "per_unit":
-            return f"每个（{rule.count}）得 {fmt(rule.each)} 分，{_cap(rule.cap, '以本项分值为限')}（{rule.reason}）"
-        case "criteria":
-            grades = "；".join(f"满足 ≥{g.min_met} 项为 {g.grade}（{fmt(g.score)} 分）" for g in rule.grades)
-            crits = "、".join(c.label for c in rule.criteria)
-            return f"{len(rule.criteria)} 项标准（{crits}）：{grades}"
-        case "judgment":
-            high = fmt(rule.max) if rule.max is not None else "本项分值"
-            return f"酌情评分 {fmt(rule.min)}～{high} 分（{rule.guidance}）"
-    return rule.kind  # pragma: no cover - every kind is matched above
+    return kind_of(rule).outline(rule)
 
 
 def _rules_change(a: Sequence[Rule], b: Sequence[Rule]) -> Change | None:

@@ -4,10 +4,10 @@ Every problem is reported at once as a located Chinese Diagnostic inside a Rubri
 """
 
 import difflib
-import typing
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from sanzhi.common.errors import Diagnostic, Location, RubricError
 from sanzhi.common.yaml_source import SourceMap, load_yaml
@@ -18,12 +18,8 @@ from sanzhi.standard.messages import describe, quoted_choices
 from sanzhi.standard.models import Rubric
 from sanzhi.standard.paths import domain_path
 from sanzhi.standard.problems import Problem, RubricProblems
-from sanzhi.standard.rules import Rule
+from sanzhi.standard.rules import KIND_NAMES
 from sanzhi.standard.schema_walk import allowed_keys
-
-_RULE_KINDS = tuple(
-    typing.get_args(m.model_fields["kind"].annotation)[0] for m in typing.get_args(typing.get_args(Rule)[0])
-)
 
 
 def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -70,7 +66,7 @@ def _mapping_start(data: object, loc: tuple[str | int, ...], source: SourceMap) 
     return source.locate(loc)
 
 
-def _from_pydantic(err: dict, data: object, source: SourceMap) -> Diagnostic:
+def _from_pydantic(err: ErrorDetails, data: object, source: SourceMap) -> Diagnostic:
     loc = _clean_loc(data, tuple(err["loc"]))
     message, expected, found = describe(err)
     hint = None
@@ -95,7 +91,7 @@ def _from_pydantic(err: dict, data: object, source: SourceMap) -> Diagnostic:
         loc = (*loc, "kind")
     elif err["type"] == "union_tag_not_found":
         location = _mapping_start(data, loc, source)
-        expected = "kind: " + "、".join(_RULE_KINDS) + " 之一"
+        expected = "kind: " + "、".join(KIND_NAMES) + " 之一"
         hint = "每条规则都要写明 kind，例如 {kind: deduct, when: …, points: 1, reason: …}"
     return Diagnostic(
         code=code,
@@ -108,7 +104,7 @@ def _from_pydantic(err: dict, data: object, source: SourceMap) -> Diagnostic:
     )
 
 
-def _relevant(errors: list[dict], data: object) -> list[dict]:
+def _relevant(errors: list[ErrorDetails], data: object) -> list[ErrorDetails]:
     """Drop pydantic errors that only echo another error, so each mistake is reported once.
 
     - `too_short` on a list that *has* enough entries: pydantic counts entries after
@@ -139,13 +135,14 @@ def _relevant(errors: list[dict], data: object) -> list[dict]:
 
 def _from_problem(p: Problem, data: object, source: SourceMap) -> Diagnostic:
     loc = source.locate(p.path, key=p.key)
-    if p.column_offset is not None and loc.column is not None and source.has(p.path):
-        raw = source.text.splitlines()[loc.line - 1][loc.column - 1 :] if loc.line else ""
+    column = loc.column
+    if p.column_offset is not None and column is not None and source.has(p.path):
+        raw = source.text.splitlines()[loc.line - 1][column - 1 :] if loc.line else ""
         # Point inside a plain or single-quoted one-line scalar at the offending character.
         if raw[:1] in ('"', "'"):
-            loc = Location(loc.file, loc.line, loc.column + 1 + p.column_offset)
+            loc = Location(loc.file, loc.line, column + 1 + p.column_offset)
         elif raw[:1] not in ("|", ">"):
-            loc = Location(loc.file, loc.line, loc.column + p.column_offset)
+            loc = Location(loc.file, loc.line, column + p.column_offset)
     message = p.message
     if p.first is not None:
         first = source.locate(p.first)
@@ -177,8 +174,7 @@ def parse_rubric(text: str, filename: str) -> tuple[CompiledRubric, list[Diagnos
         problems = [*problems, *e.problems]
         compiled = None
     diags = [_from_problem(p, data, source) for p in problems]
-    errors = [d for d in diags if d.severity == "error"]
-    if errors or compiled is None:
+    if compiled is None or any(d.severity == "error" for d in diags):
         raise RubricError(diags, sources={filename: text})
     return compiled, [d for d in diags if d.severity == "warning"]
 

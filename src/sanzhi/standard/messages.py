@@ -5,6 +5,7 @@ and `ctx` values are part of its API.
 """
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 _SIMPLE = {
@@ -33,7 +34,7 @@ _PATTERN_TEXT = {
 }
 
 
-def describe(err: dict[str, Any]) -> tuple[str, str | None, str | None]:
+def describe(err: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
     """(message, expected, found) for one pydantic error dict."""
     kind = err["type"]
     ctx = err.get("ctx") or {}

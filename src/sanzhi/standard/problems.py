@@ -4,6 +4,7 @@ The standard layer knows nothing about files; the loader turns the raw path into
 file:line:column and a domain path (维度 › 指标 › 评分项) for the person.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -26,3 +27,16 @@ class RubricProblems(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(p.message for p in problems))
+
+
+def unique_ids(entries: Sequence[tuple[tuple[str | int, ...], str]], what: str) -> list[Problem]:
+    """R201 for every id in `entries` (path of the entry, its id) seen before; `what` names them."""
+    seen: dict[str, tuple[str | int, ...]] = {}
+    out = []
+    for path, ident in entries:
+        if ident in seen:
+            out.append(Problem("R201", (*path, "id"), f"{what} id “{ident}” 重复", hint="每个 id 在评分标准中只能出现一次",
+                               first=(*seen[ident], "id")))
+        else:
+            seen[ident] = path
+    return out
