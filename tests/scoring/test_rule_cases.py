@@ -17,6 +17,12 @@ Case file format (readable by a standards person; every number worked out by han
         expect: {...}                 # see EXPECT_KEYS below
         worked: "7 × 0.5 = 3.5 > 封顶 3 → 扣 3，得 0"   # the hand computation, required
         xfail: "…"                    # optional: a known engine bug (strict xfail)
+    wording:                          # rule kinds' files: how a rule reads, written out by hand
+      - rule: {kind: per_occurrence, count: n, each: 0.5, reason: 越级上访}
+        points: 2                     # the item's
+        describe: "越级上访，每发现1项扣0.5分，扣完为止"   # its 评分细则 sentence
+        outline: "每次（n）扣 0.5 分，扣完为止（越级上访）"  # optional: its `rubric diff` line
+      (checked by tests/standard/test_rule_kinds.py)
 
 `expect` keys (all optional, at least one):
 - score, levels, findings, applicable, missing, lost: about the first item (the first
@@ -102,9 +108,12 @@ def test_case_files_are_well_formed() -> None:
     problems = []
     for stem, path in sorted(files.items()):
         data = _load(path)
-        if not {"kind", "cases"} <= set(data) <= {"kind", "defaults", "cases"} or data["kind"] != stem:
-            problems.append(f"{path.name}: top level must be kind: {stem}, cases and optionally defaults")
+        if not {"kind", "cases"} <= set(data) <= {"kind", "defaults", "cases", "wording"} or data["kind"] != stem:
+            problems.append(f"{path.name}: top level must be kind: {stem}, cases and optionally defaults, wording")
             continue
+        for n, entry in enumerate(data.get("wording") or []):
+            if not {"rule", "points", "describe"} <= set(entry) <= {"rule", "points", "describe", "outline"}:
+                problems.append(f"{path.name}: wording #{n + 1} must hold rule, points, describe and optionally outline")
         if unknown := set(data.get("defaults") or {}) - (CASE_KEYS - {"id", "worked", "expect", "xfail"}):
             problems.append(f"{path.name}: defaults may not hold {sorted(unknown)}")
         defaults = data.get("defaults") or {}

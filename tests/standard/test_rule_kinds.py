@@ -33,13 +33,14 @@ from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.rules import KIND_NAMES, KINDS, Rule, RuleModel, kind_named
 from sanzhi.standard.rules.kind import ROLES, RuleContext, RuleKind, kind_tag
 from tests.golden import compare_golden
+from tests.scoring import builders
+from tests.scoring.test_rule_cases import _all_cases as rule_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "scoring" / "cases"
 SCHEMA = ROOT / "src" / "sanzhi" / "standard" / "schema" / "rubric.schema.json"
 README = ROOT / "README.md"
 EXPECTED = Path(__file__).parent / "expected"
-BY_NAME = {k.name: k for k in KINDS}
 
 
 def _kinds() -> list[Any]:
@@ -159,52 +160,31 @@ def test_every_bundled_rule_reads_as_a_table_would(request: pytest.FixtureReques
     compare_golden(EXPECTED / "rule_details.txt", "\n".join(lines) + "\n", request)
 
 
-# Hand-written: (rule as in a rubric file, item points, the expected 评分细则).
-DESCRIBED = [
-    ({"kind": "deduct", "when": "not plan_made", "points": 1, "reason": "未制定计划"}, 2, "未制定计划扣1分"),
-    ({"kind": "per_occurrence", "count": "n", "each": "0.5", "reason": "未公开的月份"}, 2,
-     "未公开的月份，每发现1项扣0.5分，扣完为止"),
-    ({"kind": "per_occurrence", "count": "n", "each": "0.5", "cap": 2, "reason": "未公开的月份"}, 2,
-     "未公开的月份，每发现1项扣0.5分，扣完为止"),  # a cap equal to the item is the item's floor
-    ({"kind": "per_occurrence", "count": "n", "each": "0.5", "cap": 1, "reason": "越级上访"}, 2,
-     "越级上访，每发现1项扣0.5分，最多扣1分"),
-    ({"kind": "zero", "when": "not built", "reason": "未建立"}, 2, "未建立不得分"),
-    ({"kind": "threshold", "value": "income", "target": "20", "points": 1, "reason": "经营性收入未达到20万元"}, 3,
-     "经营性收入未达到20万元扣1分"),
-    ({"kind": "bands", "value": "rate", "reason": "调解成功率",
-      "bands": [{"range": "[95, 100]", "score": 2}, {"range": "[90, 95)", "score": "1.5"}, {"range": "[0, 90)", "score": 0}]},
-     2, "调解成功率：95及以上得2分，90至不足95得1.5分，不足90不得分"),
-    ({"kind": "bands", "value": "n", "reason": "户均规模",
-      "bands": [{"range": "(-∞, 150]", "score": 3}, {"range": "(150, 300]", "score": 1}, {"range": "(300, ∞)", "score": 0}]},
-     3, "户均规模：150及以下得3分，超过150至300得1分，超过300不得分"),
-    ({"kind": "bands", "value": "n", "reason": "议事次数",
-      "bands": [{"range": "[12, ∞)", "score": 2}, {"range": "[1, 12)", "score": 1}, {"range": "[0, 0]", "score": 0}]},
-     2, "议事次数：12及以上得2分，1至不足12得1分，0不得分"),
-    ({"kind": "bands", "value": "n", "reason": "任意", "bands": [{"range": "(-∞, ∞)", "score": 1}]}, 1, "任意：任何取值得1分"),
-    ({"kind": "linear", "value": "rate", "target": 10, "reason": "志愿者占比"}, 2, "志愿者占比达到10得满分，不足的按比例得分"),
-    ({"kind": "linear", "value": "rate", "target": 10, "points": 1, "reason": "志愿者占比"}, 2, "志愿者占比达到10得1分，不足的按比例得分"),
-    ({"kind": "per_unit", "count": "n", "each": "0.5", "reason": "社会组织"}, 2, "社会组织，每个得0.5分，最高2分"),
-    ({"kind": "per_unit", "count": "n", "each": "0.5", "cap": "1.5", "reason": "社会组织"}, 2, "社会组织，每个得0.5分，最高1.5分"),
-    ({"kind": "criteria", "reason": "文化礼堂",
-      "criteria": [{"id": f"c{n}", "label": f"标准{n}", "when": "a"} for n in range(1, 6)],
-      "grades": [{"min_met": 5, "grade": "A", "score": 4}, {"min_met": 3, "grade": "B", "score": 2}, {"min_met": 0, "grade": "C", "score": 0}]},
-     4, "文化礼堂（标准1、标准2、标准3、标准4、标准5）：满足5项为A（4分），满足3至4项为B（2分），其余为C（0分）"),
-    ({"kind": "criteria", "reason": "阵地", "criteria": [{"id": "a", "label": "有场所", "when": "a"}, {"id": "b", "label": "有人", "when": "b"}],
-      "grades": [{"min_met": 1, "grade": "好", "score": 2}, {"min_met": 0, "grade": "差", "score": 0}]},
-     2, "阵地（有场所、有人）：满足1项及以上为好（2分），其余为差（0分）"),
-    ({"kind": "judgment", "guidance": "视情况酌情给分。"}, 1, "视情况酌情给分，最高1分"),
-    ({"kind": "judgment", "guidance": "视成效酌情给分", "min": 1, "max": 3}, 4, "视成效酌情给分，1至3分"),
-]
+def _wording() -> list[Any]:
+    """The hand-written `wording` entries of the kinds' case files."""
+    out = []
+    for kind in KINDS:
+        path = CASES / f"{kind.name}.yaml"
+        if path.exists():
+            data, _ = load_yaml(path.read_text(encoding="utf-8"), path.name)
+            for n, entry in enumerate(data.get("wording") or []):
+                out.append(pytest.param(kind, entry, id=f"{kind.name}-{n + 1}"))
+    return out
 
 
-@pytest.mark.parametrize(("raw", "points", "expected"), DESCRIBED, ids=[f"{r['kind']}-{n}" for n, (r, _, _) in enumerate(DESCRIBED)])
-def test_describe_reads_like_a_table(raw: dict[str, Any], points: int, expected: str) -> None:
-    kind = BY_NAME[raw["kind"]]
-    assert kind.describe(kind.model.model_validate(raw), Decimal(points)) == expected
+@pytest.mark.parametrize(("kind", "entry"), _wording())
+def test_describe_and_outline_read_as_written_out(kind: RuleKind[Any, Any], entry: dict[str, Any]) -> None:
+    rule = kind.model.model_validate(entry["rule"])
+    assert kind.describe(rule, Decimal(str(entry["points"]))) == entry["describe"]
+    if "outline" in entry:
+        assert kind.outline(rule) == entry["outline"]
 
 
-def test_every_kind_has_a_hand_written_description() -> None:
-    assert {raw["kind"] for raw, _, _ in DESCRIBED} == set(KIND_NAMES)
+@pytest.mark.parametrize("kind", _kinds())
+def test_every_kind_has_its_wording_written_out(kind: RuleKind[Any, Any]) -> None:
+    path = CASES / f"{kind.name}.yaml"
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), path.name) if path.exists() else ({}, None)
+    assert data.get("wording"), f"{path.name}: add a `wording:` list — how this kind's rules read (describe, outline)"
 
 
 # --------------------------------------------------------------------------- picklable
@@ -214,7 +194,6 @@ def test_compiled_rubric_survives_pickling_with_its_kinds() -> None:
     """A batch ships the compiled rubric to worker processes: the copy scores alike and its
     rules refer to the registered kinds, not to copies of them."""
     compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
-    assert {cr.kind.name for ci in compiled.items for cr in ci.rules} == set(KIND_NAMES)
     copy = pickle.loads(pickle.dumps(compiled))
     for ci, cj in zip(compiled.items, copy.items, strict=True):
         for a, b in zip(ci.rules, cj.rules, strict=True):
@@ -225,3 +204,17 @@ def test_compiled_rubric_survives_pickling_with_its_kinds() -> None:
         here = score_village(compiled, read_assessment(compiled, raw, lambda p, k: Location("x")))
         there = score_village(copy, read_assessment(copy, raw, lambda p, k: Location("x")))
         assert here == there
+
+
+@pytest.mark.parametrize("kind", _kinds())
+def test_every_kind_scores_alike_after_pickling(kind: RuleKind[Any, Any]) -> None:
+    """Each kind's hand-computed cases, scored with a pickled copy of their compiled rubric."""
+    cases = [case for test_id, case in rule_cases() if test_id.startswith(f"{kind.name}_") and not case.get("xfail")
+             and "data_error" not in case["expect"]]
+    assert cases
+    for case in cases:
+        compiled = builders.compile_spec(case)
+        copy = pickle.loads(pickle.dumps(compiled))
+        assert any(cr.kind is kind for ci in copy.items for cr in ci.rules)
+        raw = builders.village_raw(case)
+        assert builders.score(copy, raw) == builders.score(compiled, raw)

@@ -11,10 +11,13 @@ package, which registers it as `KIND` (see kind.py). An item's score is computed
 4. the result is clamped to [0, points] ("扣完为止") and rounded once to the rubric's
    precision.
 
-Adding a kind: write its module (model, slots, prepare, check, describe, outline, score,
-`KIND`), add it to KINDS below, add tests/scoring/cases/<kind>.yaml and a row in the
-README's rule-kind table, and regenerate the JSON schema; tests/standard/test_rule_kinds.py
-fails until every part is there.
+Adding a kind: write its module <kind>.py (model, slots, prepare, check, describe, outline,
+score, `KIND = RuleKind(...)`), import it and append `<kind>.KIND` to KINDS below, write
+tests/scoring/cases/<kind>.yaml (hand-computed cases and the `wording` its rules read as), add
+a row to the README's rule-kind table, and regenerate the JSON schema (`sanzhi rubric schema
+-o src/sanzhi/standard/schema/rubric.schema.json`) and the three invalid-rubric goldens that
+list every kind (`pytest tests/standard/test_invalid_rubrics.py --update-golden`).
+tests/standard/test_rule_kinds.py fails until every part is there.
 """
 
 from collections.abc import Mapping
