@@ -193,8 +193,8 @@ class _Reader:
                 self.unknown(iid, path, allowed, "酌情评分项（须为含 judgment 规则的评分项）")
                 continue
             rule = ci.judgment.rule
-            high = rule.max if rule.max is not None else ci.item.points  # type: ignore[union-attr]
-            s = self.scored(entry, (*path, iid), rule.min, high, f"评分项 “{iid}” 的酌情评分")  # type: ignore[union-attr]
+            high = rule.max if rule.max is not None else ci.item.points
+            s = self.scored(entry, (*path, iid), rule.min, high, f"评分项 “{iid}” 的酌情评分")
             if s is not None:
                 out[iid] = s
         return out

@@ -265,7 +265,7 @@ class _Sheets:
         criterion = item.criterion
         if score is not None:
             rule = ci.judgment.rule  # type: ignore[union-attr]
-            criterion += f"\n【酌情评分 {fmt(score.min or 0)}–{fmt(score.max or item.points)} 分】{rule.guidance}"  # type: ignore[union-attr]
+            criterion += f"\n【酌情评分 {fmt(score.min or 0)}–{fmt(score.max or item.points)} 分】{rule.guidance}"
         if item.applies_when:
             criterion += f"\n【适用条件】{item.applies_when}"
         values: dict[str, object] = {"id": item.id, "name": item.name, "points": float(item.points),

@@ -213,5 +213,5 @@ def judgment_spec(ci: CompiledItem) -> FieldSpec | None:
     if ci.judgment is None:
         return None
     rule = ci.judgment.rule
-    high = rule.max if rule.max is not None else ci.item.points  # type: ignore[union-attr]
-    return FieldSpec(id="score", label="评分", type="decimal", min=rule.min, max=high)  # type: ignore[union-attr]
+    high = rule.max if rule.max is not None else ci.item.points
+    return FieldSpec(id="score", label="评分", type="decimal", min=rule.min, max=high)

@@ -74,7 +74,7 @@ def synthetic_village(compiled: CompiledRubric, n: int, seed: int = 0, year: int
     judgments = {}
     for ci in compiled.items:
         if ci.judgment is not None:
-            high = ci.judgment.rule.max or ci.item.points  # type: ignore[union-attr]
+            high = ci.judgment.rule.max or ci.item.points
             judgments[ci.item.id] = {"score": (high * rng.randint(0, 10) / 10).quantize(r.precision), "reason": "合成数据"}
     return {"rubric": f"{r.id}@{r.version}", "village": village, "answers": answers, "judgments": judgments}
 
