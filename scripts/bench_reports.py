@@ -48,15 +48,10 @@ from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.synthetic import synthetic_village
+from sanzhi.common.pool import default_workers
+from sanzhi.reports.formats.pdf import render_village_pdf
 from sanzhi.reports.html import print_stylesheets, render_village_html
-from sanzhi.reports.pool import (
-    VillageJob,
-    default_workers,
-    prepare_worker,
-    render_village_pdf,
-    report_filename,
-    write_reports_parallel,
-)
+from sanzhi.reports.pool import VillageJob, prepare_worker, report_filename, write_reports_parallel
 from sanzhi.reports.village import build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -254,7 +249,7 @@ def main() -> None:
     if args.villages:
         workers = args.jobs or default_workers()
         with tempfile.TemporaryDirectory() as tmp:
-            jobs = [VillageJob(r, None, None, Path(tmp) / report_filename(r, ".pdf"), None)
+            jobs = [VillageJob(r, None, None, {"pdf": Path(tmp) / report_filename(r, ".pdf")})
                     for r in results[: args.villages]]
             t0 = time.perf_counter()
             done = list(write_reports_parallel(info, jobs, report_date=REPORT_DATE, workers=workers))

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from sanzhi import __version__
-from sanzhi.app.api import score_paths
+from sanzhi.app.api import ScoredSource, score_paths
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.serialize import village_data
 from sanzhi.batch.store import parse_item_scores
-from sanzhi.batch.work import village_paths
+from sanzhi.batch.work import result_path
 from sanzhi.cli import app
 from sanzhi.common.errors import UserError
 from sanzhi.common.numbers import fmt
@@ -66,10 +66,10 @@ def test_bad_villages_are_reported_and_skipped(batch_run, county: Path) -> None:
 def test_village_files_hold_what_score_gives(batch_run, county: Path, rubric_v1: CompiledRubric) -> None:
     work, _, _ = batch_run
     files = sorted((county / "in").rglob("*.json"))
-    outcomes = [o for o in score_paths(rubric_v1, files) if o.result is not None and o.result.year == 2025]
+    outcomes = [o for o in score_paths(rubric_v1, files) if isinstance(o, ScoredSource) and o.result.year == 2025]
     assert len(outcomes) == N - len(BROKEN)
     for o in outcomes:
-        path, _ = village_paths(work / "out", o.result.village_code)
+        path = result_path(work / "out", o.result.village_code)
         doc = json.loads(path.read_bytes())
         assert doc["format"] == "sanzhi.results" and doc["failures"] == []
         # the fast serializer gives the same data as the reference one
@@ -94,7 +94,7 @@ def test_database_holds_runs_villages_levels_and_items(batch_run, county: Path, 
     assert dict(db.execute("SELECT status, count(*) FROM run_inputs GROUP BY status").fetchall()) == {
         "scored": N - len(BROKEN), "failed": len(BROKEN)}
     files = sorted((county / "in").rglob("*.json"))
-    outcomes = [o for o in score_paths(rubric_v1, files) if o.result is not None and o.result.year == 2025]
+    outcomes = [o for o in score_paths(rubric_v1, files) if isinstance(o, ScoredSource) and o.result.year == 2025]
     for o in outcomes[:10]:
         r = o.result
         total, rating, vetoed, sha = db.execute(
@@ -178,7 +178,7 @@ def test_duplicate_village_codes_are_all_skipped(tmp_path: Path, rubric_v1: Comp
     summary = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=reporter)
     assert (summary.scored, summary.skipped) == (11, 2)
     assert sum("D151" in p for p in reporter.problems) == 2
-    assert not village_paths(tmp_path / "out", code)[0].exists()
+    assert not result_path(tmp_path / "out", code).exists()
     db = sqlite3.connect(tmp_path / "r.sqlite")
     assert db.execute("SELECT count(*) FROM village_results WHERE village_code = ?", (code,)).fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM item_scores WHERE village_code = ?", (code,)).fetchone() == (0,)
@@ -201,18 +201,18 @@ def test_cli_batch_exit_codes_progress_and_summary(tmp_path: Path, rubric_v1: Co
     assert proc.returncode == 2 and "找不到输入" in proc.stderr
 
 
-def test_pdf_step_is_pluggable_and_resumable(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+def test_report_step_is_pluggable_and_resumable(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
     write_villages(rubric_v1, tmp_path / "in", 10, 2025)
-    step = FakePdf()
+    step = FakeReports()
     opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
-                        jobs=1, pdf=True)
-    run_batch(rubric_v1, opts, clock=lambda: STARTED, pdf_step=step)
+                        jobs=1, formats=("pdf",))
+    run_batch(rubric_v1, opts, clock=lambda: STARTED, reports=step)
     pdfs = sorted((tmp_path / "out" / "villages").rglob("*.pdf"))
     assert len(pdfs) == 10 and pdfs[0].read_bytes().startswith(b"%PDF-fake ")
     summary_pdf = tmp_path / "out" / "published" / "测试县" / "测试县-汇总报告.pdf"
     assert summary_pdf.read_bytes() == f"%PDF-fake summary 10 {STARTED[:10]}".encode()
     pdfs[0].write_bytes(b"torn")  # a damaged output is redone on resume
-    again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED, pdf_step=step)
+    again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED, reports=step)
     assert (again.reused, again.processed) == (9, 1)
     assert pdfs[0].read_bytes().startswith(b"%PDF-fake ")
 
@@ -223,14 +223,18 @@ def _resume(opts: BatchOptions) -> BatchOptions:
     return replace(opts, resume=True)
 
 
-class FakePdf:
-    """A stand-in PDF step: deterministic bytes from the result."""
+class FakeReports:
+    """A stand-in report step: deterministic bytes from the result, per format."""
 
-    def village_pdf(self, compiled, result, input_sha256, report_date) -> bytes:
-        return f"%PDF-fake {result.village_code} {fmt(result.total)} {input_sha256} {report_date}".encode()
+    def prepare(self, formats) -> None:
+        pass
 
-    def summary_pdf(self, compiled, results, skipped, report_date) -> bytes:
-        return f"%PDF-fake summary {len(results)} {report_date}".encode()
+    def village(self, compiled, result, input_sha256, report_date, formats) -> tuple[bytes, ...]:
+        return tuple(f"%{f.upper()}-fake {result.village_code} {fmt(result.total)} {input_sha256} {report_date}".encode()
+                     for f in formats)
+
+    def summary(self, compiled, results, skipped, report_date, formats) -> tuple[bytes, ...]:
+        return tuple(f"%{f.upper()}-fake summary {len(results)} {report_date}".encode() for f in formats)
 
 
 def test_cli_commands_are_registered() -> None:
@@ -253,15 +257,11 @@ def test_real_pdfs_are_written_and_reproducible(tmp_path: Path, rubric_v1: Compi
     pytest.importorskip("sanzhi.reports.pool")
     from pypdf import PdfReader
 
-    from sanzhi.batch.pdfstep import load_pdf_step
-
     write_villages(rubric_v1, tmp_path / "in", 3, 2025)
-    step = load_pdf_step()
-    assert step is not None
     for name in ("a", "b"):
         run_batch(rubric_v1, BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / name, year=2025,
-                                          db=str(tmp_path / f"{name}.sqlite"), jobs=1, pdf=True),
-                  clock=lambda: STARTED, pdf_step=step)
+                                          db=str(tmp_path / f"{name}.sqlite"), jobs=1, formats=("pdf",)),
+                  clock=lambda: STARTED)
     assert_same_tree(tmp_path / "a", tmp_path / "b")
     pdfs = sorted((tmp_path / "a" / "villages").rglob("*.pdf"))
     assert len(pdfs) == 3
@@ -283,10 +283,10 @@ def test_many_village_sheets_and_files_together(tmp_path: Path, rubric_v1: Compi
     summary = run_batch(rubric_v1, opts, clock=lambda: STARTED, reporter=reporter)
     assert (summary.scored, summary.skipped) == (49, 1)
     assert len(reporter.problems) == 1 and "县汇总.csv" in reporter.problems[0] and "第 7 行" in reporter.problems[0]
-    expected = {o.result.village_code: o for o in score_paths(rubric_v1, [sheet]) if o.result is not None}
+    expected = {o.result.village_code: o for o in score_paths(rubric_v1, [sheet]) if isinstance(o, ScoredSource)}
     assert len(expected) == 29
     for code, o in expected.items():
-        doc = json.loads(village_paths(tmp_path / "out", code)[0].read_bytes())
+        doc = json.loads(result_path(tmp_path / "out", code).read_bytes())
         assert doc["villages"] == [json.loads(json.dumps(result_data(o.result, o.input_sha256), ensure_ascii=False))]
     again = run_batch(rubric_v1, _resume(opts), clock=lambda: STARTED)
     assert (again.reused, again.processed, again.scored) == (50, 0, 49)

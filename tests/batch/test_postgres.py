@@ -96,7 +96,8 @@ def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, level, scores"),
-        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256"),
+        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256"),
+        ("outputs", "unit, code, format, sha256"),
         ("rubric_parts", "rubric_hash, kind, part_id, name, points, part_hash, position"),
     ):
         out[table] = sorted((tuple(norm(v) for v in r) for r in store.query(f"SELECT {cols} FROM {table}")), key=repr)
@@ -175,9 +176,47 @@ def test_postgres_version_1_database_is_migrated(pg_url: str, tmp_path: Path, ru
         con.execute("DROP TABLE item_scores")
         con.execute("ALTER TABLE item_scores_v1 RENAME TO item_scores")
         con.execute("CREATE INDEX item_scores_village ON item_scores (run_key, village_code)")
+        con.execute("ALTER TABLE run_inputs ADD COLUMN pdf_sha256 TEXT")  # versions 1 and 2 had it
+        con.execute("DROP TABLE outputs")
         con.execute("UPDATE sanzhi_meta SET value = '1' WHERE key = 'schema_version'")
     with Store(url) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("2",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("3",)]
         after = scores(store)
     assert before and after == before
+
+
+def test_postgres_version_2_database_keeps_its_pdf_hashes(pg_url: str, tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # Version 2 kept a village's PDF hash in run_inputs.pdf_sha256; rebuild that layout, open it,
+    # and the hashes must be in `outputs` (so a resume reuses every village) and the column gone.
+    from tests.batch.test_batch_run import FakeReports
+
+    base = pg_url.rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute("CREATE DATABASE sanzhi_migrate_v2")
+    url = base + "/sanzhi_migrate_v2"
+    write_villages(rubric_v1, tmp_path / "in", 8, 2025, seed=4)
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "o", year=2025, db=url, jobs=1, formats=("pdf",))
+    run_batch(rubric_v1, opts, clock=lambda: "2026-01-01T00:00:00+08:00", reports=FakeReports())
+
+    def village_outputs(store: Store) -> list[tuple[object, ...]]:
+        return sorted(store.query("SELECT run_key, code, format, sha256 FROM outputs WHERE unit = 'village'"))
+
+    with Store(url) as store:
+        before = village_outputs(store)
+    assert len(before) == 8
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("ALTER TABLE run_inputs ADD COLUMN pdf_sha256 TEXT")
+        con.execute("UPDATE run_inputs SET pdf_sha256 = o.sha256 FROM outputs o WHERE o.run_key = run_inputs.run_key"
+                    " AND o.unit = 'village' AND o.code = run_inputs.village_code AND o.format = 'pdf'")
+        con.execute("DROP TABLE outputs")
+        con.execute("UPDATE sanzhi_meta SET value = '2' WHERE key = 'schema_version'")
+    with Store(url) as store:
+        store.ensure_schema()
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("3",)]
+        assert village_outputs(store) == before
+        assert not store.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'run_inputs'"
+                               " AND column_name = 'pdf_sha256'")
+    again = run_batch(rubric_v1, replace(opts, resume=True), clock=lambda: "2026-01-01T00:00:00+08:00",
+                      reports=FakeReports())
+    assert (again.reused, again.processed) == (8, 0)

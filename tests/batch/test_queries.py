@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi.app.api import score_paths
+from sanzhi.app.api import ScoredSource, score_paths
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.store import Store
@@ -68,8 +68,8 @@ def two_years(tmp_path_factory: pytest.TempPathFactory, rubric_v1: CompiledRubri
     with pytest.raises(KeyboardInterrupt):
         run_batch(rubric_v2, replace(base, inputs=(root / "late2025",), out_dir=root / "late", year=2025, shard_size=5),
                   clock=lambda: "2026-01-11T10:00:00+08:00", reporter=_StopAfter(10))
-    r2024 = [o.result for o in score_paths(rubric_v1, sorted((root / "in2024").rglob("*.json"))) if o.result]
-    r2025 = [o.result for o in score_paths(rubric_v2, sorted((root / "in2025").rglob("*.json"))) if o.result]
+    r2024 = [o.result for o in score_paths(rubric_v1, sorted((root / "in2024").rglob("*.json"))) if isinstance(o, ScoredSource)]
+    r2025 = [o.result for o in score_paths(rubric_v2, sorted((root / "in2025").rglob("*.json"))) if isinstance(o, ScoredSource)]
     return root, db, {r.village_code: r for r in r2024}, {r.village_code: r for r in r2025}
 
 
@@ -160,8 +160,9 @@ def test_queries_on_a_missing_database_say_so(tmp_path: Path) -> None:
 
 
 def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_path: Path) -> None:
-    # Version 1 kept one item_scores row per item and level. Rebuild that layout from a
-    # current database, open it, and the item comparisons must come out as before.
+    # Version 1 kept one item_scores row per item and level (and, like version 2, the PDF hash
+    # in run_inputs). Rebuild that layout from a current database, open it, and the item
+    # comparisons must come out as before.
     import shutil
     import sqlite3
 
@@ -177,12 +178,14 @@ def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_pa
         DROP TABLE item_scores;
         ALTER TABLE item_scores_v1 RENAME TO item_scores;
         CREATE INDEX item_scores_village ON item_scores (run_key, village_code);
+        ALTER TABLE run_inputs ADD COLUMN pdf_sha256 TEXT;
+        DROP TABLE outputs;
         UPDATE sanzhi_meta SET value = '1' WHERE key = 'schema_version';
     """)
     con.close()
     with Store(str(old)) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("2",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("3",)]
         migrated = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
     with Store(db) as store:
         current = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)

@@ -49,7 +49,8 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, level, scores"),
-        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256"),
+        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256"),
+        ("outputs", "unit, code, format, sha256"),
     ):
         out[table] = sorted(con.execute(f"SELECT {cols} FROM {table}").fetchall(), key=repr)
     out["runs"] = con.execute("SELECT year, rubric_id, rubric_version, rubric_hash, engine_version, status, villages,"
@@ -132,13 +133,13 @@ def test_a_failure_inside_a_shard_keeps_only_whole_shards(inputs: Path, tmp_path
     # Transactions span several shards. A failure while one shard is being written rolls the
     # open transaction back (never half a shard); what was committed before stays, and
     # --resume then finishes with the same files and rows as a clean run.
-    from sanzhi.batch import runner
+    from sanzhi.batch import ingest
     from sanzhi.batch.runner import BatchOptions, run_batch
     from sanzhi.batch.store import Store
 
     opts = BatchOptions(inputs=(inputs / "in",), out_dir=tmp_path / "out", year=2025, db=str(tmp_path / "r.sqlite"),
                         jobs=1, shard_size=5)
-    monkeypatch.setattr(runner, "COMMIT_EVERY_VILLAGES", 50)
+    monkeypatch.setattr(ingest, "COMMIT_EVERY_VILLAGES", 50)
     calls = {"n": 0}
     real_insert = Store.insert
 

@@ -58,9 +58,9 @@ def scored_villages(rubric: str, data: str) -> tuple[CompiledRubric, tuple[Score
     info = rubric_info(compiled)
     out = []
     for o in api.score_paths(compiled, [Path(data)]):
-        assert o.result is not None, o.loaded.error
+        assert isinstance(o, api.ScoredSource), o
         view = build_village_report(info, o.result, input_sha256=o.input_sha256, report_date=REPORT_DATE,
-                                    people=signatories(info, o.loaded.assessment))
+                                    people=signatories(info, o.assessment))
         out.append(Scored(info, o.result, o.input_sha256, view))
     return compiled, tuple(sorted(out, key=lambda s: s.result.village_code))
 

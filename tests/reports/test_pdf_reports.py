@@ -23,14 +23,8 @@ from sanzhi.reports import pdf as pdf_mod
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.json_output import dumps_results, result_data
 from sanzhi.reports.pdf import get_renderer
-from sanzhi.reports.pool import (
-    SummaryJob,
-    VillageJob,
-    render_summary_pdf,
-    render_village_pdf,
-    report_filename,
-    write_reports_parallel,
-)
+from sanzhi.reports.formats.pdf import render_summary_pdf, render_village_pdf
+from sanzhi.reports.pool import SummaryJob, VillageJob, report_filename, write_reports_parallel
 from sanzhi.reports.village import rubric_info
 from sanzhi.standard.bundled import bundled_rubrics, sample_files
 from tests.reports.test_html import DATA, INJECTED_NAME, REPORT_DATE, Scored, by_name, jiaxing, mini
@@ -177,7 +171,7 @@ def test_every_sample_village_renders_without_missing_glyphs() -> None:
     for bundled in bundled_rubrics():
         compiled, _ = api.load_compiled_rubric(bundled.ref)
         info = rubric_info(compiled)
-        outcomes = [o for o in api.score_paths(compiled, sample_files(bundled.id)) if o.result is not None]
+        outcomes = [o for o in api.score_paths(compiled, sample_files(bundled.id)) if isinstance(o, api.ScoredSource)]
         for o in outcomes:
             pdf = render_village_pdf(info, o.result, input_sha256=o.input_sha256, report_date=REPORT_DATE)
             assert flat(o.result.village_name) in flat(pages_text(pdf)[0])
@@ -266,10 +260,11 @@ def test_parallel_and_serial_runs_write_the_same_reports(tmp_path: Path) -> None
     def jobs(folder: Path) -> list[VillageJob | SummaryJob]:
         folder.mkdir()
         out: list[VillageJob | SummaryJob] = [
-            SummaryJob(tuple((v.result, v.input_sha256) for v in villages), (), folder / "summary.pdf",
-                       folder / "summary.html")]
-        out += [VillageJob(v.result, v.input_sha256, v.view.signatories, folder / report_filename(v.result, ".pdf"),
-                           folder / report_filename(v.result, ".html")) for v in villages]
+            SummaryJob(tuple((v.result, v.input_sha256) for v in villages), (),
+                       {"pdf": folder / "summary.pdf", "html": folder / "summary.html"})]
+        out += [VillageJob(v.result, v.input_sha256, v.view.signatories,
+                           {"pdf": folder / report_filename(v.result, ".pdf"),
+                            "html": folder / report_filename(v.result, ".html")}) for v in villages]
         return out
 
     serial = list(write_reports_parallel(info, jobs(tmp_path / "serial"), report_date=REPORT_DATE, workers=1))
@@ -285,7 +280,7 @@ def test_parallel_and_serial_runs_write_the_same_reports(tmp_path: Path) -> None
 
 def test_recycled_workers_write_reports_too(tmp_path: Path) -> None:
     villages = mini()
-    jobs = [VillageJob(v.result, v.input_sha256, None, tmp_path / report_filename(v.result, ".pdf"), None)
+    jobs = [VillageJob(v.result, v.input_sha256, None, {"pdf": tmp_path / report_filename(v.result, ".pdf")})
             for v in villages]
     done = list(write_reports_parallel(villages[0].info, jobs, report_date=REPORT_DATE, workers=2,
                                        max_tasks_per_child=1))
@@ -296,7 +291,7 @@ def test_recycled_workers_write_reports_too(tmp_path: Path) -> None:
 def test_missing_glyph_is_reported_and_the_pdf_still_written(tmp_path: Path) -> None:
     v = by_name(mini(), "杏林村")
     odd = v.result._replace(village_name="𪚥村")
-    job = VillageJob(odd, v.input_sha256, None, tmp_path / "odd.pdf", None)
+    job = VillageJob(odd, v.input_sha256, None, {"pdf": tmp_path / "odd.pdf"})
     before = gc.get_threshold()
     (written,) = write_reports_parallel(v.info, [job], report_date=REPORT_DATE, workers=1)
     assert written.missing_glyphs == ("\U0002a6a5",)
@@ -309,7 +304,7 @@ def test_write_reports_use_case(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("village: {code: '1', name: 坏村}\n", encoding="utf-8")
     outcomes = list(api.score_paths(compiled, [DATA / "villages", bad]))
-    files = api.write_reports(compiled, outcomes, pdf_dir=tmp_path / "pdf", html_dir=tmp_path / "html",
+    files = api.write_reports(compiled, outcomes, dirs={"pdf": tmp_path / "pdf", "html": tmp_path / "html"},
                               jobs=1, report_date=date(2026, 3, 1))
     assert [w.key for w in files.written] == ["330483101201", "330483101203", "330483101299", "summary"]
     assert files.missing_glyphs == ()

@@ -1,14 +1,15 @@
 """Use cases wiring files to the pure core; the CLI and library users call these."""
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanzhi.common.errors import Diagnostic, RubricError
+from sanzhi.common.errors import DataError, Diagnostic, RubricError
 from sanzhi.inputs.files import Loaded, read_villages
+from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import find_bundled, sample_files
@@ -34,21 +35,51 @@ def samples_for(compiled: CompiledRubric) -> list[Path]:
     return files
 
 
+def _sha256_tag(blob: bytes) -> str:
+    return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class ScoredSource:
+    """A village source (file or workbook row) read and scored."""
+
     loaded: Loaded
-    result: VillageResult | None
+    assessment: Assessment
+    result: VillageResult
+
+    @property
+    def source(self) -> str:
+        return self.loaded.source
 
     @property
     def input_sha256(self) -> str:
-        return "sha256:" + hashlib.sha256(self.loaded.input_bytes).hexdigest()
+        return _sha256_tag(self.loaded.input_bytes)
 
 
-def score_paths(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Outcome]:
+@dataclass(frozen=True, slots=True)
+class RejectedSource:
+    """A village source whose data could not be read: the problems, all at once."""
+
+    loaded: Loaded
+    error: DataError
+
+    @property
+    def source(self) -> str:
+        return self.loaded.source
+
+
+#: What scoring one village source gives: one of the two, never a pair of optionals.
+SourceOutcome = ScoredSource | RejectedSource
+
+
+def score_paths(compiled: CompiledRubric, paths: list[Path]) -> Iterator[SourceOutcome]:
     """Score every village file; a bad village yields its error and the run goes on."""
     for loaded in read_villages(compiled, paths):
-        result = score_village(compiled, loaded.assessment) if loaded.assessment is not None else None
-        yield Outcome(loaded, result)
+        if loaded.assessment is not None:
+            yield ScoredSource(loaded, loaded.assessment, score_village(compiled, loaded.assessment))
+        else:
+            assert loaded.error is not None, "a village source is either read or has problems"
+            yield RejectedSource(loaded, loaded.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,65 +100,57 @@ class ReportFiles:
 
 def write_reports(
     compiled: CompiledRubric,
-    outcomes: Sequence[Outcome],
+    outcomes: Sequence[SourceOutcome],
     *,
-    pdf_dir: Path | None = None,
-    html_dir: Path | None = None,
+    dirs: Mapping[str, Path],
     jobs: int | None = None,
     report_date: date,
     max_tasks_per_child: int | None = None,
 ) -> ReportFiles:
-    """Write a report per scored village and one run summary, as PDF and/or screen HTML.
+    """Write a report per scored village and one run summary in each format of `dirs`
+    (format name → folder, e.g. ``{"pdf": Path("out/pdf")}``; see `sanzhi.reports.formats`).
 
     Villages whose data could not be read are listed in the summary, not reported.
     `jobs` is the number of worker processes (default: every core; 1 renders in-process).
     `report_date` is printed on every report; pass it in (the CLI passes today), so the
     same input gives the same report.
     """
+    from sanzhi.common.pool import default_workers
+    from sanzhi.reports.formats import FORMATS
     from sanzhi.reports.pool import (
         SUMMARY_STEM,
         SummaryJob,
         VillageJob,
-        default_workers,
         report_filename,
         write_reports_parallel,
     )
     from sanzhi.reports.village import rubric_info, signatories
 
-    if pdf_dir is None and html_dir is None:
+    wanted = [(f, dirs[f.name]) for f in FORMATS if f.name in dirs]  # registry order: the order files are written
+    if not wanted:
         return ReportFiles(())
-    for folder in (pdf_dir, html_dir):
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
+    for _, folder in wanted:
+        folder.mkdir(parents=True, exist_ok=True)
     info = rubric_info(compiled)
-    scored = sorted((o for o in outcomes if o.result is not None), key=lambda o: o.result.village_code)  # type: ignore[union-attr]
+    scored = sorted((o for o in outcomes if isinstance(o, ScoredSource)), key=lambda o: o.result.village_code)
     village_jobs = [
-        VillageJob(
-            o.result,  # type: ignore[arg-type]
-            o.input_sha256,
-            signatories(info, o.loaded.assessment),
-            pdf_dir / report_filename(o.result, ".pdf") if pdf_dir else None,  # type: ignore[arg-type]
-            html_dir / report_filename(o.result, ".html") if html_dir else None,  # type: ignore[arg-type]
-        )
+        VillageJob(o.result, o.input_sha256, signatories(info, o.assessment),
+                   {f.name: folder / report_filename(o.result, f.suffix) for f, folder in wanted})
         for o in scored
     ]
     skipped = tuple(
-        (o.loaded.source, o.loaded.error.diagnostics[0].one_line() if o.loaded.error.diagnostics else "数据有误")
+        (o.loaded.source, o.error.diagnostics[0].one_line() if o.error.diagnostics else "数据有误")
         for o in outcomes
-        if o.result is None and o.loaded.error is not None
+        if isinstance(o, RejectedSource)
     )
-    summary = SummaryJob(
-        tuple((o.result, o.input_sha256) for o in scored),  # type: ignore[misc]
-        skipped,
-        pdf_dir / f"{SUMMARY_STEM}.pdf" if pdf_dir else None,
-        html_dir / f"{SUMMARY_STEM}.html" if html_dir else None,
-    )
+    summary = SummaryJob(tuple((o.result, o.input_sha256) for o in scored), skipped,
+                         {f.name: folder / f"{SUMMARY_STEM}{f.suffix}" for f, folder in wanted})
     # The summary goes first so that, in parallel runs, it is not left alone at the end.
-    all_jobs = [summary, *village_jobs]
+    all_jobs: list[VillageJob | SummaryJob] = [summary, *village_jobs]
     workers = min(jobs or default_workers(), len(all_jobs))  # no idle workers to start up
     done = list(write_reports_parallel(
         info, all_jobs, report_date=report_date, workers=workers,
-        max_tasks_per_child=max_tasks_per_child, pdf=pdf_dir is not None,
+        max_tasks_per_child=max_tasks_per_child, formats=[f.name for f, _ in wanted],
     ))
     order = {j.result.village_code: i for i, j in enumerate(village_jobs)}
     done.sort(key=lambda w: order.get(w.key, len(order)))

@@ -6,12 +6,9 @@ The pure comparisons live in sanzhi.scoring.impact and sanzhi.standard.rubric_te
 does the I/O and the parallelism; sanzhi.cli.rubric_tools parses arguments and prints.
 """
 
-import gc
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +19,7 @@ from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.common.json_source import load_data_text
 from sanzhi.common.numbers import fmt
+from sanzhi.common.pool import WorkerPool
 from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import SHEET_SUFFIXES, iter_village_files, read_text_village
@@ -180,19 +178,11 @@ def _impact_one(job: _ImpactJob, path: Path) -> VillageDelta | Failure:
     return compare_results(ra, rb, job.ids_ab, pairs=job.pairs)
 
 
-_WORKER_JOB: Any = None
-
-
-def _init_worker(job: Any) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = job
-
-
-def _tally_chunk(paths: list[Path], one: Callable[[Any, Path], Any], tally: Any) -> tuple[Any, list[Failure]]:
+def _tally_chunk(job: Any, paths: list[Path], one: Callable[[Any, Path], Any], tally: Any) -> tuple[Any, list[Failure]]:
     # Each worker sums its own villages: only the tally and the failures travel back.
     failures: list[Failure] = []
     for p in paths:
-        out = one(_WORKER_JOB, p)
+        out = one(job, p)
         if isinstance(out, Failure):
             failures.append(out)
         else:
@@ -200,32 +190,23 @@ def _tally_chunk(paths: list[Path], one: Callable[[Any, Path], Any], tally: Any)
     return tally, failures
 
 
-def _impact_chunk(paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
-    return _tally_chunk(paths, _impact_one, ImpactTally(_WORKER_JOB.top))
+def _impact_chunk(job: "_ImpactJob", paths: list[Path]) -> tuple[ImpactTally, list[Failure]]:
+    return _tally_chunk(job, paths, _impact_one, ImpactTally(job.top))
 
 
-def _sensitivity_chunk(paths: list[Path]) -> tuple[SensitivityTally, list[Failure]]:
-    return _tally_chunk(paths, _sensitivity_one, SensitivityTally())
+def _sensitivity_chunk(job: "_SensitivityJob", paths: list[Path]) -> tuple[SensitivityTally, list[Failure]]:
+    return _tally_chunk(job, paths, _sensitivity_one, SensitivityTally())
 
 
-def _run(job: Any, paths: list[Path], chunk_fn: Callable[[list[Path]], Any], jobs: int | None) -> Iterator[Any]:
+def _run(job: Any, paths: list[Path], chunk_fn: Callable[[Any, list[Path]], Any], jobs: int | None) -> Iterator[Any]:
     """Chunk results in file order; a process pool when the batch is large enough to pay for it."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < _POOL_MIN:
-        _init_worker(job)
-        yield chunk_fn(paths)
+        yield chunk_fn(job, paths)
         return
     chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # Forked workers share the parent's objects copy-on-write; frozen, the collector leaves them
-    # alone instead of touching (and so copying) every page of the compiled rubrics and modules.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
-            yield from pool.map(chunk_fn, chunks)
-    finally:
-        gc.unfreeze()
+    with WorkerPool(workers, job) as pool:
+        yield from pool.map(chunk_fn, chunks)
 
 
 def village_paths(data: Sequence[Path]) -> list[Path]:

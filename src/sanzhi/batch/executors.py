@@ -5,8 +5,9 @@ handles the runner resolves **in submission order**, so the database is written 
 order whichever worker finished first: a run's outcome never depends on timing.
 
 - `inline` (`--jobs 1`): no pool; easiest to debug.
-- `local`: `concurrent.futures.ProcessPoolExecutor`, fork start, one worker per core by
-  default. Workers read inputs and write outputs themselves.
+- `local`: a `sanzhi.common.pool.WorkerPool` (fork start, one worker per core by default,
+  set up once with the context, settled, dying with the parent). Workers read inputs and
+  write outputs themselves.
 - `dask`: `distributed.Client(scheduler)`. The context is scattered to every worker once;
   each shard is one task. Input bytes travel with the task and output bytes come back, so
   workers on other machines need no shared file system. Dask is an optional extra
@@ -15,14 +16,13 @@ order whichever worker finished first: a run's outcome never depends on timing.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Protocol
 
-from sanzhi.batch.work import Shard, ShardResult, WorkContext, init_worker, run_shard
+from sanzhi.batch.work import Shard, ShardResult, WorkContext, run_shard, setup_worker
 from sanzhi.common.errors import Diagnostic, UserError
+from sanzhi.common.pool import WorkerPool
 
 
 class Executor(Protocol):
@@ -48,7 +48,7 @@ class InlineExecutor:
         self.ctx = ctx
 
     def submit(self, shard: Shard) -> ShardResult:
-        return run_shard(shard, self.ctx)
+        return run_shard(self.ctx, shard)
 
     def result(self, handle: ShardResult) -> ShardResult:
         return handle
@@ -57,24 +57,18 @@ class InlineExecutor:
         pass
 
 
-def _noop() -> int:
-    return os.getpid()
-
-
 class LocalPoolExecutor:
     name = "local"
     remote = False
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: WorkerPool[WorkContext] | None = None
 
     def start(self, ctx: WorkContext) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=init_worker, initargs=(ctx,))
+        self.pool = WorkerPool(self.workers, ctx, setup=setup_worker)
         # Start every worker now, before any progress-bar thread exists (fork and threads mix badly).
-        for f in [self.pool.submit(_noop) for _ in range(self.workers)]:
-            f.result()
+        self.pool.start()
 
     def submit(self, shard: Shard) -> Future[ShardResult]:
         assert self.pool is not None
@@ -85,12 +79,8 @@ class LocalPoolExecutor:
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self.pool.close(cancel=cancel, wait=not cancel)
             self.pool = None
-
-
-def _dask_run_shard(ctx: WorkContext, shard: Shard) -> ShardResult:
-    return run_shard(shard, ctx)
 
 
 class DaskExecutor:
@@ -115,7 +105,7 @@ class DaskExecutor:
         self._ctx = self.client.scatter(ctx, broadcast=True, hash=False)
 
     def submit(self, shard: Shard) -> Any:
-        return self.client.submit(_dask_run_shard, self._ctx, shard, pure=False, key=f"sanzhi-shard-{shard.index}-{os.getpid()}-{id(self)}")
+        return self.client.submit(run_shard, self._ctx, shard, pure=False, key=f"sanzhi-shard-{shard.index}-{os.getpid()}-{id(self)}")
 
     def result(self, handle: Any) -> ShardResult:
         res: ShardResult = handle.result()
@@ -139,7 +129,5 @@ def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Executo
         return InlineExecutor()
     return LocalPoolExecutor(workers)
 
-
-ExecutorFactory = Callable[[], Executor]
 
 __all__ = ["DaskExecutor", "Executor", "InlineExecutor", "LocalPoolExecutor", "make_executor"]

@@ -29,10 +29,8 @@ import datetime
 import io
 import json
 import math
-import multiprocessing
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,6 +47,7 @@ from sanzhi.batch.queries import (
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
 from sanzhi.common.numbers import fmt
+from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
 
@@ -202,24 +201,17 @@ def _county_rows(store: Store, run_key: int, county: str) -> list[VillageRow]:
 def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, workers: int = 1) -> dict[str, object]:
     """Write every published list; returns the per-county/township statistics for the summary.
 
-    Counties are independent, so with `workers` > 1 they are written by a pool of forked
-    processes, each reading the database over its own connection; the files and the returned
+    Counties are independent, so with `workers` > 1 they are written by a process pool, each
+    worker reading the database over its own connection; the files and the returned
     statistics are the same as written one county after another.
     """
     tiers = parse_rank_tiers(store.run_by_key(run_key).rank_tiers)
     tier_names = _tier_order(compiled)
     counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
     job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, tiers, tier_names)
-    if workers > 1 and len(counties) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        global _POOL_JOB
-        _POOL_JOB = job  # inherited by the forked workers: nothing large is pickled per county
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(workers, len(counties)), mp_context=ctx,
-                                     initializer=_open_pool_store, initargs=(store.url,)) as pool:
-                stats = list(pool.map(_publish_in_pool, counties, chunksize=max(1, len(counties) // (workers * 8))))
-        finally:
-            _POOL_JOB = None
+    if workers > 1 and len(counties) > 1:
+        with WorkerPool(min(workers, len(counties)), _PoolState(store.url, job, None), setup=_open_pool_store) as pool:
+            stats = list(pool.map(_publish_in_pool, counties, chunksize=max(1, len(counties) // (workers * 8))))
     else:
         stats = [publish_county(store, job, county) for county in counties]
     return {"counties": stats, "tier_names": tier_names}
@@ -232,18 +224,19 @@ class _CountyJob(NamedTuple):
     tier_names: list[str]
 
 
-_POOL_JOB: _CountyJob | None = None
-_POOL_STORE: Store | None = None
+class _PoolState(NamedTuple):
+    url: str
+    job: _CountyJob
+    store: Store | None  # opened in each worker
 
 
-def _open_pool_store(url: str) -> None:
-    global _POOL_STORE
-    _POOL_STORE = Store(url)  # a connection of its own: the parent's is not shared across fork
+def _open_pool_store(state: _PoolState) -> _PoolState:
+    return state._replace(store=Store(state.url))  # a connection of its own: the parent's is not shared across fork
 
 
-def _publish_in_pool(county: str) -> dict[str, object]:
-    assert _POOL_STORE is not None and _POOL_JOB is not None
-    return publish_county(_POOL_STORE, _POOL_JOB, county)
+def _publish_in_pool(state: _PoolState, county: str) -> dict[str, object]:
+    assert state.store is not None, "the pool's setup opens the store"
+    return publish_county(state.store, state.job, county)
 
 
 def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, object]:
@@ -376,7 +369,7 @@ def _mean_exact(store: Store, run_key: int) -> str | None:
 
 
 def _line(p: dict[str, object]) -> str:
-    from sanzhi.batch.runner import diagnostic_from_dict
+    from sanzhi.batch.ingest import diagnostic_from_dict
 
     return diagnostic_from_dict(p).one_line()
 

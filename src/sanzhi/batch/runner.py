@@ -3,19 +3,22 @@
 Design (why it is shaped like this):
 
 - **Streaming.** Shards flow from the plan to the executor through a bounded window and
-  come back in plan order; each shard's rows go to the database in one transaction and are
-  then dropped. Per-village JSON (and PDF) files are written as they come. The published
+  come back in plan order; their rows go to the database (`sanzhi.batch.ingest`) in
+  transactions of a few shards and are then dropped. Per-village JSON files (and a report per
+  wanted format, `sanzhi.reports.formats`) are written as they come. The published
   lists and summaries are made at the end from the database. Memory does not grow with N.
 - **Nothing lost.** A bad village is a `Failed` outcome (file/row/reason), recorded and
   reported; the run goes on and ends with exit code 1.
 - **Nothing repeated.** Every output is written to a temporary file and renamed. The
   database's `run_inputs` table is the resume manifest, committed with the shard's rows.
   `--resume` reuses the run (same run id) when the rubric hash and year are unchanged and
-  skips every village whose input hash is unchanged and whose output files still hash as
-  recorded; the rest are redone. Villages that appeared twice (same code) are decided
-  afresh each attempt, in plan order. At the end a sweep removes any output no longer
-  backed by the database (a killed writer's temporary file, a village whose input went
-  away), so a resumed run leaves exactly the files an uninterrupted one would.
+  skips every village whose input hash is unchanged and whose output files — the result and
+  a report in every format wanted now — still hash as recorded (`outputs` table); the rest
+  are redone. Villages that appeared twice (same code) are decided afresh each attempt, in
+  plan order. At the end a sweep (`sanzhi.batch.sweep`) removes any output no longer backed
+  by the database (a killed writer's temporary file, a village whose input went away, a
+  format no longer wanted), so a resumed run leaves exactly the files an uninterrupted one
+  would.
 - **State file.** `OUT_DIR/.sanzhi-batch/state.json` names the run and the database
   (password removed); a lock file keeps two batches out of one folder.
 """
@@ -39,32 +42,16 @@ from typing import Any, Protocol
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
+from sanzhi.batch.ingest import Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
 from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.reportstep import FormatReports, ReportStep
 from sanzhi.batch.serialize import read_village_file
-from sanzhi.batch.store import (
-    DIMENSION_COLUMNS,
-    INPUT_COLUMNS,
-    ITEM_COLUMNS,
-    LEVEL_COLUMNS,
-    VILLAGE_COLUMNS,
-    Known,
-    Store,
-    redact,
-)
-from sanzhi.batch.work import (
-    VILLAGES_DIR,
-    Failed,
-    PdfStep,
-    Scored,
-    Shard,
-    ShardResult,
-    Unchanged,
-    WorkContext,
-    atomic_write,
-    village_paths,
-)
-from sanzhi.common.errors import Diagnostic, Location, UserError
+from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
+from sanzhi.batch.sweep import sweep
+from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
+from sanzhi.common.errors import Diagnostic, UserError
+from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.standard.compile import CompiledRubric
 
 STATE_DIR = ".sanzhi-batch"
@@ -88,7 +75,7 @@ class BatchOptions:
     year: int
     db: str | None = None  # path or URL; None: the resumed run's, $SANZHI_DB, or the default file
     jobs: int | None = None  # None: one worker per core
-    pdf: bool = False
+    formats: tuple[str, ...] = ()  # report formats per village and county (sanzhi.reports.formats names)
     resume: bool = False
     executor: str = "local"  # local | dask
     scheduler: str | None = None
@@ -147,18 +134,6 @@ class BatchSummary:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def diagnostic_from_dict(d: Mapping[str, Any]) -> Diagnostic:
-    loc = None
-    if d.get("file") is not None:
-        loc = Location(d["file"], d.get("line"), d.get("column"), d.get("sheet"), d.get("row"), d.get("cell_column"))
-    return Diagnostic(d["code"], d["message"], loc, d.get("path"), d.get("expected"), d.get("found"), d.get("hint"),
-                      d.get("severity", "error"))
-
-
-def _problems_json(problems: Sequence[Mapping[str, object]]) -> str:
-    return json.dumps(list(problems), ensure_ascii=False, separators=(",", ":"))
-
-
 def rubric_parts(compiled: CompiledRubric) -> list[tuple[str, str, str, str | None, str, int]]:
     """A hash of every dimension and item definition, for year-over-year comparability."""
     from sanzhi.common.numbers import fmt
@@ -210,196 +185,42 @@ def _folder_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-# ------------------------------------------------------------------------------ ingest
-
-
-# A transaction spans several shards: a township shard holds ~15 villages, and a commit per
-# shard cost the feeding process ~0.5 ms of CPU each. What a crash loses is at most this much
-# work, which --resume redoes (the files it rewrites come out the same bytes).
-COMMIT_EVERY_VILLAGES = 1000
-COMMIT_EVERY_SECONDS = 0.5
-
-
-class _Ingest:
-    """Writes shard outcomes to the database, in plan order, in transactions of a few shards."""
-
-    def __init__(self, store: Store, run_key: int, attempt: int, out_dir: Path, pdf: bool, remote: bool,
-                 reporter: Reporter) -> None:
-        self.store, self.run_key, self.attempt = store, run_key, attempt
-        self.out_dir, self.pdf, self.remote, self.reporter = out_dir, pdf, remote, reporter
-        self.processed = self.reused = 0
-        self._tx: contextlib.ExitStack | None = None
-        self._tx_villages = 0
-        self._tx_started = 0.0
-
-    def commit(self) -> None:
-        if self._tx is not None:
-            tx, self._tx = self._tx, None
-            tx.close()
-
-    def _rollback(self, exc: BaseException) -> None:
-        if self._tx is not None:
-            tx, self._tx = self._tx, None
-            with contextlib.suppress(BaseException):
-                tx.__exit__(type(exc), exc, exc.__traceback__)
-
-    def ingest(self, result: ShardResult, known: Mapping[str, Known]) -> None:
-        """Ingest one shard. Between calls the open transaction holds whole shards only, so an
-        interruption there (Ctrl-C while waiting for workers) commits them; an error inside a
-        shard rolls the open transaction back, and --resume redoes those villages."""
-        if self._tx is None:
-            self._tx = contextlib.ExitStack()
-            self._tx.enter_context(self.store.transaction())
-            self._tx_villages, self._tx_started = 0, time.monotonic()
-        try:
-            self._ingest(result, known)
-        except BaseException as e:
-            self._rollback(e)
-            raise
-        self._tx_villages += len(result.outcomes)
-        if self._tx_villages >= COMMIT_EVERY_VILLAGES or time.monotonic() - self._tx_started >= COMMIT_EVERY_SECONDS:
-            self.commit()
-
-    def _remove_outputs(self, code: str) -> None:
-        for p in village_paths(self.out_dir, code):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-
-    def _dup_problem(self, source: str, code: str, other: str) -> tuple[dict[str, object], ...]:
-        d = Diagnostic("D151", f"村代码 {code} 重复：与 {other} 的村代码相同，两者均未评分", Location(source),
-                       path="village › code", hint="每个村只能有一份自评数据；请删除或更正重复的一份")
-        return (d.to_dict(),)
-
-    def _ingest(self, result: ShardResult, known: Mapping[str, Known]) -> None:
-        rk, store = self.run_key, self.store
-        codes = [o.code for o in result.outcomes if isinstance(o, Scored)]
-        holders = store.holders(rk, codes) if codes else {}
-        pending: dict[str, Scored] = {}
-        dup_in_shard: dict[str, str] = {}
-        inputs: list[tuple[object, ...]] = []
-        touched: list[str] = []
-        for o in result.outcomes:
-            old = known.get(o.source)
-            if isinstance(o, Unchanged):
-                touched.append(o.source)
-                self.reused += 1
-                if o.known.status == "failed":
-                    self.reporter.problem([diagnostic_from_dict(p).one_line() for p in json.loads(o.known.problems or "[]")])
-                continue
-            if (isinstance(o, Failed) and old is not None and old.status == "failed"
-                    and old.input_sha256 == o.input_sha256 and old.problems == _problems_json(o.problems)):
-                touched.append(o.source)  # a workbook row read again (in the main process) and failing alike
-                self.reused += 1
-                self.reporter.problem(o.lines)
-                continue
-            self.processed += 1
-            if old is not None:  # redone: forget what this source gave before
-                store.delete_inputs(rk, [o.source])
-                if old.status == "scored" and old.village_code:
-                    store.delete_villages(rk, [old.village_code])
-                    if not (isinstance(o, Scored) and o.code == old.village_code):
-                        self._remove_outputs(old.village_code)
-            if isinstance(o, Failed):
-                inputs.append((rk, o.source, o.input_sha256, o.code, "failed", _problems_json(o.problems), None, None,
-                               self.attempt))
-                self.reporter.problem(o.lines)
-                continue
-            assert isinstance(o, Scored)
-            others = [(s, st) for s, st in holders.get(o.code, []) if s != o.source and st in ("scored", "duplicate")]
-            if not others and o.code not in pending and o.code not in dup_in_shard:
-                pending[o.code] = o
-                continue
-            # The same village code again: neither copy is scored.
-            first = others[0][0] if others else (pending[o.code].source if o.code in pending else dup_in_shard[o.code])
-            problems = self._dup_problem(o.source, o.code, first)
-            inputs.append((rk, o.source, o.input_sha256, o.code, "duplicate", _problems_json(problems), None, None,
-                           self.attempt))
-            self.reporter.problem([diagnostic_from_dict(p).one_line() for p in problems])
-            self._remove_outputs(o.code)
-            if o.code in pending:
-                p = pending.pop(o.code)
-                dup_in_shard[o.code] = p.source
-                pp = self._dup_problem(p.source, p.code, o.source)
-                inputs.append((rk, p.source, p.input_sha256, p.code, "duplicate", _problems_json(pp), None, None,
-                               self.attempt))
-                self.reporter.problem([diagnostic_from_dict(x).one_line() for x in pp])
-            for s, st in others:
-                if st == "scored":
-                    store.delete_villages(rk, [o.code])
-                    pp = self._dup_problem(s, o.code, o.source)
-                    store.mark_duplicate(rk, s, _problems_json(pp))
-                    self.reporter.problem([diagnostic_from_dict(x).one_line() for x in pp])
-            holders.setdefault(o.code, []).append((o.source, "duplicate"))
-        if pending:
-            if self.remote:
-                for s in pending.values():
-                    json_path, pdf_path = village_paths(self.out_dir, s.code)
-                    assert s.json_bytes is not None
-                    atomic_write(json_path, s.json_bytes)
-                    if s.pdf_bytes is not None:
-                        atomic_write(pdf_path, s.pdf_bytes)
-            scored = list(pending.values())
-            store.insert("village_results", VILLAGE_COLUMNS, [s.village_row for s in scored])
-            store.insert("level_totals", LEVEL_COLUMNS, [r for s in scored for r in s.level_rows])
-            store.insert("dimension_scores", DIMENSION_COLUMNS, [r for s in scored for r in s.dimension_rows])
-            store.insert("item_scores", ITEM_COLUMNS, [r for s in scored for r in s.item_rows])
-            inputs.extend((rk, s.source, s.input_sha256, s.code, "scored", None, s.output_sha256, s.pdf_sha256,
-                           self.attempt) for s in scored)
-        if inputs:
-            store.insert("run_inputs", INPUT_COLUMNS, inputs)
-        store.touch_inputs(rk, self.attempt, touched)
-
-
 # ------------------------------------------------------------------------------ finish
 
 
-def _sweep(store: Store, run_key: int, out_dir: Path, pdf: bool) -> int:
-    """Remove every file under villages/ that this run's database rows do not account for."""
-    root = out_dir / VILLAGES_DIR
-    removed = 0
-    if not root.is_dir():
-        return 0
-    for county_dir in sorted(root.iterdir()):
-        if not county_dir.is_dir():
-            county_dir.unlink()
-            removed += 1
-            continue
-        for town_dir in sorted(county_dir.iterdir()):
-            if not town_dir.is_dir():
-                town_dir.unlink()
-                removed += 1
-                continue
-            prefix = town_dir.name
-            codes = {c for (c,) in store.query(
-                "SELECT village_code FROM village_results WHERE run_key = ? AND village_code >= ? AND village_code <= ?",
-                (run_key, prefix, prefix + "~"))}
-            expected = {f"{c}.json" for c in codes} | ({f"{c}.pdf" for c in codes} if pdf else set())
-            for f in os.listdir(town_dir):
-                if f not in expected:
-                    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                        (town_dir / f).unlink()
-                        removed += 1
-            with contextlib.suppress(OSError):
-                town_dir.rmdir()  # only when empty
-        with contextlib.suppress(OSError):
-            county_dir.rmdir()
-    return removed
+def _summary_path(out_dir: Path, county: str, fmt: str) -> Path:
+    name = pub.safe_name(county)
+    return out_dir / pub.PUBLISHED_DIR / name / f"{name}-汇总报告{get_format(fmt).suffix}"
 
 
-def _summary_pdfs(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, step: PdfStep,
-                  report_date: date) -> None:
-    """One summary PDF per county, from the village files just written (memory: one county)."""
-    skipped = [(source, diagnostic_from_dict(json.loads(problems)[0]).message if problems and problems != "[]" else status)
-               for source, status, problems in sorted(store.query(
-                   "SELECT source, status, problems FROM run_inputs WHERE run_key = ? AND status <> 'scored'", (run_key,)))]
+def _summary_reports(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, step: ReportStep,
+                     formats: tuple[str, ...], report_date: date) -> None:
+    """A summary report per county in each wanted format, from the village files just written
+    (memory: one county), recorded in `outputs`; those of an earlier attempt not made now go."""
+    old = {(code, fmt) for code, fmt in store.query(
+        "SELECT code, format FROM outputs WHERE run_key = ? AND unit = ?", (run_key, SUMMARY_UNIT))}
     counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
-    for county in counties:
-        codes = sorted(c for (c,) in store.query(
-            "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?", (run_key, county)))
-        results = [read_village_file(village_paths(out_dir, c)[0]) for c in codes]
-        blob = step.summary_pdf(compiled, results, skipped if len(counties) == 1 else [], report_date)
-        name = pub.safe_name(county)
-        atomic_write(out_dir / pub.PUBLISHED_DIR / name / f"{name}-汇总报告.pdf", blob)
+    rows: list[tuple[object, ...]] = []
+    if formats:
+        skipped = [(source, diagnostic_from_dict(json.loads(problems)[0]).message if problems and problems != "[]" else status)
+                   for source, status, problems in sorted(store.query(
+                       "SELECT source, status, problems FROM run_inputs WHERE run_key = ? AND status <> 'scored'", (run_key,)))]
+        step.prepare(formats)
+        for county in counties:
+            codes = sorted(c for (c,) in store.query(
+                "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?", (run_key, county)))
+            results = [read_village_file(result_path(out_dir, c)) for c in codes]
+            blobs = step.summary(compiled, results, skipped if len(counties) == 1 else [], report_date, formats)
+            for fmt, blob in zip(formats, blobs, strict=True):
+                atomic_write(_summary_path(out_dir, county, fmt), blob)
+                rows.append((run_key, SUMMARY_UNIT, county, fmt, "sha256:" + hashlib.sha256(blob).hexdigest()))
+    made = {(r[2], r[3]) for r in rows}
+    for county, fmt in sorted(old - made):
+        with contextlib.suppress(FileNotFoundError):
+            _summary_path(out_dir, county, fmt).unlink()
+    with store.transaction():
+        store.execute("DELETE FROM outputs WHERE run_key = ? AND unit = ?", (run_key, SUMMARY_UNIT))
+        store.insert("outputs", OUTPUT_COLUMNS, rows)
 
 
 def _source_gone(source: str) -> bool:
@@ -440,17 +261,17 @@ def run_batch(
     *,
     clock: Callable[[], str],
     reporter: Reporter | None = None,
-    pdf_step: PdfStep | None = None,
+    reports: ReportStep | None = None,
     executor: Executor | None = None,
 ) -> BatchSummary:
-    """Run (or resume) a batch. `clock()` gives the time to record: sanzhi reads no clock itself here."""
+    """Run (or resume) a batch. `clock()` gives the time to record: sanzhi reads no clock itself here.
+    `reports` renders the report formats of `opts.formats` (default: through the format registry)."""
     reporter = reporter or NullReporter()
+    reports = reports or FormatReports()
     t_start = time.perf_counter()
     problems = check_inputs(opts.inputs)
     if problems:
         raise UserError(problems)
-    if opts.pdf and pdf_step is None:
-        raise UserError([Diagnostic("O140", "本安装中 PDF 报告尚不可用", hint="去掉 --pdf，或安装含 PDF 报告的 sanzhi 版本")])
     out_dir = opts.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = executor or make_executor(opts.executor, opts.jobs, opts.scheduler)  # fail fast: before any state
@@ -464,7 +285,7 @@ def run_batch(
             db = opts.db or (state or {}).get("db") or resolve_db(None)
             store = Store(db)
             try:
-                return _run(compiled, opts, store, db, state, clock, reporter, pdf_step, executor, t_start)
+                return _run(compiled, opts, store, db, state, clock, reporter, reports, executor, t_start)
             finally:
                 store.close()
     finally:
@@ -472,9 +293,10 @@ def run_batch(
 
 
 def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, state: dict[str, Any] | None,
-         clock: Callable[[], str], reporter: Reporter, pdf_step: PdfStep | None, executor: Executor,
+         clock: Callable[[], str], reporter: Reporter, reports: ReportStep, executor: Executor,
          t_start: float) -> BatchSummary:
     out_dir = opts.out_dir
+    formats = tuple(f.name for f in FORMATS if f.name in opts.formats)  # registry order, known names only
     store.ensure_schema()
     r = compiled.rubric
     run = store.run(state["run_id"]) if state and state.get("run_id") else None
@@ -493,21 +315,21 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         run_key = store.create_run(
             run_id=run_id, year=opts.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
             engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
-            options={"pdf": opts.pdf, "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]})
+            options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]})
         attempt = 1
     if resumed:
         _forget_missing(store, run_key)
     if not store.has_rubric_parts(compiled.content_hash):
         store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
-                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "pdf": opts.pdf,
+                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            "status": "running"})
 
     summary = BatchSummary(run_id=run_id, db=redact(db), out_dir=out_dir, resumed=resumed)
     report_date = date.fromisoformat(store.run_by_key(run_key).started_at[:10])
-    ctx = WorkContext(compiled, run_key, opts.year, str(out_dir), pdf_step if opts.pdf else None,
+    ctx = WorkContext(compiled, run_key, opts.year, str(out_dir), formats, reports,
                       local_files=not executor.remote, report_date=report_date)
-    ingest = _Ingest(store, run_key, attempt, out_dir, opts.pdf, executor.remote, reporter)
+    ingest = Ingest(store, run_key, attempt, out_dir, executor.remote, reporter)
     t_plan = time.perf_counter()
     try:
         executor.start(ctx)
@@ -543,7 +365,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
             drain_one()
         ingest.commit()
     except BaseException:
-        ingest.commit()  # whole shards only (see _Ingest.ingest): what is done stays done
+        ingest.commit()  # whole shards only (see Ingest.ingest): what is done stays done
         executor.close(cancel=True)
         reporter.stop()
         raise
@@ -556,18 +378,18 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
                 store.delete_inputs(run_key, [source])
                 if status == "scored" and code:
                     store.delete_villages(run_key, [code])
-    _sweep(store, run_key, out_dir, opts.pdf)
+    store.forget_outputs(run_key, VILLAGE_UNIT, keep_formats=formats)  # a format wanted before, not now
+    sweep(store, run_key, out_dir)
     t_sweep = time.perf_counter()
     published = pub.publish(store, run_key, compiled, out_dir, workers=opts.jobs or os.cpu_count() or 1)
     data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published)
-    if opts.pdf and pdf_step is not None:
-        _summary_pdfs(store, run_key, compiled, out_dir, pdf_step, report_date)
+    _summary_reports(store, run_key, compiled, out_dir, reports, formats, report_date)
     t_publish = time.perf_counter()
     counts: dict[str, int] = data["villages"]  # type: ignore[assignment]
     store.finish_run(run_key, finished_at=clock(), villages=counts["scored"], skipped=counts["skipped"],
                      inputs_sha256=_inputs_hash(store, run_key))
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
-                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "pdf": opts.pdf,
+                           "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            "status": "complete"})
     reporter.stop()
     summary.scored, summary.skipped = counts["scored"], counts["skipped"]

@@ -13,8 +13,13 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
                       version, start/finish time (passed in by the caller, never read from a
                       clock here), combined input hash, counts, status running|complete
     run_inputs        one row per village source (file, or workbook row) of a run: its input
-                      sha256, the village code, status scored|failed|duplicate, problems (JSON).
-                      It is also the resume manifest.
+                      sha256, the village code, status scored|failed|duplicate, problems (JSON),
+                      the sha256 of its result JSON. It is also the resume manifest.
+    outputs           every report file a run wrote, by unit (`village`: code is the village
+                      code; `summary`: the county), code and format (`pdf`, `html`, … — the
+                      names of sanzhi.reports.formats), with its sha256: resume checks each
+                      wanted format of a village against it, and the sweep keeps exactly the
+                      report files it accounts for.
     village_results   one row per village and run: names, operative total, rating, vetoes
     level_totals      per village, run and review level: base, bonus, total
     dimension_scores  per village, run, dimension and review level
@@ -27,9 +32,12 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
     rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
                       year-over-year comparison can tell which items are still comparable
 
-Schema version 2 (item scores as JSON per level); a version 1 database is migrated in place
-when first opened. Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back
-into exact Decimals (they were written from short decimal strings, so `repr` round-trips).
+Schema version 3 (report outputs in their own table; version 2 had one `run_inputs.pdf_sha256`
+column); version 1 and 2 databases are migrated in place when first opened (1 → 2: item scores
+folded into one JSON object per level; 2 → 3: `pdf_sha256` moved into `outputs`).
+
+Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back into
+exact Decimals (they were written from short decimal strings, so `repr` round-trips).
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sanzhi.common.errors import Diagnostic, UserError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Created first, on its own: the schema version it holds decides what ensure_schema does next.
 _META_TABLE = "CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -78,7 +86,6 @@ CREATE TABLE IF NOT EXISTS run_inputs (
     status TEXT NOT NULL,
     problems TEXT,
     output_sha256 TEXT,
-    pdf_sha256 TEXT,
     attempt INTEGER NOT NULL,
     PRIMARY KEY (run_key, source)
 );
@@ -129,6 +136,14 @@ CREATE TABLE IF NOT EXISTS item_scores (
     scores TEXT NOT NULL,
     PRIMARY KEY (run_key, village_code, level)
 );
+CREATE TABLE IF NOT EXISTS outputs (
+    run_key INTEGER NOT NULL,
+    unit TEXT NOT NULL,
+    code TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (run_key, unit, code, format)
+);
 CREATE TABLE IF NOT EXISTS run_counties (
     run_key INTEGER NOT NULL,
     year INTEGER NOT NULL,
@@ -155,8 +170,10 @@ VILLAGE_COLUMNS = (
 LEVEL_COLUMNS = ("run_key", "village_code", "level", "base", "bonus", "total")
 DIMENSION_COLUMNS = ("run_key", "village_code", "dimension_id", "level", "score", "applicable_points")
 ITEM_COLUMNS = ("run_key", "village_code", "level", "scores")
-INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "pdf_sha256",
-                 "attempt")
+INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "attempt")
+OUTPUT_COLUMNS = ("run_key", "unit", "code", "format", "sha256")
+VILLAGE_UNIT = "village"  # outputs.unit of a village's reports (code: the village code)
+SUMMARY_UNIT = "summary"  # outputs.unit of a county's summary reports (code: the county)
 VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores")
 
 
@@ -240,8 +257,8 @@ class Known(NamedTuple):
     village_code: str | None
     status: str  # scored | failed | duplicate
     problems: str | None  # JSON list of Diagnostic.to_dict()
-    output_sha256: str | None
-    pdf_sha256: str | None
+    output_sha256: str | None  # the result JSON
+    reports: tuple[tuple[str, str], ...] = ()  # (format, sha256) of each report file recorded
 
 
 _RUN_COLUMNS = ", ".join(RunInfo.__slots__)  # type: ignore[attr-defined]
@@ -356,7 +373,7 @@ class Store:
             self.execute(_META_TABLE)
             row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
             found = int(row[0][0]) if row else None
-            if found is not None and found not in (1, SCHEMA_VERSION):
+            if found is not None and found not in (1, 2, SCHEMA_VERSION):
                 raise store_error(f"结果数据库的结构版本为 {found}，本版 sanzhi 需要 {SCHEMA_VERSION}",
                                   hint="请升级 sanzhi，或换一个数据库文件")
             if found == 1:
@@ -366,6 +383,8 @@ class Store:
                     self.execute(stmt)
             if found == 1:
                 self._migrate_item_scores_v1()
+            if found in (1, 2):
+                self._migrate_pdf_sha256_v2()
             if found is None:
                 self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif found != SCHEMA_VERSION:
@@ -378,6 +397,15 @@ class Store:
                      f" SELECT run_key, village_code, level, {agg} FROM item_scores_v1"
                      f" GROUP BY run_key, village_code, level")
         self.execute("DROP TABLE item_scores_v1")
+
+    def _migrate_pdf_sha256_v2(self) -> None:
+        """Versions 1 and 2 kept a scored village's PDF hash in `run_inputs.pdf_sha256`; move it
+        into `outputs` (created just before) and drop the column."""
+        self.execute("INSERT INTO outputs (run_key, unit, code, format, sha256)"
+                     " SELECT run_key, ?, village_code, 'pdf', pdf_sha256 FROM run_inputs"
+                     " WHERE status = 'scored' AND village_code IS NOT NULL AND pdf_sha256 IS NOT NULL",
+                     (VILLAGE_UNIT,))
+        self.execute("ALTER TABLE run_inputs DROP COLUMN pdf_sha256")
 
     # -------------------------------------------------------------------- runs
 
@@ -422,7 +450,7 @@ class Store:
 
     def delete_run(self, run_key: int) -> None:
         with self.transaction():
-            for table in (*VILLAGE_TABLES, "run_inputs", "run_counties", "runs"):
+            for table in (*VILLAGE_TABLES, "run_inputs", "outputs", "run_counties", "runs"):
                 self.execute(f"DELETE FROM {table} WHERE run_key = ?", (run_key,))
 
     # ------------------------------------------------------------- rubric parts
@@ -449,12 +477,38 @@ class Store:
             chunk = list(sources[i:i + 500])
             marks = ", ".join("?" * len(chunk))
             for source, *rest in self.query(
-                "SELECT source, input_sha256, village_code, status, problems, output_sha256, pdf_sha256 FROM run_inputs"
+                "SELECT source, input_sha256, village_code, status, problems, output_sha256 FROM run_inputs"
                 f" WHERE run_key = ? AND source IN ({marks})",
                 (run_key, *chunk),
             ):
                 out[source] = Known(*rest)
+        reports = self.outputs_of(run_key, VILLAGE_UNIT, sorted({k.village_code for k in out.values()
+                                                                  if k.status == "scored" and k.village_code}))
+        if reports:
+            out = {s: k._replace(reports=reports.get(k.village_code, ())) if k.village_code else k
+                   for s, k in out.items()}
         return out
+
+    def outputs_of(self, run_key: int, unit: str, codes: Sequence[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        """code → ((format, sha256), …) recorded for these codes of one unit, formats sorted."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for i in range(0, len(codes), 500):
+            chunk = list(codes[i:i + 500])
+            marks = ", ".join("?" * len(chunk))
+            for code, fmt, sha in self.query(
+                f"SELECT code, format, sha256 FROM outputs WHERE run_key = ? AND unit = ? AND code IN ({marks})",
+                (run_key, unit, *chunk),
+            ):
+                found.setdefault(code, []).append((fmt, sha))
+        return {code: tuple(sorted(rows)) for code, rows in found.items()}
+
+    def forget_outputs(self, run_key: int, unit: str, keep_formats: Sequence[str]) -> None:
+        """Drop the rows of a unit's reports in formats not in `keep_formats` (no longer wanted)."""
+        keep = list(keep_formats)
+        marks = ", ".join("?" * len(keep))
+        with self.transaction():
+            self.execute(f"DELETE FROM outputs WHERE run_key = ? AND unit = ?{f' AND format NOT IN ({marks})' if keep else ''}",
+                         (run_key, unit, *keep))
 
     def holders(self, run_key: int, codes: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         """village code → [(source, status)] already recorded in this run for those codes."""
@@ -475,10 +529,12 @@ class Store:
         return out
 
     def delete_villages(self, run_key: int, codes: Iterable[str]) -> None:
+        """A village's rows, its report outputs included."""
         rows = [(run_key, c) for c in codes]
         if rows:
             for table in VILLAGE_TABLES:
                 self.many(f"DELETE FROM {table} WHERE run_key = ? AND village_code = ?", rows)
+            self.many(f"DELETE FROM outputs WHERE run_key = ? AND unit = '{VILLAGE_UNIT}' AND code = ?", rows)
 
     def delete_inputs(self, run_key: int, sources: Iterable[str]) -> None:
         rows = [(run_key, s) for s in sources]
@@ -501,4 +557,5 @@ class Store:
             (run_key, attempt))]
 
 
-__all__ = ["Known", "RunInfo", "Store", "StoreError", "dec", "is_postgres", "redact"]
+__all__ = ["OUTPUT_COLUMNS", "SUMMARY_UNIT", "VILLAGE_UNIT", "Known", "RunInfo", "Store", "StoreError", "dec",
+           "is_postgres", "redact"]

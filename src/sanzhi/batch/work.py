@@ -6,8 +6,11 @@ with located diagnostics; it never stops the shard.
 
 Resume: a shard carries what the run already recorded for its sources (`Known`). A village
 whose input bytes hash the same, scored under the same run (hence the same rubric hash),
-with its output files still present and hashing as recorded, comes back `Unchanged`
-without being parsed or scored again.
+with its result file and the report file of every wanted format still present and hashing
+as recorded, comes back `Unchanged` without being parsed or scored again.
+
+Output files sit at `villages/<county code>/<township code>/<code>` + the suffix: `.json` for
+the result, the format's suffix (`.pdf`, …) for each report.
 """
 
 from __future__ import annotations
@@ -15,19 +18,20 @@ from __future__ import annotations
 import hashlib
 import os
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
+from sanzhi.batch.reportstep import ReportStep
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known, json_key
 from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
-from sanzhi.common.gcpolicy import settle_worker
 from sanzhi.common.json_source import load_data_text
 from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.reports.formats import get_format
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.memo import per_shared_item
@@ -35,15 +39,6 @@ from sanzhi.scoring.results import ItemResult, VillageResult
 from sanzhi.standard.compile import CompiledRubric
 
 VILLAGES_DIR = "villages"
-
-
-class PdfStep(Protocol):
-    """Renders PDFs; plugged in by the runner (see `sanzhi.batch.pdfstep`). Must pickle."""
-
-    def village_pdf(self, compiled: CompiledRubric, result: VillageResult, input_sha256: str, report_date: date) -> bytes: ...
-
-    def summary_pdf(self, compiled: CompiledRubric, results: Sequence[tuple[VillageResult, str | None]],
-                    skipped: Sequence[tuple[str, str]], report_date: date) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +49,10 @@ class WorkContext:
     run_key: int
     year: int
     out_dir: str
-    pdf: PdfStep | None
+    formats: tuple[str, ...]  # report formats wanted (sanzhi.reports.formats names), in registry order
+    reports: ReportStep  # renders them (see sanzhi.batch.reportstep)
     local_files: bool  # True: read inputs and write outputs here; False: bytes travel with the task
-    report_date: date  # printed in the PDFs: the day the run started
+    report_date: date  # printed in the reports: the day the run started
 
 
 class FileRef(NamedTuple):
@@ -82,7 +78,17 @@ class Shard(NamedTuple):
     known: Mapping[str, Known]
 
 
-class Scored(NamedTuple):
+class ReportFile(NamedTuple):
+    """One report a worker rendered for a village."""
+
+    format: str
+    sha256: str
+    data: bytes | None  # only when the caller writes the files
+
+
+class ScoredVillage(NamedTuple):
+    """A village a worker scored: its database rows and what its files hash to."""
+
     source: str
     input_sha256: str
     code: str
@@ -90,10 +96,9 @@ class Scored(NamedTuple):
     level_rows: tuple[tuple[object, ...], ...]
     dimension_rows: tuple[tuple[object, ...], ...]
     item_rows: tuple[tuple[object, ...], ...]
-    output_sha256: str
-    pdf_sha256: str | None
+    output_sha256: str  # the result JSON
     json_bytes: bytes | None  # only when the caller writes the files
-    pdf_bytes: bytes | None
+    reports: tuple[ReportFile, ...]  # one per wanted format, in the context's order
 
 
 class Failed(NamedTuple):
@@ -110,25 +115,29 @@ class Unchanged(NamedTuple):
     known: Known
 
 
-Outcome = Scored | Failed | Unchanged
+VillageOutcome = ScoredVillage | Failed | Unchanged
 
 
 class ShardResult(NamedTuple):
     index: int
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[VillageOutcome, ...]
     seconds: float
 
 
 # ------------------------------------------------------------------------------ files
 
 
-def village_paths(out_dir: str | Path, code: str) -> tuple[Path, Path]:
-    """villages/<county code>/<township code>/<code>.json and .pdf: the 12-digit 区划代码 nests itself."""
-    stem = _village_stem(out_dir, code)
-    return Path(stem + ".json"), Path(stem + ".pdf")
+def result_path(out_dir: str | Path, code: str) -> Path:
+    """villages/<county code>/<township code>/<code>.json: the 12-digit 区划代码 nests itself."""
+    return Path(village_stem(out_dir, code) + ".json")
 
 
-def _village_stem(out_dir: str | Path, code: str) -> str:
+def report_path(out_dir: str | Path, code: str, fmt: str) -> Path:
+    """The village's report in format `fmt`, beside its result file (`<code>.pdf`, …)."""
+    return Path(village_stem(out_dir, code) + get_format(fmt).suffix)
+
+
+def village_stem(out_dir: str | Path, code: str) -> str:
     """The village's output path without its suffix, as a str (the per-village write path)."""
     return os.path.join(out_dir, VILLAGES_DIR, code[:6], code[:9], code)
 
@@ -252,13 +261,13 @@ def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
         return True
     if known.status != "scored" or known.village_code is None:
         return False
-    json_path, pdf_path = village_paths(ctx.out_dir, known.village_code)
-    if not _file_matches(json_path, known.output_sha256):
+    if not _file_matches(result_path(ctx.out_dir, known.village_code), known.output_sha256):
         return False
-    return ctx.pdf is None or _file_matches(pdf_path, known.pdf_sha256)
+    recorded = dict(known.reports)
+    return all(_file_matches(report_path(ctx.out_dir, known.village_code, fmt), recorded.get(fmt)) for fmt in ctx.formats)
 
 
-def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Outcome:
+def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> VillageOutcome:
     """One village, start to finish."""
     if isinstance(ref, FileRef):
         blob = ref.blob
@@ -287,23 +296,24 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Out
     try:
         result = score_village(ctx.compiled, assessment)
         json_bytes = village_json(result, sha)
-        pdf_bytes = ctx.pdf.village_pdf(ctx.compiled, result, sha, ctx.report_date) if ctx.pdf is not None else None
+        rendered = ctx.reports.village(ctx.compiled, result, sha, ctx.report_date, ctx.formats) if ctx.formats else ()
     except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
         _log_internal(ref.source)
         return _failed(ref.source, sha, village.code, [Diagnostic(
             "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(ref.source))])
     village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, ref.source)
-    pdf_sha = sha256_tag(pdf_bytes) if pdf_bytes is not None else None
     if ctx.local_files:
-        stem = _village_stem(ctx.out_dir, village.code)
+        stem = village_stem(ctx.out_dir, village.code)
         atomic_write(stem + ".json", json_bytes)
-        if pdf_bytes is not None:
-            atomic_write(stem + ".pdf", pdf_bytes)
-        json_out, pdf_out = None, None
+        for fmt, data in zip(ctx.formats, rendered, strict=True):
+            atomic_write(stem + get_format(fmt).suffix, data)
+        json_out = None
     else:
-        json_out, pdf_out = json_bytes, pdf_bytes
-    return Scored(ref.source, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
-                  sha256_tag(json_bytes), pdf_sha, json_out, pdf_out)
+        json_out = json_bytes
+    reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
+                    for fmt, data in zip(ctx.formats, rendered, strict=True))
+    return ScoredVillage(ref.source, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
+                         sha256_tag(json_bytes), json_out, reports)
 
 
 def _log_internal(source: str) -> None:
@@ -318,22 +328,19 @@ def _log_internal(source: str) -> None:
 
 # ------------------------------------------------------------------------------ shards
 
-_CONTEXT: WorkContext | None = None
-
-
-def init_worker(ctx: WorkContext) -> None:
-    """Pool initializer: keep the context for every shard this process runs."""
-    global _CONTEXT
-    _CONTEXT = ctx
+def setup_worker(ctx: WorkContext) -> WorkContext:
+    """Pool setup, once per worker process: the report formats' per-process state (the PDF
+    renderer) is built before the worker settles, and the folder cache starts empty (folders a
+    parent made may have been swept since)."""
     _MADE_DIRS.clear()
-    settle_worker()
+    if ctx.formats:
+        ctx.reports.prepare(ctx.formats)
+    return ctx
 
 
-def run_shard(shard: Shard, ctx: WorkContext | None = None) -> ShardResult:
+def run_shard(ctx: WorkContext, shard: Shard) -> ShardResult:
     import time
 
-    ctx = ctx or _CONTEXT
-    assert ctx is not None, "init_worker was not called"
     t0 = time.perf_counter()
     outcomes = tuple(process(ctx, ref, shard.known.get(ref.source)) for ref in shard.refs)
     return ShardResult(shard.index, outcomes, time.perf_counter() - t0)
@@ -342,18 +349,21 @@ def run_shard(shard: Shard, ctx: WorkContext | None = None) -> ShardResult:
 __all__ = [
     "Failed",
     "FileRef",
-    "PdfStep",
+    "ReportFile",
     "RowRef",
-    "Scored",
+    "ScoredVillage",
     "Shard",
     "ShardResult",
     "Unchanged",
+    "VillageOutcome",
     "WorkContext",
     "atomic_write",
-    "init_worker",
     "load_text_bytes",
     "process",
+    "report_path",
+    "result_path",
     "run_shard",
+    "setup_worker",
     "sha256_tag",
-    "village_paths",
+    "village_stem",
 ]

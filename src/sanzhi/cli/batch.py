@@ -27,9 +27,9 @@ from rich.progress import (
 from rich.text import Text
 
 from sanzhi.app import api
-from sanzhi.batch.pdfstep import load_pdf_step
 from sanzhi.batch.runner import BatchOptions, BatchSummary, run_batch
 from sanzhi.cli.boundary import error_boundary
+from sanzhi.cli.formats import format_options
 from sanzhi.common.errors import ExitCode
 from sanzhi.common.gcpolicy import fewer_collections
 
@@ -118,13 +118,15 @@ def _print_summary(s: BatchSummary, year: int) -> None:
     err.print(f"数据库：{s.db}", markup=False)
 
 
+@format_options("switch")
 def batch(
+    *,
     inputs: Annotated[list[Path], typer.Argument(help="村自评数据：文件夹（YAML/JSON 每村一个文件）、文件或多村工作簿", show_default=False)],
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")],
     year: Annotated[int, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时生成每村 PDF 报告与汇总 PDF")] = False,
+    formats: dict[str, bool],  # --pdf, --html, …: one switch per report format (sanzhi.cli.formats)
     resume: Annotated[bool, typer.Option("--resume", help="续跑中断的批次：输入与评分标准未变的村不再重做")] = False,
     db: Annotated[str | None, typer.Option("--db", help="结果数据库：SQLite 文件路径，或 postgresql://… URL（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")] = None,
     executor: Annotated[ExecutorKind, typer.Option("--executor", help="local：本机进程池；dask：Dask 分布式集群")] = ExecutorKind.local,
@@ -135,11 +137,12 @@ def batch(
     summary = None
     with error_boundary(), fewer_collections():
         compiled, _ = api.load_compiled_rubric(rubric)
-        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, pdf=pdf, resume=resume,
-                            executor=executor.value, scheduler=scheduler, shard_size=shard_size)
+        wanted = tuple(name for name, on in formats.items() if on)
+        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, formats=wanted,
+                            resume=resume, executor=executor.value, scheduler=scheduler, shard_size=shard_size)
         reporter = RichReporter(err, output)
         try:
-            summary = run_batch(compiled, opts, clock=_now, reporter=reporter, pdf_step=load_pdf_step() if pdf else None)
+            summary = run_batch(compiled, opts, clock=_now, reporter=reporter)
         except KeyboardInterrupt:
             reporter.stop()
             err.print(f"已中断。已完成的村已保存；用相同命令加 --resume 续跑：输出目录 {output}", markup=False)

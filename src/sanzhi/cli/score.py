@@ -11,6 +11,7 @@ from rich.console import Console
 
 from sanzhi.app import api
 from sanzhi.cli.boundary import error_boundary
+from sanzhi.cli.formats import format_options
 from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import ExitCode
 from sanzhi.common.gcpolicy import fewer_collections
@@ -21,6 +22,7 @@ out = Console()
 err = Console(stderr=True)
 
 
+@format_options("folder")
 def score(
     data: Annotated[list[Path] | None, typer.Argument(help="村自评数据文件或文件夹（YAML / JSON / Excel 自评表 / CSV 汇总表）")] = None,
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
@@ -28,8 +30,8 @@ def score(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="结果 JSON 文件")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="在终端输出 JSON 而不是表格")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="逐项显示得分与扣分原因")] = False,
-    pdf_dir: Annotated[Path | None, typer.Option("--pdf", help="在此文件夹生成每个村的 PDF 评定报告和汇总报告")] = None,
-    html_dir: Annotated[Path | None, typer.Option("--html", help="在此文件夹生成网页版（单个 HTML 文件）报告")] = None,
+    *,
+    formats: dict[str, Path | None],  # --pdf DIR, --html DIR, …: one option per report format (sanzhi.cli.formats)
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="生成报告的并行进程数（默认：全部 CPU 核）")] = None,
     report_date: Annotated[datetime | None, typer.Option("--report-date", formats=["%Y-%m-%d"], help="报告上印的日期 YYYY-MM-DD（默认：今天）")] = None,
 ) -> None:
@@ -42,12 +44,12 @@ def score(
         if not paths:
             raise typer.BadParameter("请给出村自评数据文件，或使用 --samples")
         outcomes = list(api.score_paths(compiled, paths))
-        scored = [o for o in outcomes if o.result is not None]
-        failed = [o for o in outcomes if o.loaded.error is not None]
+        scored = [o for o in outcomes if isinstance(o, api.ScoredSource)]
+        failed = [o for o in outcomes if isinstance(o, api.RejectedSource)]
         for o in failed:
-            typer.echo(render_user_error(o.loaded.error), err=True)  # type: ignore[arg-type]
-        failures = [{"source": o.loaded.source, "problems": [d.to_dict() for d in o.loaded.error.diagnostics]} for o in failed]  # type: ignore[union-attr]
-        blob = dumps_results(((o.result, o.input_sha256) for o in scored), failures)  # type: ignore[misc]
+            typer.echo(render_user_error(o.error), err=True)
+        failures: list[dict[str, object]] = [{"source": o.source, "problems": [d.to_dict() for d in o.error.diagnostics]} for o in failed]
+        blob = dumps_results(((o.result, o.input_sha256) for o in scored), failures)
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(blob)
@@ -55,16 +57,17 @@ def score(
             sys.stdout.buffer.write(blob)
         elif scored:
             results = [o.result for o in scored]
-            out.print(terminal.results_table(results))  # type: ignore[arg-type]
+            out.print(terminal.results_table(results))
             for r in results:
                 if detail:
-                    out.print(terminal.village_detail(r))  # type: ignore[arg-type]
-                for line in terminal.rating_lines(r):  # type: ignore[arg-type]
+                    out.print(terminal.village_detail(r))
+                for line in terminal.rating_lines(r):
                     out.print(line, highlight=False, soft_wrap=True)
-        if pdf_dir is not None or html_dir is not None:
+        dirs = {name: folder for name, folder in formats.items() if folder is not None}
+        if dirs:
             day = report_date.date() if report_date else date.today()
-            files = api.write_reports(compiled, outcomes, pdf_dir=pdf_dir, html_dir=html_dir, jobs=jobs, report_date=day)
-            err.print(f"已生成 {len(scored)} 个村的评定报告和 1 份汇总报告：{'、'.join(str(d) for d in (pdf_dir, html_dir) if d)}", highlight=False)
+            files = api.write_reports(compiled, outcomes, dirs=dirs, jobs=jobs, report_date=day)
+            err.print(f"已生成 {len(scored)} 个村的评定报告和 1 份汇总报告：{'、'.join(str(d) for d in dirs.values())}", highlight=False)
             for key, chars in files.missing_glyphs:
                 err.print(f"警告：{key} 的报告中有字体缺少的字符，显示为方框：{'、'.join(chars)}", highlight=False)
         if failed:

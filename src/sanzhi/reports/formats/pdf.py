@@ -1,0 +1,107 @@
+"""The PDF format: the report HTML rendered by WeasyPrint, with the result data attached."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sanzhi.reports.formats.base import Rendered, ReportFormat, SummaryDoc, VillageDoc
+
+if TYPE_CHECKING:
+    from sanzhi.reports.pdf import PdfRenderer
+    from sanzhi.reports.village import RubricInfo, Signatory
+    from sanzhi.scoring.results import VillageResult
+
+__all__ = ["FORMAT", "render_summary_pdf", "render_village_pdf"]
+
+
+def renderer() -> PdfRenderer:
+    """This process's renderer (built on first use, then reused)."""
+    from sanzhi.reports.html import print_stylesheets
+    from sanzhi.reports.pdf import get_renderer
+
+    return get_renderer(print_stylesheets())
+
+
+def _result_attachment(result: VillageResult, input_sha256: str | None) -> tuple[str, bytes, str]:
+    from sanzhi.reports.json_convert import village_data
+    from sanzhi.reports.json_output import encode_json
+
+    blob = encode_json(village_data(result, input_sha256))
+    return (f"{result.village_code}-result.json", blob,
+            "本报告的评分结果数据（sanzhi result_data），可用于复核")
+
+
+def _results_attachment(results: Sequence[tuple[VillageResult, str | None]]) -> tuple[str, bytes, str]:
+    from sanzhi.reports.json_output import dumps_results
+
+    return ("results.json", dumps_results(results), "本次评定全部村（社区）的评分结果")
+
+
+def _checked(html: str, attachment: tuple[str, bytes, str], day: date) -> Rendered:
+    """The PDF even when the font lacks a character (it prints as a box): the report is still
+    wanted, and the characters go back to the caller to report."""
+    from sanzhi.reports.pdf import MissingGlyphError
+
+    try:
+        return Rendered(renderer().render_checked(html, attachments=[attachment], attached_on=day))
+    except MissingGlyphError as e:
+        assert e.pdf is not None
+        return Rendered(e.pdf, e.chars)
+
+
+def village(doc: VillageDoc) -> Rendered:
+    from sanzhi.reports.html import render_village_html
+
+    return _checked(render_village_html(doc.view), _result_attachment(doc.result, doc.input_sha256), doc.report_date)
+
+
+def summary(doc: SummaryDoc) -> Rendered:
+    from sanzhi.reports.html import render_summary_html
+
+    return _checked(render_summary_html(doc.view), _results_attachment(doc.results), doc.report_date)
+
+
+FORMAT = ReportFormat(
+    name="pdf",
+    suffix=".pdf",
+    score_help="在此文件夹生成每个村的 PDF 评定报告和汇总报告",
+    batch_help="同时生成每村 PDF 报告与汇总 PDF",
+    village=village,
+    summary=summary,
+    prepare=renderer,
+)
+
+
+def render_village_pdf(
+    info: RubricInfo,
+    result: VillageResult,
+    *,
+    input_sha256: str | None,
+    report_date: date,
+    people: Sequence[Signatory] | None = None,
+) -> bytes:
+    """One village's PDF report, with its result JSON attached; raises MissingGlyphError."""
+    from sanzhi.reports.html import render_village_html
+    from sanzhi.reports.village import build_village_report
+
+    view = build_village_report(info, result, input_sha256=input_sha256, report_date=report_date, people=people)
+    return renderer().render_checked(render_village_html(view), attachments=[_result_attachment(result, input_sha256)],
+                                     attached_on=report_date)
+
+
+def render_summary_pdf(
+    info: RubricInfo,
+    results: Sequence[tuple[VillageResult, str | None]],
+    *,
+    report_date: date,
+    skipped: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """The run summary PDF, with the whole results file attached; raises MissingGlyphError."""
+    from sanzhi.reports.html import render_summary_html
+    from sanzhi.reports.summary import build_summary_report
+
+    view = build_summary_report(info, results, report_date=report_date, skipped=skipped)
+    return renderer().render_checked(render_summary_html(view), attachments=[_results_attachment(results)],
+                                     attached_on=report_date)
