@@ -108,7 +108,7 @@ def _stages(compiled, files: list[Path], scratch: Path, t, out: dict[str, float]
     for r, d in zip(results, docs):
         atomic_write(scratch / "files" / r.village_code[:9] / f"{r.village_code}.json", d)
     out["write file (tmp + rename)"] = t() - t0
-    ctx = WorkContext(compiled, 1, results[0].year, str(scratch), None, True, None)  # type: ignore[arg-type]
+    ctx = WorkContext(compiled, 1, results[0].year, str(scratch), (), None, True, None)  # type: ignore[arg-type]
     t0 = t()
     rows = [_rows(ctx, r, s, "x") for r, s in zip(results, shas)]
     store = Store(str(scratch / "stage.sqlite"))
