@@ -88,3 +88,26 @@ def test_a_damaged_report_of_one_format_redoes_only_that_village(tmp_path: Path,
     again = run_batch(rubric_v1, replace(opts, resume=True), clock=lambda: STARTED, reports=FakeReports())
     assert (again.reused, again.processed) == (N - 1, 1)
     assert html.read_bytes().startswith(b"%HTML-fake ")
+
+
+def test_cli_batch_docx_writes_word_reports_per_village_and_county(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    import docx
+
+    from tests.batch.conftest import run_sanzhi
+    from tests.batch.helpers import RUBRIC_V1
+
+    write_villages(rubric_v1, tmp_path / "in", 6, 2025)
+    args = ("batch", "in", "--rubric", str(RUBRIC_V1), "--year", "2025", "-o", "out", "--db", "r.sqlite", "--jobs", "2")
+    proc = run_sanzhi(*args, "--docx", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    reports = sorted((tmp_path / "out" / "villages").rglob("*.docx"))
+    assert len(reports) == 6 and not list((tmp_path / "out").rglob("*.pdf"))
+    first = docx.Document(str(reports[0]))
+    assert any(p.text == "三治融合村（社区）评定报告" for p in first.paragraphs)
+    summary = tmp_path / "out" / "published" / "测试县" / "测试县-汇总报告.docx"
+    assert any(p.text == "三治融合村（社区）评定汇总报告" for p in docx.Document(str(summary)).paragraphs)
+    before = {p: p.read_bytes() for p in [*reports, summary]}
+    again = run_sanzhi(*args, "--docx", "--resume", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "沿用 6 个村，重做 0 个村" in again.stderr
+    assert {p: p.read_bytes() for p in before} == before

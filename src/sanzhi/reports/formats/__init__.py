@@ -6,13 +6,13 @@ renderers, the CLI help texts), its line in :data:`FORMATS`, and its tests. Ever
 resume and the sweep — goes through this registry.
 """
 
-from sanzhi.reports.formats import html, pdf
+from sanzhi.reports.formats import docx, html, pdf
 from sanzhi.reports.formats.base import Rendered, ReportFormat, SummaryDoc, VillageDoc
 
 __all__ = ["FORMATS", "Rendered", "ReportFormat", "SummaryDoc", "VillageDoc", "get_format"]
 
 #: Every report format, in the order their files are written and their options listed.
-FORMATS: tuple[ReportFormat, ...] = (pdf.FORMAT, html.FORMAT)
+FORMATS: tuple[ReportFormat, ...] = (pdf.FORMAT, html.FORMAT, docx.FORMAT)
 
 _BY_NAME = {f.name: f for f in FORMATS}
 
