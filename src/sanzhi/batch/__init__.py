@@ -3,10 +3,12 @@
     plan.py       find inputs, cut them into shards (by folder / township), streaming
     work.py       what a worker does with one shard: read, score, write, compact rows
     executors.py  where shards run: inline, local process pool, Dask distributed
-    runner.py     the run: dispatch, ingest in plan order, resume, sweep, publish
+    runner.py     the run: state, dispatch in plan order, resume, summary reports, publish
+    ingest.py     shard outcomes into the database, a few shards per transaction
+    sweep.py      output files the database does not account for, removed
     store.py      the results database (SQLite default, PostgreSQL by URL)
     queries.py    history, ranking, year-over-year
     publish.py    published lists (XLSX/CSV) and summary.json
     serialize.py  fast byte-compatible JSON for one village
-    pdfstep.py    the pluggable PDF step
+    reportstep.py the pluggable report step: village and county reports in each wanted format
 """
