@@ -1,6 +1,7 @@
 """Synthetic villages for benchmarks: valid, reproducible, and (plausible ones) spread over the ratings."""
 
 from collections import Counter
+from typing import cast
 
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.errors import Location
@@ -9,22 +10,28 @@ from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard.bundled import sample_files
+from sanzhi.standard.compile import CompiledRubric
 
 
 def _score(compiled, raw):  # type: ignore[no-untyped-def]
     return score_village(compiled, read_assessment(compiled, raw, lambda p, k: Location("synthetic")))
 
 
+def _samples(compiled: CompiledRubric) -> list[dict[str, object]]:
+    files = sample_files(compiled.rubric.id)
+    return [cast(dict[str, object], load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0]) for p in files]
+
+
 def test_plausible_villages_spread_over_the_ratings_and_repeat_exactly() -> None:
     compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
-    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    samples = _samples(compiled)
     raws = [plausible_village(compiled, samples, i) for i in range(60)]
     assert raws == [plausible_village(compiled, samples, i) for i in range(60)]
     assert len({r["village"]["code"] for r in raws}) == 60  # type: ignore[index]
     ratings = Counter(_score(compiled, raw).rating.name for raw in raws)
     assert {"三治融合示范村(社区)", "三治融合达标村(社区)", "不予评定"} <= ratings.keys()
     # The samples themselves are not changed by drawing villages from them.
-    assert samples == [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    assert samples == _samples(compiled)
 
 
 def test_plain_synthetic_villages_read_under_every_bundled_rubric() -> None:
@@ -40,7 +47,7 @@ def test_reading_gives_the_same_assessments_with_the_parse_cache_cold_or_warm() 
     from sanzhi.inputs import assessment as asm
 
     compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
-    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    samples = _samples(compiled)
     raws = [plausible_village(compiled, samples, i) for i in range(40)]
 
     def read(order: list[int]) -> dict[int, str]:
@@ -55,28 +62,3 @@ def test_reading_gives_the_same_assessments_with_the_parse_cache_cold_or_warm() 
     for i in range(40):
         asm._PARSED.clear()
         assert read([i]) == {i: forward[i]}
-
-
-def test_scoring_gives_the_same_results_with_the_item_memo_cold_or_warm() -> None:
-    # sanzhi.scoring.memo reuses item results across villages; a key missing a name the item
-    # reads, or the type of a value, would make a village's result depend on the ones before it.
-    from sanzhi.scoring import memo
-
-    compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
-    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
-    raws = [plausible_village(compiled, samples, i) for i in range(60)]
-
-    def scored(order: list[int]) -> dict[int, str]:
-        return {i: repr(_score(compiled, raws[i])) for i in order}
-
-    memo.forget()
-    forward = scored(list(range(60)))
-    assert len(memo._MEMO) > 0 and len(memo._ITEMS) > 0
-    memo.forget()
-    assert scored(list(range(59, -1, -1))) == forward
-    for i in range(0, 60, 7):
-        memo.forget()
-        assert scored([i]) == {i: forward[i]}
-    # Only the whole-item memo warm: every village's items must still be its own.
-    memo._MEMO.clear()
-    assert scored(list(range(60))) == forward

@@ -3,7 +3,7 @@
 No files, no printing, no clock: the assessment date comes in with the data.
 """
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -11,17 +11,7 @@ from sanzhi import __version__
 from sanzhi.common.numbers import EXACT, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
-from sanzhi.scoring.items import is_applicable
-from sanzhi.scoring.memo import (
-    NOT_APPLICABLE,
-    Outcome,
-    entry,
-    item_key,
-    keep_single,
-    recalled_item,
-    remember_item,
-    scored_item,
-)
+from sanzhi.scoring.memo import NOT_APPLICABLE, Outcome, item_results
 from sanzhi.scoring.rating import check_vetoes, rate
 from sanzhi.scoring.results import (
     DimensionResult,
@@ -49,18 +39,19 @@ class _Override(NamedTuple):
 
 class _Level(NamedTuple):
     id: str
-    inputs: dict[str, object]
+    values: dict[str, object]  # answers and attributes as corrected up to this level, and derived values
     judgments: dict[str, Scored]
     overrides: dict[str, _Override]  # accumulated: a higher level inherits lower levels' decisions
     changed: frozenset[str]  # names corrected at this level
 
 
-def _levels(assessment: Assessment, rubric_levels: dict[str, str], first_level: str) -> list[_Level]:
+def _levels(compiled: CompiledRubric, assessment: Assessment, rubric_levels: dict[str, str]) -> list[_Level]:
     """Each level present builds on the one below: corrections, judgments and overrides accumulate."""
     inputs: dict[str, object] = {**assessment.attributes, **assessment.answers}
     judgments: dict[str, Scored] = dict(assessment.judgments)
     overrides: dict[str, _Override] = {}
-    out = [_Level(first_level, inputs, judgments, overrides, frozenset())]
+    first_level = compiled.rubric.review_levels[0].id
+    out = [_Level(first_level, compute_values(compiled, inputs), judgments, overrides, frozenset())]
     for review in assessment.reviews:
         inputs = dict(inputs)
         for name, corr in review.corrections.items():
@@ -71,15 +62,8 @@ def _levels(assessment: Assessment, rubric_levels: dict[str, str], first_level: 
         judgments = {**judgments, **review.judgments}
         name = rubric_levels.get(review.level, review.level)
         overrides = {**overrides, **{iid: _Override(sc, name, review.reviewer) for iid, sc in review.scores.items()}}
-        out.append(_Level(review.level, inputs, judgments, overrides, frozenset(review.corrections)))
+        out.append(_Level(review.level, compute_values(compiled, inputs), judgments, overrides, frozenset(review.corrections)))
     return out
-
-
-def _outcome(ci: CompiledItem, values: Mapping[str, object], compiled: CompiledRubric, judgment: Scored | None) -> Outcome:
-    """The item at one level before any override: NOT_APPLICABLE or the memoised (score, findings, missing)."""
-    if ci.applies_when is not None and not is_applicable(ci, values):
-        return NOT_APPLICABLE
-    return scored_item(ci, values, compiled.display, judgment, compiled.rubric.precision)
 
 
 def _level_score(ci: CompiledItem, level: str, outcome: Outcome, override: _Override | None) -> tuple[LevelScore, tuple[str, ...]]:
@@ -107,7 +91,8 @@ def _touched(ci: CompiledItem, level: _Level, below: _Level) -> bool:
     )
 
 
-def _item_result(ci: CompiledItem, levels: list[_Level], outcomes: list[Outcome | None], evidence: tuple[str, ...]) -> ItemResult:
+def _item_result(ci: CompiledItem, levels: Sequence[_Level], outcomes: Sequence[Outcome | None], evidence: tuple[str, ...]) -> ItemResult:
+    """The item's result from its outcome per level (None: the level changes nothing it reads)."""
     item = ci.item
     iid = item.id
     ls, miss = _level_score(ci, levels[0].id, outcomes[0], None)  # type: ignore[arg-type]
@@ -131,46 +116,16 @@ def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageRe
     """Score one village at every review level present; see sanzhi.standard.rules for item semantics."""
     rubric = compiled.rubric
     level_names = {lv.id: lv.name for lv in rubric.review_levels}
-    levels = _levels(assessment, level_names, rubric.review_levels[0].id)
-    level_values = [compute_values(compiled, lv.inputs) for lv in levels]
-    first, first_values = levels[0], level_values[0]
-    evidence = assessment.evidence
+    levels = _levels(compiled, assessment, level_names)
     level_ids = tuple(lv.id for lv in levels)
-    items: list[ItemResult] = []
-    single = len(levels) == 1
-    display, precision = compiled.display, rubric.precision
-    for ci in compiled.items:
-        iid = ci.item.id
-        judgment = first.judgments.get(iid) if ci.judgment is not None else None
-        if single and not (evidence and iid in evidence) and (ci.applies_when is None or is_applicable(ci, first_values)):
-            e = entry(ci, first_values, display, judgment, precision)
-            items.append(e.single or keep_single(e, _item_result(ci, levels, [e.outcome], ())))
-            continue
-        # Per level: its outcome, or None where the level changes nothing the item reads.
-        outcomes: list[Outcome | None] = [_outcome(ci, first_values, compiled, judgment)]
-        overridden = False
-        for n in range(1, len(levels)):
-            level = levels[n]
-            if not _touched(ci, level, levels[n - 1]):
-                outcomes.append(None)
-                continue
-            overridden = overridden or level.overrides.get(iid) is not None
-            outcomes.append(_outcome(ci, level_values[n], compiled, level.judgments.get(iid)))
-        ev = evidence.get(iid, ()) if evidence else ()
-        if overridden or ev:  # a reviewer's name or the village's evidence: this village's own
-            items.append(_item_result(ci, levels, outcomes, ev))
-        else:
-            key = item_key(ci, level_ids, outcomes)
-            it = recalled_item(key)
-            if it is None:
-                it = remember_item(key, ci, outcomes, _item_result(ci, levels, outcomes, ()))
-            items.append(it)
+    evidence, display, precision = assessment.evidence, compiled.display, rubric.precision
+    items = item_results(compiled.items, levels, evidence, display, precision, _touched, _item_result)
     main_items = [it for it in items if it.dimension is not None]
     bonus_items = tuple(it for it in items if it.dimension is None)
     dimensions, totals = _aggregate(compiled, main_items, bonus_items, level_ids)
     total = totals[-1].total
-    vetoes = check_vetoes(compiled, level_values[-1], assessment.village.assessed_on)
-    rating = rate(compiled, totals[0].total, total, dimensions, vetoes, level_values[-1])
+    vetoes = check_vetoes(compiled, levels[-1].values, assessment.village.assessed_on)
+    rating = rate(compiled, totals[0].total, total, dimensions, vetoes, levels[-1].values)
     notes = tuple(
         f"{level_names.get(r.level, r.level)}：{r.reviewer}" + (f"（{r.reviewed_on.isoformat()}）" if r.reviewed_on else "")
         for r in assessment.reviews
