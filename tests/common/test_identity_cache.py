@@ -1,11 +1,13 @@
 """IdentityCache: an id() in a cached key always names the object it was taken from."""
 
 import gc
+import re
 import weakref
+from pathlib import Path
 
 import pytest
 
-from sanzhi.common.identity_cache import IdentityCache
+from sanzhi.common.identity_cache import IdentityCache, caches, clear_all
 
 
 class Thing:
@@ -71,3 +73,62 @@ def test_lookup_with_a_default_tells_a_cached_none_from_a_miss() -> None:
     miss = object()
     cache.put("blank", None, None)
     assert cache.get("blank", miss) is None and cache.get("other", miss) is miss
+
+
+def test_clear_all_empties_every_cache_the_product_has() -> None:
+    # Touch every cache: read and score the Jiaxing samples, encode them as a batch does
+    # (result files, item_scores fragments) and as `sanzhi score -o` does.
+    from sanzhi.app.api import load_compiled_rubric
+    from sanzhi.batch.serialize import village_json
+    from sanzhi.batch.work import _item_fragments
+    from sanzhi.common.errors import Location
+    from sanzhi.common.yaml_source import load_yaml
+    from sanzhi.inputs.assessment import read_assessment
+    from sanzhi.reports.json_output import dumps_results
+    from sanzhi.scoring.engine import score_village
+    from sanzhi.standard.bundled import sample_files
+
+    compiled, _ = load_compiled_rubric("jiaxing-sanzhi@2018")
+    results = []
+    for p in sample_files(compiled.rubric.id):
+        raw = load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0]
+        results.append(score_village(compiled, read_assessment(compiled, raw, lambda p, k: Location("t"))))
+    dumps_results((r, None) for r in results)
+    for r in results:
+        village_json(r, None)
+        for it in r.items:
+            _item_fragments(it)
+    sizes = {c.name: len(c) for c in caches()}
+    every = {
+        "scoring.memo.outcomes", "scoring.memo.items", "scoring.memo.shared", "inputs.assessment.parsed",
+        "inputs.assessment.indexes", "reports.json_convert _seq_Finding",
+        "per_shared_item sanzhi.batch.serialize.<lambda>", "per_shared_item sanzhi.batch.work._fragments",
+    }
+    assert every <= sizes.keys()
+    assert all(sizes[name] > 0 for name in every), sizes  # the samples carry reviews: items are memoised too
+    clear_all()
+    assert all(len(c) == 0 for c in caches())
+
+
+# Every module that calls id(): those whose caches are IdentityCaches, and the others with
+# the reason theirs is not a cache.
+_IDENTITY_CACHE_USERS = {"scoring/memo.py", "reports/json_convert.py", "inputs/assessment.py"}
+_ID_NOT_A_CACHE = {
+    "common/identity_cache.py": "the class itself",
+    "common/yaml_source.py": "alias detection while one document loads: a set of the ids of live nodes",
+    "standard/extends.py": "which variant wrote which entity while one merge runs: bookkeeping, nothing evicted",
+    "inputs/cellmap.py": "the locations one CellMap issued, for its own refine(): lives with the map, nothing evicted",
+    "batch/executors.py": "a Dask task key names the executor: not a lookup",
+    "scoring/rules.py": "_FIXED: goes with the rule-kinds refactor (issue 12)",
+}
+
+
+def test_every_cache_keyed_by_id_is_an_IdentityCache() -> None:
+    # A cache written by hand (`d[id(x)] = …`) brings back what the tests above guard
+    # against: a referent not kept alive, an eviction policy of its own, a clear() nobody calls.
+    src = Path(__file__).resolve().parents[2] / "src" / "sanzhi"
+    texts = {p.relative_to(src).as_posix(): p.read_text(encoding="utf-8") for p in src.rglob("*.py")}
+    calls_id = {name for name, text in texts.items() if re.search(r"(?<![\w.])id\(", text)}
+    assert calls_id <= _IDENTITY_CACHE_USERS | _ID_NOT_A_CACHE.keys(), "a new id() user: an IdentityCache, or say why not"
+    for name in _IDENTITY_CACHE_USERS:
+        assert not re.search(r"dict\[(int|tuple\[int)\b", texts[name]), f"{name}: a dict keyed by id()"

@@ -9,11 +9,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.common.numbers import fmt
-from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Village
+from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Value, Village
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import ValueProblem, is_blank, parse_value
@@ -29,11 +30,11 @@ _REVIEW_PARTS = {"corrections": "更正", "scores": "核定分", "judgments": "�
 
 # Parsed answers, shared by every village this process reads: villages give the same few
 # answers ("是", 3, "已完成") to the same fields, and parsing (NFKC, choices, ranges) cost
-# about a sixth of a batch worker's time. Keyed by the rubric's own FieldSpec object (kept
-# alive in the entry, so an id is never reused while cached) and the raw value with its type;
-# Decimals are not cached (1.0 and 1 are equal keys but print differently). Values are immutable.
-_PARSED: dict[tuple[int, type, object], tuple[FieldSpec, object]] = {}
-_PARSED_MAX = 100_000
+# about a sixth of a batch worker's time. Keyed by the id of the rubric's own FieldSpec object
+# (the entry keeps it alive) and the raw value with its type; Decimals are not cached (1.0 and
+# 1 are equal keys but print differently). Values are immutable; None: a blank answer.
+_PARSED: IdentityCache[tuple[int, type, object], object] = IdentityCache("inputs.assessment.parsed", 100_000)
+_MISS: Any = object()  # not in _PARSED (distinct from a cached None)
 
 # Specs of the fixed village keys, built once (a pydantic model per village cost ~10 µs).
 _YEAR = FieldSpec(id="year", label="评定年度", type="integer", min=Decimal(2000), max=Decimal(2100))
@@ -44,7 +45,6 @@ _REVIEW_DATE = FieldSpec(id="date", label="评审日期", type="date")
 class _Index(NamedTuple):
     """A rubric's lookups, built once per rubric instead of once per village."""
 
-    compiled: CompiledRubric  # kept alive: the cache below is keyed by its id
     attrs: dict[str, FieldSpec]
     fields: dict[str, FieldSpec]
     items: dict[str, CompiledItem]
@@ -52,20 +52,17 @@ class _Index(NamedTuple):
     required: tuple[tuple[str, FieldSpec], ...]  # required answer fields
 
 
-_INDEXES: dict[int, _Index] = {}
+_INDEXES: IdentityCache[int, _Index] = IdentityCache("inputs.assessment.indexes", 16)  # by id(compiled)
 
 
 def _index(compiled: CompiledRubric) -> _Index:
     hit = _INDEXES.get(id(compiled))
-    if hit is not None and hit.compiled is compiled:
+    if hit is not None:
         return hit
     r = compiled.rubric
-    if len(_INDEXES) > 16:
-        _INDEXES.clear()
-    idx = _INDEXES[id(compiled)] = _Index(
-        compiled, {a.id: a for a in r.attributes}, {f.id: f for f in r.fields}, {ci.item.id: ci for ci in compiled.items},
-        {lv.id: lv.name for lv in r.review_levels}, tuple((f.id, f) for f in r.fields if f.required))
-    return idx
+    return _INDEXES.put(id(compiled), _Index(
+        {a.id: a for a in r.attributes}, {f.id: f for f in r.fields}, {ci.item.id: ci for ci in compiled.items},
+        {lv.id: lv.name for lv in r.review_levels}, tuple((f.id, f) for f in r.fields if f.required)), compiled)
 
 
 # A judgment's bounds, per (min, max) by exact text: a pydantic model per judgment cost ~10 µs.
@@ -88,11 +85,12 @@ class _Reader:
         self.locate = locate
         self.diags: list[Diagnostic] = []
         idx = _index(compiled)
-        self.attrs, self.fields, self.items, self.level_names, self.required = idx[1:]
+        self.attrs, self.fields, self.items, self.level_names, self.required = idx
         self.raw_reviews: object = None
 
-    def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, **kw: str | None) -> None:
-        self.diags.append(Diagnostic(code, message, self.locate(path, key), self.domain_path(path) or None, **kw))
+    def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, expected: str | None = None,
+              found: str | None = None, hint: str | None = None) -> None:
+        self.diags.append(Diagnostic(code, message, self.locate(path, key), self.domain_path(path) or None, expected, found, hint))
 
     def domain_path(self, path: Sequence[str | int]) -> str:
         """("reviews", 0, "scores", "1.1.2", "score") → 评审记录 #1（乡镇评分） › 核定分 › 评分项 “1.1.2” › score."""
@@ -100,8 +98,8 @@ class _Reader:
             return ""
         head, rest = path[0], list(path[1:])
         parts = [_SECTIONS.get(str(head), str(head))]
-        if head == "reviews" and rest and isinstance(rest[0], int):
-            n = rest.pop(0)
+        if head == "reviews" and rest and isinstance(n := rest[0], int):
+            rest.pop(0)
             entry = self.raw_reviews[n] if isinstance(self.raw_reviews, list) and n < len(self.raw_reviews) else None
             level = entry.get("level") if isinstance(entry, dict) else None
             name = self.level_names.get(level) if isinstance(level, str) else None
@@ -143,9 +141,9 @@ class _Reader:
         if cache and (t is str or t is int or t is bool):
             key = (id(spec), t, raw)
         if key is not None:
-            hit = _PARSED.get(key)
-            if hit is not None and hit[0] is spec:
-                return hit[1]
+            hit = _PARSED.get(key, _MISS)
+            if hit is not _MISS:
+                return hit
         if is_blank(raw):
             value = None
         else:
@@ -155,9 +153,7 @@ class _Reader:
                 self._invalid(spec, p, path, what)
                 return None
         if key is not None:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[key] = (spec, value)
+            _PARSED.put(key, value, spec)
         return value
 
     def _invalid(self, spec: FieldSpec, p: ValueProblem, path: Sequence[str | int], what: str | None) -> None:
@@ -216,7 +212,9 @@ def read_assessment(compiled: CompiledRubric, raw: object, locate: Locate) -> As
     reviews = _reviews(rd, top.get("reviews"))
     if rd.diags or village is None:
         raise DataError(rd.diags)
-    return Assessment(village, attributes, answers, judgments, evidence, reviews, assessor)
+    # Values come from parse_value, which gives only the types an Assessment holds.
+    return Assessment(village, cast("dict[str, Value]", attributes), cast("dict[str, Value]", answers), judgments, evidence,
+                      reviews, assessor)
 
 
 def _check_rubric_ref(rd: _Reader, ref: object) -> None:
@@ -274,7 +272,7 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
 def _answers(rd: _Reader, raw: object) -> dict[str, object]:
     m = rd.mapping(raw, ("answers",), "answers ")
     out: dict[str, object] = {}
-    fields, parsed = rd.fields, _PARSED
+    fields, parsed = rd.fields, _PARSED.get
     for k, v in m.items():
         spec = fields.get(k)
         if spec is None:
@@ -283,10 +281,10 @@ def _answers(rd: _Reader, raw: object) -> dict[str, object]:
             continue
         t = type(v)
         if t is str or t is int or t is bool:  # _Reader.value's cache lookup, inline: ~90 answers a village
-            hit = parsed.get((id(spec), t, v))
-            if hit is not None and hit[0] is spec:
-                if hit[1] is not None:
-                    out[k] = hit[1]
+            hit = parsed((id(spec), t, v), _MISS)
+            if hit is not _MISS:
+                if hit is not None:
+                    out[k] = hit
                 continue
         value = rd.value(spec, v, ("answers", k), cache=True)
         if value is not None:

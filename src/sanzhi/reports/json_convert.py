@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable
 from decimal import Decimal
 
+from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.common.numbers import FMT_CACHE, fmt_cached
 from sanzhi.scoring.results import Finding, VillageResult
 
@@ -45,8 +46,9 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
     if tp is object:  # a raw answer in Finding.inputs: usually str, int, bool or Decimal
         return f"_any({var})"
     if is_namedtuple(tp):
-        env[f"_c_{tp.__name__}"] = converter(tp)  # type: ignore[union-attr]
-        return f"_c_{tp.__name__}({var})"  # type: ignore[union-attr]
+        cls = typing.cast(type, tp)
+        env[f"_c_{cls.__name__}"] = converter(cls)
+        return f"_c_{cls.__name__}({var})"
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
@@ -55,7 +57,7 @@ def _expr(tp: object, var: str, env: dict[str, object]) -> str | None:
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         if args[0] is Finding:  # only findings: a tuple of items or levels is new for every village
             name = f"_seq_{args[0].__name__}"
-            env[name] = _same_tuple_once(converter(args[0]))
+            env[name] = _same_tuple_once(converter(args[0]), name)
             return f"{name}({var})"
         inner = _expr(args[0], "_x", env)
         return None if inner is None else f"[{inner} for _x in {var}]"
@@ -69,23 +71,20 @@ _CONVERTERS: dict[type, Callable[[object], dict[str, object]]] = {}
 _SEQ_CACHE_MAX = 50_000
 
 
-def _same_tuple_once(conv: Callable[[object], dict[str, object]]) -> Callable[[tuple[object, ...]], list[dict[str, object]]]:
+def _same_tuple_once(conv: Callable[[object], dict[str, object]], name: str) -> Callable[[tuple[object, ...]], list[dict[str, object]]]:
     """Convert a tuple of results, remembering it by identity: the engine's item memo hands the
-    same findings tuple to every village (and level) that scored alike. Entries keep the tuple
-    alive, so an id() is never reused while cached; the lists are only ever encoded, never changed."""
-    cache: dict[int, tuple[tuple[object, ...], list[dict[str, object]]]] = {}
+    same findings tuple to every village (and level) that scored alike. An IdentityCache: each
+    entry keeps its tuple alive; the lists are only ever encoded, never changed."""
+    cache: IdentityCache[int, list[dict[str, object]]] = IdentityCache(f"reports.json_convert {name}", _SEQ_CACHE_MAX)
+    get, put = cache.get, cache.put
 
     def seq(items: tuple[object, ...]) -> list[dict[str, object]]:
         if not items:
             return []
-        hit = cache.get(id(items))
-        if hit is not None and hit[0] is items:
-            return hit[1]
-        out = [conv(x) for x in items]
-        if len(cache) >= _SEQ_CACHE_MAX:
-            cache.clear()
-        cache[id(items)] = (items, out)
-        return out
+        hit = get(id(items))
+        if hit is not None:
+            return hit
+        return put(id(items), [conv(x) for x in items], items)
 
     return seq
 
