@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch import serialize
@@ -56,16 +56,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="engine memo entries (0: as shipped)")
     args = ap.parse_args()
     compiled, _ = load_compiled_rubric("jiaxing-sanzhi")
-    samples = [load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0] for p in sample_files(compiled.rubric.id)]
+    samples = [cast(dict[str, object], load_yaml(p.read_text(encoding="utf-8"), p.name, code_prefix="D")[0])
+               for p in sample_files(compiled.rubric.id)]
     policy = _shrink(args.limit) if args.limit else "as shipped"
     counts = {"outcomes": 0, "items": 0, "encoded": 0}
-    memo.score_item = _counted(memo.score_item, counts, "outcomes")  # type: ignore[assignment]
-    engine._item_result = _counted(engine._item_result, counts, "items")  # type: ignore[assignment]
+    memo.score_item = _counted(memo.score_item, counts, "outcomes")
+    engine._item_result = _counted(engine._item_result, counts, "items")
     serialize._convert_item = _counted(serialize._convert_item, counts, "encoded")
     scored = 0
     t0 = time.process_time()
     for i in range(args.n):
-        raw = plausible_village(compiled, samples, i)  # type: ignore[arg-type]
+        raw = plausible_village(compiled, samples, i)
         result = engine.score_village(compiled, read_assessment(compiled, raw, lambda p, k: Location("bench")))
         serialize.village_json(result, None)
         scored += len(result.items) + len(result.bonus_items)
