@@ -119,7 +119,6 @@ _ID_NOT_A_CACHE = {
     "standard/extends.py": "which variant wrote which entity while one merge runs: bookkeeping, nothing evicted",
     "inputs/cellmap.py": "the locations one CellMap issued, for its own refine(): lives with the map, nothing evicted",
     "batch/executors.py": "a Dask task key names the executor: not a lookup",
-    "scoring/rules.py": "_FIXED: goes with the rule-kinds refactor (issue 12)",
 }
 
 

@@ -22,7 +22,7 @@ from sanzhi.scoring.results import (
     Loss,
     VillageResult,
 )
-from sanzhi.scoring.text import fmt
+from sanzhi.common.numbers import fmt
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 
 _ZERO = Decimal(0)

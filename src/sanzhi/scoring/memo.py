@@ -36,7 +36,7 @@ from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.items import is_applicable, score_item
 from sanzhi.scoring.results import Finding, ItemResult
-from sanzhi.scoring.rules import Display
+from sanzhi.standard.rules.kind import Display
 from sanzhi.standard.compile import CompiledItem
 
 T = TypeVar("T")
