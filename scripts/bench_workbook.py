@@ -20,9 +20,10 @@ from pathlib import Path
 import openpyxl
 
 from sanzhi.app.api import load_compiled_rubric
-from sanzhi.inputs.files import Loaded, read_villages
+from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.forms import build_many_form
 from sanzhi.inputs.layout import SHEET_MANY, many_columns
+from sanzhi.inputs.loaded import Loaded, LoadFailure
 from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.standard.compile import CompiledRubric
 
@@ -111,7 +112,7 @@ def main() -> None:
         print(f"rubric {compiled.ref}: {n:,} villages × {width} columns")
         for label, p in (("as openpyxl saves it (inline strings)", path), ("as Excel/WPS save it (shared strings)", excel)):
             parse, best, cells, loaded = timed(compiled, p)
-            bad = [x for x in loaded if x.error is not None]
+            bad = [x for x in loaded if isinstance(x, LoadFailure)]
             print(f"{label}: {p.stat().st_size / 1e6:.1f} MB, {cells:,} cells")
             print(f"  openpyxl read-only parse alone (values_only): {parse:.2f} s")
             print(f"  read + validate {len(loaded):,} villages (read_villages): {best:.2f} s ({len(loaded) / best:,.0f} villages/s)"

@@ -18,6 +18,7 @@ from sanzhi.app.api import load_compiled_rubric
 from sanzhi.cli import app
 from sanzhi.inputs.files import read_village_file
 from sanzhi.inputs.forms import build_many_form, build_village_form, many_template_csv, write_form
+from sanzhi.inputs.loaded import LoadFailure
 from sanzhi.standard.compile import CompiledRubric
 
 HERE = Path(__file__).resolve().parent / "workbooks"
@@ -149,7 +150,7 @@ def test_blank_form_reads_back_as_required_values_missing(full: CompiledRubric, 
     monkeypatch.chdir(tmp_path)
     write_form(full, Path("blank.xlsx"))
     [loaded] = read_village_file(full, Path("blank.xlsx"))
-    assert loaded.error is not None
+    assert isinstance(loaded, LoadFailure)
     assert [d.one_line() for d in loaded.error.diagnostics] == [
         "blank.xlsx，工作表 “封面”，第 6 行，列 “E（统计用区划代码）”: D111 缺少统计用区划代码 code（村基本信息）",
         "blank.xlsx，工作表 “封面”，第 7 行，列 “E（村名）”: D111 缺少村名 name（村基本信息）",

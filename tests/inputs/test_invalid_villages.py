@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from sanzhi.cli import app
 from sanzhi.common.errors import DataError
 from sanzhi.inputs.files import read_text_village
+from sanzhi.inputs.loaded import LoadFailure
 from sanzhi.standard.loader import load_rubric_file
 from tests.golden import compare_golden
 
@@ -68,8 +69,7 @@ def test_score_output(case: Path, request: pytest.FixtureRequest) -> None:
 def test_every_problem_is_located_and_in_chinese(case: Path) -> None:
     compiled, _ = load_rubric_file(Path(RUBRIC))
     loaded = read_text_village(compiled, Path(_rel(case)))
-    assert loaded.assessment is None
-    assert isinstance(loaded.error, DataError)
+    assert isinstance(loaded, LoadFailure) and isinstance(loaded.error, DataError)
     diags = loaded.error.diagnostics
     assert diags
     for d in diags:
@@ -85,7 +85,7 @@ def test_every_problem_is_located_and_in_chinese(case: Path) -> None:
 def test_several_problems_are_all_reported_in_line_order() -> None:
     compiled, _ = load_rubric_file(Path(RUBRIC))
     loaded = read_text_village(compiled, INVALID / "several_problems.yaml")
-    assert loaded.error is not None
+    assert isinstance(loaded, LoadFailure)
     got = [(d.location.line, d.code, d.path) for d in loaded.error.diagnostics]
     assert got == [
         (3, "D112", "村基本信息 › code"),

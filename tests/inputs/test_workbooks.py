@@ -28,6 +28,7 @@ from sanzhi.cli import app
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_village_file, read_villages
 from sanzhi.inputs.forms import build_many_form, many_template_csv, write_form
+from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.compile import CompiledRubric
@@ -58,7 +59,7 @@ def raw_village(path: Path) -> dict[str, Any]:
 def scored_json(compiled: CompiledRubric, paths: list[Path]) -> bytes:
     """Results of scoring `paths`, input hashes left out; fails on any village that did not read."""
     outcomes = list(api.score_paths(compiled, paths))
-    problems = [d.one_line() for o in outcomes if o.loaded.error for d in o.loaded.error.diagnostics]
+    problems = [d.one_line() for o in outcomes if isinstance(o.loaded, LoadFailure) for d in o.loaded.error.diagnostics]
     assert not problems, "\n".join(problems)
     return dumps_results((o.result, None) for o in outcomes if o.result is not None)
 
@@ -200,9 +201,8 @@ def test_excel_cells_are_read_as_the_clerk_meant(tmp_path: Path) -> None:
     ])
     _patch_number_format(path, "yyyy-mm-dd;@", 31)  # 2025年3月1日 as Chinese Excel saves it
     [loaded] = read_village_file(compiled, path)
-    assert loaded.error is None, loaded.error
+    assert isinstance(loaded, LoadedVillage), loaded
     a = loaded.assessment
-    assert a is not None
     assert (a.village.code, a.village.year, a.village.assessed_on) == ("330483101001", 2025, date(2025, 12, 15))
     assert a.attributes["households"] == 3400 and a.attributes["titles"] == ()
     assert a.answers["plan_made"] is False and a.answers["incident"] is True
@@ -222,7 +222,7 @@ def test_floats_are_read_to_excel_precision(tmp_path: Path) -> None:
             zout.writestr(info, zin.read(info.filename).replace(b"<v>23.456789</v>", b"<v>0.30000000000000004</v>"))
     tmp.replace(path)
     [loaded] = read_village_file(compiled, path)
-    assert loaded.assessment is not None and loaded.assessment.answers["income"] == Decimal("0.3")
+    assert isinstance(loaded, LoadedVillage) and loaded.assessment.answers["income"] == Decimal("0.3")
 
 
 def test_csv_saved_by_chinese_excel_in_gbk_is_read(tmp_path: Path) -> None:
@@ -234,7 +234,7 @@ def test_csv_saved_by_chinese_excel_in_gbk_is_read(tmp_path: Path) -> None:
     csv.writer(buf).writerows(rows)
     (tmp_path / "gbk.csv").write_bytes(buf.getvalue().encode("gbk"))
     [loaded] = read_village_file(compiled, tmp_path / "gbk.csv")
-    assert loaded.error is None and loaded.assessment is not None
+    assert isinstance(loaded, LoadedVillage)
     assert loaded.assessment.village.name == "青枫社区"
 
 
@@ -266,8 +266,8 @@ def test_folder_scan_reads_workbooks_and_csv_and_skips_lock_files(tmp_path: Path
     (folder / "~$杏林村.xlsx").write_bytes(b"lock")  # Excel's lock file while the form is open
     (folder / ".~lock.杏林村.xlsx#").write_bytes(b"lock")
     loaded = list(read_villages(compiled, [folder]))
-    assert [x.error for x in loaded] == [None, None]
-    assert sorted(x.assessment.village.name for x in loaded if x.assessment) == ["杏林村", "青枫社区"]
+    assert [type(x) for x in loaded] == [LoadedVillage, LoadedVillage], loaded
+    assert sorted(x.assessment.village.name for x in loaded if isinstance(x, LoadedVillage)) == ["杏林村", "青枫社区"]
 
 
 def test_cli_scores_a_form_and_a_sheet_with_a_bad_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -382,7 +382,7 @@ def test_every_workbook_problem_names_file_sheet_row_and_column(case: dict[str, 
     monkeypatch.chdir(tmp_path)
     path = build_case(case, tmp_path)
     compiled = compiled_for(case.get("rubric", "full"))
-    diags = [d for x in read_village_file(compiled, Path(path.name)) if x.error for d in x.error.diagnostics]
+    diags = [d for x in read_village_file(compiled, Path(path.name)) if isinstance(x, LoadFailure) for d in x.error.diagnostics]
     assert diags
     structural = {"D120", "D121", "D126"}  # a sheet, header or the whole table: no single cell
     for d in diags:

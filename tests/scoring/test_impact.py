@@ -13,6 +13,7 @@ from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import read_text_village
+from sanzhi.inputs.loaded import LoadedVillage
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
     Flow,
@@ -124,7 +125,7 @@ def test_judgments_follow_renamed_items_and_keep_their_share_of_the_range() -> N
     b, _ = load_compiled_rubric("jiaxing-sanzhi@2024")
     sample = next(p for p in sample_files("jiaxing-sanzhi") if p.name.endswith("xinglin.yaml"))
     loaded = read_text_village(a, sample)
-    assert loaded.assessment is not None
+    assert isinstance(loaded, LoadedVillage)
     carried = translate_assessment(loaded.assessment, carry_plan(a, b, item_id_map(a.rubric, b.rubric)))
     # 4.2.3 is judged 0–3 in 2018 and 0–2 in 2024: 3 → 2; the township's 2.5 → 1.7 (2.5 × 2 ÷ 3, rounded to 0.1).
     assert {k: v.score for k, v in carried.judgments.items()} == {"4.2.3": D(2), "6.1.4": D(2)}

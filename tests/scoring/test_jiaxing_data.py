@@ -24,6 +24,7 @@ import pytest
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_text_village
+from sanzhi.inputs.loaded import LoadedVillage
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard.bundled import sample_files
 from sanzhi.standard.compile import CompiledRubric
@@ -153,8 +154,7 @@ def test_sample_village(village: dict[str, Any]) -> None:
     compiled = _compiled()
     code = str(village["code"])
     loaded = read_text_village(compiled, _sample_path(code))
-    assert loaded.error is None, str(loaded.error)
-    assert loaded.assessment is not None
+    assert isinstance(loaded, LoadedVillage), str(loaded.error)
     r = score_village(compiled, loaded.assessment)
     got = {
         "self_total": r.totals[0].total,

@@ -21,6 +21,7 @@ import yaml
 
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.inputs.files import read_text_village
+from sanzhi.inputs.loaded import LoadedVillage
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import sample_files
@@ -66,8 +67,7 @@ def _score(rubric_id: str, name: str) -> VillageResult:
     path = next((p for p in sample_files(rubric_id) if p.name == name), None)
     assert path is not None, f"sample file {name} missing for {rubric_id}"
     loaded = read_text_village(compiled, path)
-    assert loaded.error is None, [d.message for d in loaded.error.diagnostics]  # type: ignore[union-attr]
-    assert loaded.assessment is not None
+    assert isinstance(loaded, LoadedVillage), [d.message for d in loaded.error.diagnostics]
     return score_village(compiled, loaded.assessment)
 
 

@@ -19,6 +19,7 @@ from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.diagnostics import render_human
 from sanzhi.common.errors import RubricError
 from sanzhi.inputs.files import read_text_village
+from sanzhi.inputs.loaded import LoadedVillage
 from sanzhi.reports.terminal import rubric_tree
 from sanzhi.scoring.engine import score_village
 from sanzhi.standard import bundled
@@ -122,8 +123,8 @@ def test_results_under_a_variant_record_its_id_version_and_hash(tmp_path: Path) 
     village = tmp_path / sample.name  # the sample names jiaxing-sanzhi@2018: score a copy without that line
     village.write_text(sample.read_text(encoding="utf-8").replace("rubric: jiaxing-sanzhi@2018\n", ""), encoding="utf-8")
     loaded = read_text_village(c, village)
-    assert loaded.error is None, loaded.error
-    r = score_village(c, loaded.assessment)  # type: ignore[arg-type]
+    assert isinstance(loaded, LoadedVillage), loaded
+    r = score_village(c, loaded.assessment)
     assert (r.rubric_id, r.rubric_version, r.rubric_hash) == (COUNTY, "2025", c.content_hash)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sanzhi.common.errors import DataError, Diagnostic, RubricError
-from sanzhi.inputs.files import Loaded, read_villages
+from sanzhi.inputs.files import read_villages
+from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -43,13 +44,17 @@ def _sha256_tag(blob: bytes) -> str:
 class ScoredSource:
     """A village source (file or workbook row) read and scored."""
 
-    loaded: Loaded
-    assessment: Assessment
+    loaded: LoadedVillage
     result: VillageResult
 
     @property
+    def assessment(self) -> Assessment:
+        return self.loaded.assessment
+
+    @property
     def source(self) -> str:
-        return self.loaded.source
+        """Where the village's data came from, as messages and reports show it."""
+        return self.loaded.source.display()
 
     @property
     def input_sha256(self) -> str:
@@ -60,12 +65,15 @@ class ScoredSource:
 class RejectedSource:
     """A village source whose data could not be read: the problems, all at once."""
 
-    loaded: Loaded
-    error: DataError
+    loaded: LoadFailure
+
+    @property
+    def error(self) -> DataError:
+        return self.loaded.error
 
     @property
     def source(self) -> str:
-        return self.loaded.source
+        return self.loaded.source.display()
 
 
 #: What scoring one village source gives: one of the two, never a pair of optionals.
@@ -75,11 +83,10 @@ SourceOutcome = ScoredSource | RejectedSource
 def score_paths(compiled: CompiledRubric, paths: list[Path]) -> Iterator[SourceOutcome]:
     """Score every village file; a bad village yields its error and the run goes on."""
     for loaded in read_villages(compiled, paths):
-        if loaded.assessment is not None:
-            yield ScoredSource(loaded, loaded.assessment, score_village(compiled, loaded.assessment))
+        if isinstance(loaded, LoadedVillage):
+            yield ScoredSource(loaded, score_village(compiled, loaded.assessment))
         else:
-            assert loaded.error is not None, "a village source is either read or has problems"
-            yield RejectedSource(loaded, loaded.error)
+            yield RejectedSource(loaded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +146,7 @@ def write_reports(
         for o in scored
     ]
     skipped = tuple(
-        (o.loaded.source, o.error.diagnostics[0].one_line() if o.error.diagnostics else "数据有误")
+        (o.source, o.error.diagnostics[0].one_line() if o.error.diagnostics else "数据有误")
         for o in outcomes
         if isinstance(o, RejectedSource)
     )

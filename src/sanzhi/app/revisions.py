@@ -17,13 +17,12 @@ from typing import Any, NamedTuple
 from sanzhi.app import api
 from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import DataError, Diagnostic, Location
-from sanzhi.common.json_source import load_data_text
 from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.inputs.assessment import read_assessment
-from sanzhi.inputs.files import SHEET_SUFFIXES, iter_village_files, read_text_village
-from sanzhi.scoring.assessment import Assessment
+from sanzhi.inputs.files import input_files, is_one_village, is_workbook
+from sanzhi.inputs.read import ParsedVillage, assess, parse_village, read_input
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
     Carry,
@@ -53,31 +52,11 @@ _CHUNK = 200  # villages per task sent to a worker process
 _POOL_MIN = 400  # fewer villages than this are scored in-process
 
 
-def _quick_raw(path: Path) -> object | None:
-    """The raw data of a village file by the quickest route (JSON: `json.loads`, positions
-    only on error), or None when it cannot be read: the positioned reader then says why."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        return load_data_text(text, str(path), code_prefix="D")[0]
-    except (OSError, UnicodeDecodeError, DataError):
-        return None
-
-
-_NOWHERE = Location("")
-
-
-def _read_fast(compiled: CompiledRubric, path: Path, raw: object | None) -> Assessment:
-    """An Assessment, or DataError with located diagnostics (re-read positioned on error)."""
-    if raw is not None:
-        try:
-            return read_assessment(compiled, raw, lambda p, k: _NOWHERE)
-        except DataError:
-            pass
-    loaded = read_text_village(compiled, path)
-    if loaded.error is not None:
-        raise loaded.error
-    assert loaded.assessment is not None
-    return loaded.assessment
+def _parse(path: Path) -> ParsedVillage | DataError:
+    """A village file parsed by the one reader (`sanzhi.inputs.read`; JSON by its fast path,
+    positions computed only when a problem needs them)."""
+    data = read_input(str(path))
+    return data if isinstance(data, DataError) else parse_village(str(path), data)
 
 
 class Failure(NamedTuple):
@@ -158,14 +137,14 @@ def _ref_names(raw: object, c: CompiledRubric) -> bool:
 
 
 def _impact_one(job: _ImpactJob, path: Path) -> VillageDelta | Failure:
-    raw = _quick_raw(path)
+    parsed = _parse(path)
+    raw = None if isinstance(parsed, DataError) else parsed.raw
     # The data is read with the version it names (A unless it names B), then carried over.
     src, dst = (job.b, job.a) if raw is not None and _ref_names(raw, job.b) and not _ref_names(raw, job.a) else (job.a, job.b)
     ids, carry = (job.ids_ab, job.carry_ab) if src is job.a else (job.ids_ba, job.carry_ba)
-    try:
-        first = _read_fast(src, path, raw)
-    except DataError as e:
-        return _failure(path, src.ref, e)
+    first = parsed if isinstance(parsed, DataError) else assess(src, parsed)
+    if isinstance(first, DataError):
+        return _failure(path, src.ref, first)
     if job.same_inputs:
         second = translate_assessment(first, carry)
     else:
@@ -210,12 +189,12 @@ def _run(job: Any, paths: list[Path], chunk_fn: Callable[[Any, list[Path]], Any]
 
 
 def village_paths(data: Sequence[Path]) -> list[Path]:
-    paths = list(iter_village_files(list(data)))
+    paths = [Path(f) for f in input_files(list(data))]
     missing = [Diagnostic("D100", "找不到村自评数据文件或文件夹", Location(str(p))) for p in paths if not p.exists()]
     # One village per file here; many-village workbooks are read by `sanzhi score` and `batch`.
     sheets = [Diagnostic("D100", "此命令暂只读取每村一个的 YAML/JSON 文件，不读取工作簿", Location(str(p)),
                          hint="可先用 sanzhi batch 评分，再以 --run 引用该批次中的 YAML/JSON 村文件")
-              for p in paths if p.suffix.lower() in SHEET_SUFFIXES]
+              for p in paths if is_workbook(str(p))]
     if missing or sheets:
         raise DataError(missing + sheets)
     return paths
@@ -236,12 +215,13 @@ def stored_run_paths(run_id: str, db: str | None) -> tuple[list[Path], list[str]
         if run is None:
             known = "、".join(r.run_id for r in store.runs()[-5:]) or "（无）"
             raise DataError([Diagnostic("O112", f"数据库中没有批次 {run_id}", expected=f"最近的批次：{known}")])
-        rows = store.query("SELECT source, input_sha256 FROM run_inputs WHERE run_key = ? AND status = 'scored' ORDER BY source", (run.run_key,))
+        rows = store.query("SELECT source, input_file, input_sha256 FROM run_inputs WHERE run_key = ? AND status = 'scored'"
+                           " ORDER BY source", (run.run_key,))
     paths: list[Path] = []
     tables = missing = changed = 0
-    for source, sha in rows:
-        path = Path(source)
-        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+    for source, file, sha in rows:
+        path = Path(file or source)  # input_file is NULL in rows an older sanzhi wrote: there the source is the file
+        if source != str(path) or not is_one_village(str(path)):  # a workbook row
             tables += 1
         elif not path.is_file():
             missing += 1
@@ -279,10 +259,10 @@ class _SensitivityJob:
 
 
 def _sensitivity_one(job: _SensitivityJob, path: Path) -> VillageSensitivity | Failure:
-    try:
-        assessment = _read_fast(job.compiled, path, _quick_raw(path))
-    except DataError as e:
-        return _failure(path, job.compiled.ref, e)
+    parsed = _parse(path)
+    assessment = parsed if isinstance(parsed, DataError) else assess(job.compiled, parsed)
+    if isinstance(assessment, DataError):
+        return _failure(path, job.compiled.ref, assessment)
     result = score_village(job.compiled, assessment)
     return sensitivity(job.compiled, result, operative_values(job.compiled, assessment), job.step)
 

@@ -144,7 +144,7 @@ class Ingest:
                         remove_village_files(self.out_dir, old.village_code)
             if isinstance(o, Failed):
                 inputs.append((rk, o.source, o.input_sha256, o.code, "failed", problems_json(o.problems), None,
-                               self.attempt))
+                               self.attempt, o.file))
                 self.reporter.problem(o.lines)
                 continue
             assert isinstance(o, ScoredVillage)
@@ -156,7 +156,7 @@ class Ingest:
             first = others[0][0] if others else (pending[o.code].source if o.code in pending else dup_in_shard[o.code])
             problems = self._dup_problem(o.source, o.code, first)
             inputs.append((rk, o.source, o.input_sha256, o.code, "duplicate", problems_json(problems), None,
-                           self.attempt))
+                           self.attempt, o.file))
             self.reporter.problem([diagnostic_from_dict(p).one_line() for p in problems])
             remove_village_files(self.out_dir, o.code)
             if o.code in pending:
@@ -164,7 +164,7 @@ class Ingest:
                 dup_in_shard[o.code] = p.source
                 pp = self._dup_problem(p.source, p.code, o.source)
                 inputs.append((rk, p.source, p.input_sha256, p.code, "duplicate", problems_json(pp), None,
-                               self.attempt))
+                               self.attempt, p.file))
                 self.reporter.problem([diagnostic_from_dict(x).one_line() for x in pp])
             for s, st in others:
                 if st == "scored":
@@ -188,8 +188,8 @@ class Ingest:
             store.insert("item_scores", ITEM_COLUMNS, [r for s in scored for r in s.item_rows])
             store.insert("outputs", OUTPUT_COLUMNS,
                          [(rk, VILLAGE_UNIT, sv.code, r.format, r.sha256) for sv in scored for r in sv.reports])
-            inputs.extend((rk, sv.source, sv.input_sha256, sv.code, "scored", None, sv.output_sha256, self.attempt)
-                          for sv in scored)
+            inputs.extend((rk, sv.source, sv.input_sha256, sv.code, "scored", None, sv.output_sha256, self.attempt,
+                           sv.file) for sv in scored)
         if inputs:
             store.insert("run_inputs", INPUT_COLUMNS, inputs)
         store.touch_inputs(rk, self.attempt, touched)

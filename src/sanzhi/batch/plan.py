@@ -1,9 +1,10 @@
 """Find the villages of a batch and cut them into shards, streaming, in a fixed order.
 
-Inputs are files and folders. Inside a folder every `.yaml/.yml/.json` file is one village
-and every workbook (`.xlsx`, `.csv`, …: whatever `sanzhi.inputs.files.read_villages`
-reads) may hold many. Files are taken in sorted path order, so the plan, and with it the
-processing order, is the same on every run.
+Inputs are files and folders, listed by the one walker (`sanzhi.inputs.files.input_files`;
+its rules, in `sanzhi.inputs.walk`: suffixes, hidden and lock files, this run's output
+folder, symlinks, sorted order, so the plan is the same on every run). Every
+`.yaml/.yml/.json` file is one village and every workbook (`.xlsx`, `.csv`, …: the formats
+of `sanzhi.inputs.files.FORMATS` that are not one village a file) may hold many.
 
 - One-village files are read by the workers (in parallel). A shard is a run of consecutive
   files in the same folder (in the usual layout, one folder per township), at most
@@ -26,12 +27,10 @@ from pathlib import Path
 from sanzhi.batch.store import Known
 from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, sha256_tag
 from sanzhi.common.errors import Diagnostic, Location
-from sanzhi.inputs.files import OLD_EXCEL_SUFFIXES, SHEET_SUFFIXES, TEXT_SUFFIXES, read_village_file
+from sanzhi.inputs.files import INPUT_SUFFIXES, input_files, is_workbook, read_village_file
+from sanzhi.inputs.loaded import LoadFailure
+from sanzhi.inputs.read import read_file
 from sanzhi.standard.compile import CompiledRubric
-
-TABLE_SUFFIXES = SHEET_SUFFIXES + OLD_EXCEL_SUFFIXES  # old formats: the reader explains how to convert them
-ALL_SUFFIXES = TEXT_SUFFIXES + TABLE_SUFFIXES
-_LOCK_PREFIXES = (".", "~$")  # hidden files, Excel/WPS/LibreOffice lock files
 
 
 class PlanError(ValueError):
@@ -43,55 +42,21 @@ def check_inputs(paths: Sequence[Path]) -> list[Diagnostic]:
     for p in paths:
         if not p.exists():
             problems.append(Diagnostic("D100", "找不到输入文件或文件夹", Location(str(p))))
-        elif p.is_file() and p.suffix.lower() not in ALL_SUFFIXES:
+        elif p.is_file() and p.suffix.lower() not in INPUT_SUFFIXES:
             problems.append(Diagnostic("D100", "不是可读取的村数据文件", Location(str(p)),
-                                       expected="文件夹，或 " + " / ".join(ALL_SUFFIXES) + " 文件"))
+                                       expected="文件夹，或 " + " / ".join(INPUT_SUFFIXES) + " 文件"))
     return problems
 
 
-def _walk(folder: Path, skip: Path | None) -> Iterator[str]:
-    """Village files under `folder`, sorted by path; hidden entries and the output folder skipped.
-
-    Plain strings, sorted by their components (what sorting Path.parts gives): a national
-    run lists 100,000 files here, in the process that also feeds the workers.
-    """
-    found: list[str] = []
-    skip_name = skip.name if skip is not None else None
-    for root, dirs, files in os.walk(folder):  # symlinked folders are not followed
-        # Only a folder with the output folder's (resolved) name can be it: resolve() costs a
-        # system call per path component, and a national run has ~7,000 folders.
-        dirs[:] = [d for d in dirs if not d.startswith(".")
-                   and (d != skip_name or Path(os.path.join(root, d)).resolve() != skip)]
-        rootn = str(Path(root))  # Path's spelling of the folder ("./in/" → "in"), as sources always had
-        prefix = rootn + os.sep
-        found.extend(prefix + f for f in files
-                     if not f.startswith(_LOCK_PREFIXES) and f.lower().endswith(ALL_SUFFIXES))
-    found.sort(key=lambda s: s.split(os.sep))
-    yield from found
-
-
-def iter_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[str]:
-    """Every village file and workbook under `paths`, as path strings, in plan order."""
-    skip = skip.resolve() if skip is not None else None
-    for p in paths:
-        if p.is_dir():
-            yield from _walk(p, skip)
-        else:
-            yield str(p)
-
-
-def is_table(path: str | Path) -> bool:
-    return str(path).lower().endswith(TABLE_SUFFIXES)
-
-
 def list_files(paths: Sequence[Path], skip: Path | None = None) -> list[str]:
-    """Every input file in plan order, listed once per run (the progress total and the plan)."""
-    return list(iter_files(paths, skip))
+    """Every input file in plan order, listed once per run (the progress total and the plan);
+    `skip`: the run's output folder."""
+    return list(input_files(paths, skip))
 
 
 def count_text_files(files: Sequence[str]) -> tuple[int, int]:
     """(one-village files, workbooks): the progress bar's first total."""
-    tables = sum(1 for f in files if is_table(f))
+    tables = sum(1 for f in files if is_workbook(f))
     return len(files) - tables, tables
 
 
@@ -118,20 +83,20 @@ def plan_shards(
 
     def flush() -> Shard:
         nonlocal index, refs
-        shard = Shard(index, key or "", tuple(refs), known([r.source for r in refs]))
+        shard = Shard(index, key or "", tuple(refs), known([r.key for r in refs]))
         index += 1
         refs = []
         return shard
 
     for path in files:
-        if is_table(path):
+        if is_workbook(path):
             for loaded in read_village_file(compiled, Path(path)):
-                if loaded.assessment is None:
+                if isinstance(loaded, LoadFailure):
                     if refs:
                         yield flush()
-                    diags = loaded.error.diagnostics if loaded.error is not None else [Diagnostic("D100", "无法读取", Location(loaded.source))]
+                    diags = loaded.error.diagnostics
                     on_rows(1)
-                    yield Failed(loaded.source, sha256_tag(loaded.input_bytes), None,
+                    yield Failed(loaded.source.display(), loaded.source.file, sha256_tag(loaded.input_bytes), None,
                                  tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
                     continue
                 town = loaded.assessment.village.township
@@ -148,8 +113,7 @@ def plan_shards(
         blob = None
         if ship_bytes:
             try:
-                with open(path, "rb") as f:
-                    blob = f.read()
+                blob = read_file(path)
             except OSError:
                 blob = None  # the worker reports it
         refs.append(FileRef(path, path, blob))
@@ -157,4 +121,4 @@ def plan_shards(
         yield flush()
 
 
-__all__ = ["TABLE_SUFFIXES", "PlanError", "check_inputs", "count_text_files", "iter_files", "list_files", "plan_shards"]
+__all__ = ["PlanError", "check_inputs", "count_text_files", "list_files", "plan_shards"]

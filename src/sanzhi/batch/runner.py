@@ -223,21 +223,16 @@ def _summary_reports(store: Store, run_key: int, compiled: CompiledRubric, out_d
         store.insert("outputs", OUTPUT_COLUMNS, rows)
 
 
-def _source_gone(source: str) -> bool:
-    """True when a recorded source's file no longer exists (a workbook row: its workbook's file)."""
-    if os.path.exists(source):
-        return False
-    head = source.split("，", 1)[0]
-    return not (head != source and os.path.exists(head))
-
-
 def _forget_missing(store: Store, run_key: int) -> None:
     """Before a resume: drop what earlier attempts recorded for files that are gone (renamed, deleted).
 
-    Done up front so that a renamed file is not taken for a duplicate of its old self.
+    Done up front so that a renamed file is not taken for a duplicate of its old self. A
+    source's file is `input_file` (a workbook row: its workbook); where that is NULL (a row
+    written by a sanzhi that did not record it), the source itself.
     """
-    gone = [(s, c, st) for s, c, st in store.stream(
-        "SELECT source, village_code, status FROM run_inputs WHERE run_key = ?", (run_key,)) if _source_gone(s)]
+    gone = [(s, c, st) for s, f, c, st in store.stream(
+        "SELECT source, input_file, village_code, status FROM run_inputs WHERE run_key = ?", (run_key,))
+        if not os.path.exists(f or s)]
     if gone:
         with store.transaction():
             store.delete_inputs(run_key, [s for s, _, _ in gone])

@@ -14,7 +14,9 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
                       clock here), combined input hash, counts, status running|complete
     run_inputs        one row per village source (file, or workbook row) of a run: its input
                       sha256, the village code, status scored|failed|duplicate, problems (JSON),
-                      the sha256 of its result JSON. It is also the resume manifest.
+                      the sha256 of its result JSON. It is also the resume manifest. `source` is
+                      the text people see (`杏林村.yaml`, `汇总.xlsx，工作表 “村汇总”，第 3 行`),
+                      `input_file` the file it came from (NULL: the source is the file itself).
     outputs           every report file a run wrote, by unit (`village`: code is the village
                       code; `summary`: the county), code and format (`pdf`, `html`, … — the
                       names of sanzhi.reports.formats), with its sha256: resume checks each
@@ -87,6 +89,7 @@ CREATE TABLE IF NOT EXISTS run_inputs (
     problems TEXT,
     output_sha256 TEXT,
     attempt INTEGER NOT NULL,
+    input_file TEXT,
     PRIMARY KEY (run_key, source)
 );
 CREATE INDEX IF NOT EXISTS run_inputs_code ON run_inputs (run_key, village_code);
@@ -170,7 +173,8 @@ VILLAGE_COLUMNS = (
 LEVEL_COLUMNS = ("run_key", "village_code", "level", "base", "bonus", "total")
 DIMENSION_COLUMNS = ("run_key", "village_code", "dimension_id", "level", "score", "applicable_points")
 ITEM_COLUMNS = ("run_key", "village_code", "level", "scores")
-INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "attempt")
+INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "attempt",
+                 "input_file")
 OUTPUT_COLUMNS = ("run_key", "unit", "code", "format", "sha256")
 VILLAGE_UNIT = "village"  # outputs.unit of a village's reports (code: the village code)
 SUMMARY_UNIT = "summary"  # outputs.unit of a county's summary reports (code: the county)
@@ -381,6 +385,8 @@ class Store:
             for stmt in _TABLES.format(serial=serial).split(";"):
                 if stmt.strip():
                     self.execute(stmt)
+            if found is not None:
+                self._add_input_file()
             if found == 1:
                 self._migrate_item_scores_v1()
             if found in (1, 2):
@@ -389,6 +395,19 @@ class Store:
                 self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif found != SCHEMA_VERSION:
                 self.execute("UPDATE sanzhi_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+    def _add_input_file(self) -> None:
+        """`run_inputs.input_file`, added in place to a database made before it existed (versions
+        1 and 2). NULL means the source is the file itself — true of every one-village file; a
+        workbook row so recorded names no file, so a resume takes it as gone and reads it again.
+        """
+        if self.postgres:
+            have = self.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                              " AND table_name = 'run_inputs' AND column_name = 'input_file'")
+        else:
+            have = [r for r in self.query("PRAGMA table_info(run_inputs)") if r[1] == "input_file"]
+        if not have:
+            self.execute("ALTER TABLE run_inputs ADD COLUMN input_file TEXT")
 
     def _migrate_item_scores_v1(self) -> None:
         """Version 1 kept one row per item and level; fold them into one JSON object per level."""

@@ -27,10 +27,10 @@ from typing import Any, NamedTuple
 from sanzhi.batch.reportstep import ReportStep
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known, json_key
-from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
-from sanzhi.common.json_source import load_data_text
+from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.common.numbers import fmt_cached
-from sanzhi.inputs.assessment import read_assessment
+from sanzhi.inputs.loaded import Source
+from sanzhi.inputs.read import read_input, read_village
 from sanzhi.reports.formats import get_format
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
@@ -62,13 +62,31 @@ class FileRef(NamedTuple):
     path: str
     blob: bytes | None = None
 
+    @property
+    def key(self) -> str:
+        """The source as the run records it (`run_inputs.source`)."""
+        return self.source
+
+    @property
+    def file(self) -> str:
+        return self.path
+
 
 class RowRef(NamedTuple):
     """A village already read (a workbook row), to be scored."""
 
-    source: str
+    source: Source  # the workbook, sheet and row
     assessment: Assessment
     input_bytes: bytes
+
+    @property
+    def key(self) -> str:
+        """The source as the run records it (`run_inputs.source`): its display text."""
+        return self.source.display()
+
+    @property
+    def file(self) -> str:
+        return self.source.file
 
 
 class Shard(NamedTuple):
@@ -89,7 +107,8 @@ class ReportFile(NamedTuple):
 class ScoredVillage(NamedTuple):
     """A village a worker scored: its database rows and what its files hash to."""
 
-    source: str
+    source: str  # as recorded: the file, or the display text of a workbook row (`Source.display`)
+    file: str  # the input file it came from (the workbook, for a row)
     input_sha256: str
     code: str
     village_row: tuple[object, ...]
@@ -103,6 +122,7 @@ class ScoredVillage(NamedTuple):
 
 class Failed(NamedTuple):
     source: str
+    file: str
     input_sha256: str
     code: str | None
     problems: tuple[dict[str, object], ...]  # Diagnostic.to_dict()
@@ -171,20 +191,6 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def read_file(path: str) -> bytes:
-    """A file's bytes with bare os calls: Path.read_bytes' objects cost ~10 µs a village."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        want = os.fstat(fd).st_size + 1  # one more than the size: a short read is the end
-        chunks = [os.read(fd, want)]
-        if len(chunks[0]) == want:  # the file grew, or a special file reports size 0: read to the end
-            while chunks[-1]:
-                chunks.append(os.read(fd, 1 << 16))
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
-
-
 def sha256_tag(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -199,23 +205,11 @@ def _file_matches(path: Path, expected: str | None) -> bool:
 
 
 # ------------------------------------------------------------------------------ reading
+# One-village files are read by `sanzhi.inputs.read` (the reader `sanzhi score` uses too).
 
 
-def load_text_bytes(compiled: CompiledRubric, name: str, blob: bytes) -> Assessment | DataError:
-    """One village from YAML/JSON bytes; mirrors `sanzhi.inputs.files.read_text_village`."""
-    try:
-        text = blob.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
-    try:
-        raw, source = load_data_text(text, name, code_prefix="D")
-        return read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
-    except DataError as e:
-        return e
-
-
-def _failed(source: str, sha: str, code: str | None, diags: list[Diagnostic]) -> Failed:
-    return Failed(source, sha, code, tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
+def _failed(source: str, file: str, sha: str, code: str | None, diags: list[Diagnostic]) -> Failed:
+    return Failed(source, file, sha, code, tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
 
 
 # ------------------------------------------------------------------------------ scoring
@@ -269,39 +263,37 @@ def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
 
 def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> VillageOutcome:
     """One village, start to finish."""
+    source, file = ref.key, ref.file
     if isinstance(ref, FileRef):
-        blob = ref.blob
-        if blob is None:
-            try:
-                blob = read_file(ref.path)
-            except OSError as e:
-                return _failed(ref.source, sha256_tag(b""), None, [Diagnostic("D100", f"无法读取村自评数据文件：{os_reason(e)}", Location(ref.source))])
+        blob = ref.blob if ref.blob is not None else read_input(ref.path, source)
+        if isinstance(blob, DataError):
+            return _failed(source, file, sha256_tag(b""), None, blob.diagnostics)
         sha = sha256_tag(blob)
         if _unchanged(ctx, known, sha):
-            return Unchanged(ref.source, sha, known)  # type: ignore[arg-type]
-        loaded = load_text_bytes(ctx.compiled, ref.source, blob)
-        if isinstance(loaded, DataError):
-            return _failed(ref.source, sha, None, loaded.diagnostics)
-        assessment = loaded
+            return Unchanged(source, sha, known)  # type: ignore[arg-type]
+        read = read_village(ctx.compiled, source, blob)
+        if isinstance(read, DataError):
+            return _failed(source, file, sha, None, read.diagnostics)
+        assessment = read
     else:
         sha = sha256_tag(ref.input_bytes)
         if _unchanged(ctx, known, sha):
-            return Unchanged(ref.source, sha, known)  # type: ignore[arg-type]
+            return Unchanged(source, sha, known)  # type: ignore[arg-type]
         assessment = ref.assessment
     village = assessment.village
     if village.year != ctx.year:
-        return _failed(ref.source, sha, village.code, [Diagnostic(
-            "D150", f"评定年度为 {village.year}，与本批次年度 {ctx.year} 不符", Location(ref.source),
+        return _failed(source, file, sha, village.code, [Diagnostic(
+            "D150", f"评定年度为 {village.year}，与本批次年度 {ctx.year} 不符", Location(source),
             path="village › year", expected=str(ctx.year), found=str(village.year))])
     try:
         result = score_village(ctx.compiled, assessment)
         json_bytes = village_json(result, sha)
         rendered = ctx.reports.village(ctx.compiled, result, sha, ctx.report_date, ctx.formats) if ctx.formats else ()
     except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
-        _log_internal(ref.source)
-        return _failed(ref.source, sha, village.code, [Diagnostic(
-            "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(ref.source))])
-    village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, ref.source)
+        _log_internal(source)
+        return _failed(source, file, sha, village.code, [Diagnostic(
+            "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(source))])
+    village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, source)
     if ctx.local_files:
         stem = village_stem(ctx.out_dir, village.code)
         atomic_write(stem + ".json", json_bytes)
@@ -312,7 +304,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         json_out = json_bytes
     reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
                     for fmt, data in zip(ctx.formats, rendered, strict=True))
-    return ScoredVillage(ref.source, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
+    return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
                          sha256_tag(json_bytes), json_out, reports)
 
 
@@ -342,7 +334,7 @@ def run_shard(ctx: WorkContext, shard: Shard) -> ShardResult:
     import time
 
     t0 = time.perf_counter()
-    outcomes = tuple(process(ctx, ref, shard.known.get(ref.source)) for ref in shard.refs)
+    outcomes = tuple(process(ctx, ref, shard.known.get(ref.key)) for ref in shard.refs)
     return ShardResult(shard.index, outcomes, time.perf_counter() - t0)
 
 
@@ -358,7 +350,6 @@ __all__ = [
     "VillageOutcome",
     "WorkContext",
     "atomic_write",
-    "load_text_bytes",
     "process",
     "report_path",
     "result_path",

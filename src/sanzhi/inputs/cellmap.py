@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
-from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import SHEET_ORDER
+from sanzhi.inputs.loaded import LoadFailure, Source
 from sanzhi.standard.values import Unusable
 
 Path = tuple[str | int, ...]
@@ -123,5 +123,6 @@ def in_sheet_order(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def failed(source: str, diagnostics: list[Diagnostic], blob: bytes = b"") -> Loaded:
-    return Loaded(source, None, DataError(in_sheet_order(diagnostics)), blob)
+def failed(source: Source | str, diagnostics: list[Diagnostic], blob: bytes = b"") -> LoadFailure:
+    """A village (a row's `Source`) or a whole file (its name) that could not be read."""
+    return LoadFailure(Source(source) if isinstance(source, str) else source, DataError(in_sheet_order(diagnostics)), blob)

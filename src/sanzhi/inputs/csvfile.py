@@ -11,19 +11,19 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from sanzhi.common.errors import Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.cellmap import failed
-from sanzhi.inputs.files import Loaded
+from sanzhi.inputs.loaded import Loaded
+from sanzhi.inputs.read import read_input
 from sanzhi.inputs.table import read_table
 from sanzhi.standard.compile import CompiledRubric
 
 
 def read_csv(compiled: CompiledRubric, path: Path, display: str | None = None) -> Iterator[Loaded]:
     name = display or str(path)
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        yield failed(name, [Diagnostic("D100", "找不到村自评数据文件", Location(name))])
+    blob = read_input(str(path), name)
+    if isinstance(blob, DataError):
+        yield failed(name, blob.diagnostics)
         return
     text = _decode(blob)
     if text is None:

@@ -1,83 +1,126 @@
-"""Read village data files into Assessments, whatever their format.
+"""Village data files, whatever their format: the one table from file suffix to reader.
 
-YAML and JSON hold one village per file. An Excel workbook holds one village (the
-per-village form) or many (the many-villages sheet), a CSV file many; those readers live in
-`sanzhi.inputs.xlsx` and `sanzhi.inputs.csvfile` and yield one `Loaded` per village.
+`FORMATS` is the only place that knows which suffixes sanzhi reads and who reads them; the
+walker (`sanzhi.inputs.walk`), `sanzhi score`, `sanzhi batch` (which reads one-village files
+in its workers and workbooks where it plans) and the rubric tools all ask it.
+
+- YAML / JSON: one village per file (`sanzhi.inputs.read`).
+- Excel `.xlsx`: a per-village form (one village) or a many-villages sheet (one per row),
+  told apart by its sheets (`sanzhi.inputs.xlsx`; the sheet itself: `sanzhi.inputs.table`).
+- CSV: a many-villages sheet (`sanzhi.inputs.csvfile`).
+- Old Excel `.xls` / WPS `.et`: read only to say how to convert them.
+
+A file with any other suffix, named on the command line, is read as YAML.
 """
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
-from sanzhi.common.json_source import load_data_text
-from sanzhi.inputs.assessment import read_assessment
-from sanzhi.scoring.assessment import Assessment
+from sanzhi.inputs.loaded import Loaded, LoadedVillage, LoadFailure, Source
+from sanzhi.inputs.read import read_input, read_village
+from sanzhi.inputs.walk import walk
 from sanzhi.standard.compile import CompiledRubric
 
-TEXT_SUFFIXES = (".yaml", ".yml", ".json")
-SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
-OLD_EXCEL_SUFFIXES = (".xls", ".et")
+Reader = Callable[[CompiledRubric, Path], Iterator[Loaded]]
 
 
 @dataclass(frozen=True, slots=True)
-class Loaded:
-    """One village read from a file: its assessment, or the problems that stopped it."""
-
-    source: str  # file (and sheet/row) it came from, for messages
-    assessment: Assessment | None
-    error: DataError | None
-    input_bytes: bytes  # what was read, for the input hash in reports
+class InputFormat:
+    suffixes: tuple[str, ...]  # lowercase, with the dot
+    one_village: bool  # True: one village per file, read from its bytes anywhere (a batch worker); False: a workbook
+    read: Reader
 
 
 def read_text_village(compiled: CompiledRubric, path: Path, display: str | None = None) -> Loaded:
+    """One YAML/JSON village file, named `display` (default: the path as given) in messages."""
     name = display or str(path)
-    try:
-        blob = path.read_bytes()
-        text = blob.decode("utf-8-sig")
-    except FileNotFoundError:
-        return Loaded(name, None, DataError([Diagnostic("D100", "找不到村自评数据文件", Location(name))]), b"")
-    except UnicodeDecodeError:
-        err = DataError([Diagnostic("D100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")])
-        return Loaded(name, None, err, b"")
-    try:
-        raw, source = load_data_text(text, name, code_prefix="D")
-        assessment = read_assessment(compiled, raw, lambda p, key: source.locate(p, key=key))
-    except DataError as e:
-        e.sources = {name: text}
-        return Loaded(name, None, e, blob)
-    return Loaded(name, assessment, None, blob)
+    data = read_input(str(path), name)
+    if isinstance(data, DataError):
+        return LoadFailure(Source(name), data, b"")
+    got = read_village(compiled, name, data)
+    if isinstance(got, DataError):
+        return LoadFailure(Source(name), got, data)
+    return LoadedVillage(Source(name), got, data)
 
 
-def iter_village_files(paths: list[Path]) -> Iterator[Path]:
-    """Files given, and files inside folders given (sorted, so runs are reproducible)."""
-    for p in paths:
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (*TEXT_SUFFIXES, *SHEET_SUFFIXES)
-                              and not f.name.startswith(("~$", ".~lock")))  # Excel/WPS/LibreOffice lock files
-        else:
-            yield p
+def _text(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+    yield read_text_village(compiled, path)
 
 
-def read_villages(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Loaded]:
-    for path in iter_village_files(paths):
-        yield from read_village_file(compiled, path)
+def _xlsx(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+    from sanzhi.inputs.xlsx import read_workbook  # openpyxl is imported only when needed
+
+    return read_workbook(compiled, path)
+
+
+def _csv(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+    from sanzhi.inputs.csvfile import read_csv
+
+    return read_csv(compiled, path)
+
+
+def _old_excel(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+    yield LoadFailure(Source(str(path)), DataError([Diagnostic(
+        "D100", "不支持旧版 Excel（.xls）或 WPS（.et）格式", Location(str(path)),
+        hint="请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（*.xlsx）")]), b"")
+
+
+FORMATS = (
+    InputFormat((".yaml", ".yml", ".json"), True, _text),  # first: also the reader of unknown suffixes
+    InputFormat((".xlsx", ".xlsm"), False, _xlsx),
+    InputFormat((".csv",), False, _csv),
+    InputFormat((".xls", ".et"), False, _old_excel),
+)
+_BY_SUFFIX = {s: f for f in FORMATS for s in f.suffixes}
+INPUT_SUFFIXES = tuple(_BY_SUFFIX)
+ONE_VILLAGE_SUFFIXES = tuple(s for f in FORMATS if f.one_village for s in f.suffixes)
+WORKBOOK_SUFFIXES = tuple(s for f in FORMATS if not f.one_village for s in f.suffixes)
+
+
+def format_of(path: str | Path) -> InputFormat:
+    """The format a file is read as, by its suffix (any case)."""
+    return _BY_SUFFIX.get(os.path.splitext(path)[1].lower(), FORMATS[0])
+
+
+def is_one_village(path: str) -> bool:
+    """Whether a file's suffix is that of a one-village format (an unknown suffix is not)."""
+    return path.lower().endswith(ONE_VILLAGE_SUFFIXES)
+
+
+def is_workbook(path: str) -> bool:
+    """Whether a file may hold many villages (and is read where it is listed, not in a worker)."""
+    return path.lower().endswith(WORKBOOK_SUFFIXES)  # a str test: called for every file of a national run
+
+
+def input_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[str]:
+    """Every input file under `paths`, in order (the rules: `sanzhi.inputs.walk`)."""
+    return walk(paths, INPUT_SUFFIXES, skip)
 
 
 def read_village_file(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
     """Every village in one file: one for YAML/JSON and the per-village form, one per row otherwise."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from sanzhi.inputs.xlsx import read_workbook  # openpyxl is imported only when needed
+    return format_of(path).read(compiled, path)
 
-        yield from read_workbook(compiled, path)
-    elif suffix == ".csv":
-        from sanzhi.inputs.csvfile import read_csv
 
-        yield from read_csv(compiled, path)
-    elif suffix in OLD_EXCEL_SUFFIXES:
-        yield Loaded(str(path), None, DataError([Diagnostic(
-            "D100", "不支持旧版 Excel（.xls）或 WPS（.et）格式", Location(str(path)),
-            hint="请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（*.xlsx）")]), b"")
-    else:
-        yield read_text_village(compiled, path)
+def read_villages(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Loaded]:
+    for file in input_files(paths):
+        yield from read_village_file(compiled, Path(file))
+
+
+__all__ = [
+    "FORMATS",
+    "INPUT_SUFFIXES",
+    "ONE_VILLAGE_SUFFIXES",
+    "WORKBOOK_SUFFIXES",
+    "InputFormat",
+    "format_of",
+    "input_files",
+    "is_one_village",
+    "is_workbook",
+    "read_text_village",
+    "read_village_file",
+    "read_villages",
+]

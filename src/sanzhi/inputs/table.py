@@ -18,8 +18,8 @@ from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.cellmap import CellMap, RowPlaces, cell, column_letter, failed, unusable_text
 from sanzhi.inputs.cells import raw_for
-from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import RUBRIC_LABEL, VILLAGE_SPECS, ManyColumn, many_columns
+from sanzhi.inputs.loaded import Loaded, LoadedVillage, Source
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.values import Unusable, is_blank, normalize_text
 
@@ -85,8 +85,9 @@ class _Rows:
                 self.paths[("evidence", item)] = (i, c.label)
             else:
                 self.paths[("judgments", item, kind)] = (i, c.label)
-        for item in {p[1] for p in self.paths if p[0] == "judgments"}:  # a judgment's own problems: its score
-            self.paths[("judgments", item)] = self.paths.get(("judgments", item, "score")) or self.paths[("judgments", item, "reason")]
+        for judged in {p[1] for p in self.paths if p[0] == "judgments"}:  # a judgment's own problems: its score
+            self.paths[("judgments", judged)] = (self.paths.get(("judgments", judged, "score"))
+                                                 or self.paths[("judgments", judged, "reason")])
 
     def village(self, row: Sequence[object], r: int) -> Loaded:
         file, sheet = self.file, self.sheet
@@ -118,7 +119,7 @@ class _Rows:
         self._check_code(village.get("code"), r, own)
         raw = {"rubric": self.compiled.ref, "village": village, "answers": answers, "judgments": judgments, "evidence": evidence}
         cells = CellMap(Location(file, sheet=sheet, row=r), RowPlaces(file, sheet, r, self.paths))
-        source = str(Location(file, sheet=sheet, row=r))
+        source = Source(file, sheet, r)
         blob = "\t".join("" if v is None else str(v) for v in row[: self.width]).encode()
         try:
             assessment = read_assessment(self.compiled, raw, cells.locate)
@@ -126,7 +127,7 @@ class _Rows:
             return failed(source, cells.refine(e, own), blob)
         if own:
             return failed(source, own, blob)
-        return Loaded(source, assessment, None, blob)
+        return LoadedVillage(source, assessment, blob)
 
     def _check_code(self, code: object, r: int, own: list[Diagnostic]) -> None:
         if not isinstance(code, (str, int)) or is_blank(code):

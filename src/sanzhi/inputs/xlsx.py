@@ -22,7 +22,6 @@ from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.cellmap import CellMap, cell, failed, unusable_text
 from sanzhi.inputs.cells import cell_value, open_workbook, raw_for
-from sanzhi.inputs.files import Loaded
 from sanzhi.inputs.layout import (
     DELETE_MARK,
     ID_HEADER,
@@ -44,6 +43,7 @@ from sanzhi.inputs.layout import (
     match_headers,
     override_columns,
 )
+from sanzhi.inputs.loaded import Loaded, LoadedVillage, Source
 from sanzhi.inputs.table import read_table, rubric_mismatch, split_documents
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.fields import FieldSpec
@@ -151,7 +151,7 @@ class _Form:
             return failed(self.file, self.cells.refine(e, self.own), blob)
         if self.own:
             return failed(self.file, self.own, blob)
-        return Loaded(self.file, assessment, None, blob)
+        return LoadedVillage(Source(self.file), assessment, blob)
 
     def _sheet(self, title: str, columns: tuple[Column, ...], needed: tuple[str, ...]) -> tuple[dict[str, int], list[tuple[int, str, Row]]] | None:
         """(column key → index, [(row number, 编号, cells)]) of a sheet, or None with an error."""

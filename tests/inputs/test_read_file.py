@@ -1,4 +1,4 @@
-"""The worker's bare-os file reader gives exactly what Path.read_bytes gives."""
+"""The bare-os file reader (batch workers, every village file) gives exactly what Path.read_bytes gives."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.batch.work import read_file
+from sanzhi.inputs.read import read_file
 
 
 @pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000])
