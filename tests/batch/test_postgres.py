@@ -96,7 +96,7 @@ def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, level, scores"),
-        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256"),
+        ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, input_file"),
         ("outputs", "unit, code, format, sha256"),
         ("rubric_parts", "rubric_hash, kind, part_id, name, points, part_hash, position"),
     ):
@@ -220,3 +220,22 @@ def test_postgres_version_2_database_keeps_its_pdf_hashes(pg_url: str, tmp_path:
     again = run_batch(rubric_v1, replace(opts, resume=True), clock=lambda: "2026-01-01T00:00:00+08:00",
                       reports=FakeReports())
     assert (again.reused, again.processed) == (8, 0)
+
+
+def test_postgres_database_from_before_input_file_gets_the_column(pg_url: str, tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # run_inputs.input_file came after schema version 2: an older database gets it, empty, in
+    # place (information_schema path), and resumes. SQLite's path: tests/batch/test_sources.py.
+    base = pg_url.rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute("CREATE DATABASE sanzhi_before_input_file")
+    url = base + "/sanzhi_before_input_file"
+    write_villages(rubric_v1, tmp_path / "in", 6, 2025, seed=4)
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "o", year=2025, db=url, jobs=1)
+    run_batch(rubric_v1, opts, clock=lambda: "2026-01-01T00:00:00+08:00")
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("ALTER TABLE run_inputs DROP COLUMN input_file")
+    again = run_batch(rubric_v1, replace(opts, resume=True), clock=lambda: "2026-01-01T00:00:00+08:00")
+    assert (again.reused, again.processed) == (6, 0)
+    with Store(url) as store:
+        assert store.query("SELECT count(*) FROM run_inputs WHERE input_file IS NULL") == [(6,)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("3",)]

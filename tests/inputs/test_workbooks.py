@@ -28,7 +28,7 @@ from sanzhi.cli import app
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_village_file, read_villages
 from sanzhi.inputs.forms import build_many_form, many_template_csv, write_form
-from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
+from sanzhi.inputs.loaded import LoadedVillage, LoadFailure, Source
 from sanzhi.reports.json_output import dumps_results
 from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.compile import CompiledRubric
@@ -131,6 +131,10 @@ def test_many_villages_sheet_and_csv_score_exactly_as_the_yaml(rubric: str, tmp_
             ws.cell(r, c, value)
     wb.save(tmp_path / "汇总.xlsx")
     assert scored_json(compiled, [tmp_path / "汇总.xlsx"]) == expected
+    # A row's identity is (file, sheet, row); the text shown is what a Location prints.
+    sources = [x.source for x in read_village_file(compiled, tmp_path / "汇总.xlsx")]
+    assert sources == [Source(str(tmp_path / "汇总.xlsx"), "村汇总", r) for r in range(3, 3 + len(rows))]
+    assert sources[0].display() == f"{tmp_path / '汇总.xlsx'}，工作表 “村汇总”，第 3 行"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(next(csv.reader(io.StringIO(many_template_csv(compiled).decode("utf-8-sig")))))
@@ -139,6 +143,9 @@ def test_many_villages_sheet_and_csv_score_exactly_as_the_yaml(rubric: str, tmp_
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
     (tmp_path / "汇总.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
     assert scored_json(compiled, [tmp_path / "汇总.csv"]) == expected
+    sources = [x.source for x in read_village_file(compiled, tmp_path / "汇总.csv")]
+    assert sources == [Source(str(tmp_path / "汇总.csv"), None, r) for r in range(3, 3 + len(rows))]
+    assert sources[-1].display() == f"{tmp_path / '汇总.csv'}，第 {2 + len(rows)} 行"
 
 
 # ---- clerk habits that must be read as the clerk meant ---------------------------------------------
@@ -202,6 +209,7 @@ def test_excel_cells_are_read_as_the_clerk_meant(tmp_path: Path) -> None:
     _patch_number_format(path, "yyyy-mm-dd;@", 31)  # 2025年3月1日 as Chinese Excel saves it
     [loaded] = read_village_file(compiled, path)
     assert isinstance(loaded, LoadedVillage), loaded
+    assert loaded.source == Source(str(path))  # a per-village form: the file is the village
     a = loaded.assessment
     assert (a.village.code, a.village.year, a.village.assessed_on) == ("330483101001", 2025, date(2025, 12, 15))
     assert a.attributes["households"] == 3400 and a.attributes["titles"] == ()
@@ -268,6 +276,20 @@ def test_folder_scan_reads_workbooks_and_csv_and_skips_lock_files(tmp_path: Path
     loaded = list(read_villages(compiled, [folder]))
     assert [type(x) for x in loaded] == [LoadedVillage, LoadedVillage], loaded
     assert sorted(x.assessment.village.name for x in loaded if isinstance(x, LoadedVillage)) == ["杏林村", "青枫社区"]
+
+
+def test_an_old_excel_file_in_a_folder_is_reported_with_how_to_convert_it(tmp_path: Path) -> None:
+    # One walker for score and batch (sanzhi.inputs.walk): a folder's .xls reaches its reader,
+    # which says how to save it as .xlsx, instead of being passed over in silence.
+    compiled = compiled_for("full")
+    shutil.copy(VILLAGES / "full-community.yaml", tmp_path / "青枫社区.yaml")
+    (tmp_path / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / ".sanzhi-batch").mkdir()
+    (tmp_path / ".sanzhi-batch" / "state.json").write_text("{}", encoding="utf-8")  # hidden: not a village
+    loaded = list(read_villages(compiled, [tmp_path]))
+    assert [type(x) for x in loaded] == [LoadFailure, LoadedVillage]
+    assert isinstance(loaded[0], LoadFailure) and loaded[0].source.display() == str(tmp_path / "旧表.xls")
+    assert [(d.code, d.message) for d in loaded[0].error.diagnostics] == [("D100", "不支持旧版 Excel（.xls）或 WPS（.et）格式")]
 
 
 def test_cli_scores_a_form_and_a_sheet_with_a_bad_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
