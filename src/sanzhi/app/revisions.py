@@ -8,7 +8,7 @@ does the I/O and the parallelism; sanzhi.cli.rubric_tools parses arguments and p
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -89,7 +89,7 @@ def _retarget(raw: object, target: CompiledRubric, other: CompiledRubric, ids: d
     if isinstance(out.get("village"), dict):
         out["village"] = {k: v for k, v in out["village"].items() if k in known or k not in theirs}
 
-    def items(m: object, scales: dict[str, tuple[Decimal, Decimal]] | None) -> object:
+    def items(m: object, scales: Mapping[str, tuple[Decimal, Decimal]] | None) -> object:
         if not isinstance(m, dict):
             return m
         res = {}
@@ -106,7 +106,7 @@ def _retarget(raw: object, target: CompiledRubric, other: CompiledRubric, ids: d
 
     for key, scales in (("judgments", carry.judgment_scale), ("evidence", None)):
         if key in out:
-            out[key] = items(out[key], scales)  # type: ignore[arg-type]
+            out[key] = items(out[key], scales)
     if isinstance(out.get("reviews"), list):
         out["reviews"] = [
             {**r, **({"judgments": items(r["judgments"], carry.judgment_scale)} if "judgments" in r else {}),
