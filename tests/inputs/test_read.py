@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from sanzhi.app.revisions import run_sensitivity
-from sanzhi.batch.work import Failed, FileRef, Scored, WorkContext, process
+from sanzhi.batch.reportstep import FormatReports
+from sanzhi.batch.work import Failed, FileRef, ScoredVillage, WorkContext, process
 from sanzhi.common.errors import DataError
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.files import read_text_village
@@ -68,10 +69,10 @@ def _all_cases(folder: Path) -> list[Path]:
     return [*CASES, *(_as_json(c, folder) for c in CASES), *_broken_below_the_format(folder)]
 
 
-def _worker(compiled: CompiledRubric, path: Path, out: Path) -> Failed | Scored:
-    ctx = WorkContext(compiled, 1, 2025, str(out), None, local_files=True, report_date=date(2026, 1, 15))
+def _worker(compiled: CompiledRubric, path: Path, out: Path) -> Failed | ScoredVillage:
+    ctx = WorkContext(compiled, 1, 2025, str(out), (), FormatReports(), local_files=True, report_date=date(2026, 1, 15))
     outcome = process(ctx, FileRef(str(path), str(path)), None)
-    assert isinstance(outcome, (Failed, Scored))
+    assert isinstance(outcome, (Failed, ScoredVillage))
     return outcome
 
 
@@ -101,7 +102,7 @@ def test_a_good_file_reads_the_same_everywhere_as_yaml_json_and_with_a_bom(compi
         assert isinstance(loaded, LoadedVillage) and loaded.assessment == first, path.name
         assert loaded.source == Source(str(path)) and loaded.input_bytes == path.read_bytes()
         worker = _worker(compiled, path, tmp_path / "out")
-        assert isinstance(worker, Scored) and worker.file == str(path)
+        assert isinstance(worker, ScoredVillage) and worker.file == str(path)
 
 
 def test_not_utf8_is_one_d100_with_a_hint(compiled: CompiledRubric, tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from jinja2 import StrictUndefined, UndefinedError
 
 from sanzhi.app import api
 from sanzhi.common.numbers import fmt
-from sanzhi.inputs.loaded import LoadedVillage
 from sanzhi.reports import charts
 from sanzhi.reports.html import environment, render_summary_html, render_village_html
 from sanzhi.reports.summary import build_summary_report, mean, median, rank_competition, score_bins
