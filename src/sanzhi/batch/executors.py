@@ -105,7 +105,7 @@ class DaskExecutor:
         self._ctx = self.client.scatter(ctx, broadcast=True, hash=False)
 
     def submit(self, shard: Shard) -> Any:
-        return self.client.submit(run_shard, self._ctx, shard, pure=False, key=f"sanzhi-shard-{shard.index}-{os.getpid()}-{id(self)}")
+        return self.client.submit(run_shard, self._ctx, shard, pure=False, key=f"sanzhi-shard-{shard.seq}-{os.getpid()}-{id(self)}")
 
     def result(self, handle: Any) -> ShardResult:
         res: ShardResult = handle.result()

@@ -277,7 +277,7 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     for row in veto_rows:
         ws.append(list(row))
     write_csv(cdir / f"{cname}-一票否决名单.csv", VETO_HEADER, veto_rows)
-    rb_all = []
+    rb_all: list[tuple[object, ...]] = []
     town_stats = []
     twb = Workbook()
     town_header = _without_tier(TOWN_RANK_HEADER, tiers, TOWN_RANK_HEADER)
@@ -287,10 +287,10 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
                        r.village.rating_name, reason) for board, r, reason in boards)
         marks = {r.village.village_code: (board, reason) for board, r, reason in boards}  # at most one each
         ws = twb.sheet(town, town_header)
-        for r in tr:
-            board, reason = marks.get(r.village.village_code, (None, None))
-            ws.append(_without_tier((r.rank, r.rank_tier, r.village.village_code, r.village.village_name,
-                                     _num(r.village.total), r.village.rating_name, r.village.vetoes, board, reason), tiers,
+        for rr in tr:
+            board, reason = marks.get(rr.village.village_code, (None, None))
+            ws.append(_without_tier((rr.rank, rr.rank_tier, rr.village.village_code, rr.village.village_name,
+                                     _num(rr.village.total), rr.village.rating_name, rr.village.vetoes, board, reason), tiers,
                                     TOWN_RANK_HEADER))
         town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
     twb.save(cdir / f"{cname}-乡镇排名与红黑榜.xlsx")

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
@@ -341,7 +341,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         def drain_one() -> None:
             nonlocal in_flight
             handle, known, size, is_future = pending.popleft()
-            result = executor.result(handle) if is_future else handle  # type: ignore[union-attr]
+            result = executor.result(handle) if is_future else handle
             if is_future:
                 in_flight -= 1
             ingest.ingest(result, known)
@@ -389,7 +389,8 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     reporter.stop()
     summary.scored, summary.skipped = counts["scored"], counts["skipped"]
     summary.reused, summary.processed = ingest.reused, ingest.processed
-    summary.ratings = {k: v for k, v in data["ratings"].items() if v}  # type: ignore[union-attr]
+    ratings = cast(dict[str, int], data["ratings"])
+    summary.ratings = {k: v for k, v in ratings.items() if v}
     summary.vetoed = data["vetoed"]  # type: ignore[assignment]
     summary.seconds = time.perf_counter() - t_start
     summary.timings = {"setup": t_plan - t_start, "score": t_score - t_plan, "sweep": t_sweep - t_score,

@@ -56,7 +56,7 @@ def _decoder(tp: object) -> Callable[[Any], Any]:
         return lambda v: v
     if is_namedtuple(tp):
         hints = typing.get_type_hints(tp)
-        fields = [(name, _decoder(hints.get(name, object))) for name in tp._fields]  # type: ignore[union-attr]
+        fields = [(name, _decoder(hints.get(name, object))) for name in typing.cast(Any, tp)._fields]
         cls = typing.cast(Any, tp)
         return lambda d: cls(*(fn(d[name]) for name, fn in fields if name in d))
     origin, args = typing.get_origin(tp), typing.get_args(tp)

@@ -195,7 +195,8 @@ def json_key(item_id: str) -> str:
 
 def parse_item_scores(text: str) -> dict[str, Decimal]:
     """`item_scores.scores` back to exact Decimals (from either back end's JSON text)."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)  # type: ignore[no-any-return]
+    scores: dict[str, Decimal] = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    return scores
 
 
 def dec(value: object) -> Decimal | None:
@@ -265,7 +266,7 @@ class Known(NamedTuple):
     reports: tuple[tuple[str, str], ...] = ()  # (format, sha256) of each report file recorded
 
 
-_RUN_COLUMNS = ", ".join(RunInfo.__slots__)  # type: ignore[attr-defined]
+_RUN_COLUMNS = ", ".join(RunInfo.__slots__)
 
 
 class Store:
@@ -571,7 +572,7 @@ class Store:
 
     def stale_inputs(self, run_key: int, attempt: int) -> list[tuple[str, str | None, str]]:
         """Sources recorded by an earlier attempt that this attempt did not see: inputs since removed."""
-        return [tuple(r) for r in self.query(  # type: ignore[misc]
+        return [(r[0], r[1], r[2]) for r in self.query(
             "SELECT source, village_code, status FROM run_inputs WHERE run_key = ? AND attempt < ? ORDER BY source",
             (run_key, attempt))]
 

@@ -90,7 +90,7 @@ class RowRef(NamedTuple):
 
 
 class Shard(NamedTuple):
-    index: int
+    seq: int  # position in the plan (not `index`: that is tuple.index)
     key: str  # township (workbook rows) or folder (files): what the shard groups
     refs: tuple[FileRef | RowRef, ...]
     known: Mapping[str, Known]
@@ -139,7 +139,7 @@ VillageOutcome = ScoredVillage | Failed | Unchanged
 
 
 class ShardResult(NamedTuple):
-    index: int
+    seq: int
     outcomes: tuple[VillageOutcome, ...]
     seconds: float
 
@@ -304,7 +304,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         json_out = json_bytes
     reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
                     for fmt, data in zip(ctx.formats, rendered, strict=True))
-    return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows,  # type: ignore[arg-type]
+    return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows,
                          sha256_tag(json_bytes), json_out, reports)
 
 
@@ -335,7 +335,7 @@ def run_shard(ctx: WorkContext, shard: Shard) -> ShardResult:
 
     t0 = time.perf_counter()
     outcomes = tuple(process(ctx, ref, shard.known.get(ref.key)) for ref in shard.refs)
-    return ShardResult(shard.index, outcomes, time.perf_counter() - t0)
+    return ShardResult(shard.seq, outcomes, time.perf_counter() - t0)
 
 
 __all__ = [

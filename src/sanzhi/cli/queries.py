@@ -199,8 +199,8 @@ def _print_changes(changes: list[queries.VillageChange], year: int, base: int) -
         dims = {d.id: d for d in c.dimensions}
         cells = []
         for did, _ in dim_ids:
-            d = dims.get(did)
-            cells.append("" if d is None else (_signed(d.delta) if d.comparable else "不可比"))
+            dc = dims.get(did)
+            cells.append("" if dc is None else (_signed(dc.delta) if dc.comparable else "不可比"))
         rating = "" if c.base is None or c.current is None else (
             c.current.rating_name if c.base.rating_name == c.current.rating_name else f"{c.base.rating_name}→{c.current.rating_name}")
         t.add_row(c.village_code, c.village_name, c.township, _d(c.base.total if c.base else None),

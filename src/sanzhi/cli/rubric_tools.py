@@ -86,8 +86,8 @@ def render_diff(d: RubricDiff) -> Group:
     summary = []
     for what in WHAT_ZH:
         if what in counts:
-            parts = "、".join(f"{STATUS_ZH[s]} {n}" for s, n in sorted(counts[what].items(), key=lambda kv: list(STATUS_ZH).index(kv[0])))
-            summary.append(f"{WHAT_ZH[what]}：{parts}")
+            tally = "、".join(f"{STATUS_ZH[s]} {n}" for s, n in sorted(counts[what].items(), key=lambda kv: list(STATUS_ZH).index(kv[0])))
+            summary.append(f"{WHAT_ZH[what]}：{tally}")
     head.append("  " + "；".join(summary) + "\n")
     parts: list[Any] = [head]
     for title, kinds in (("维度与指标", ("dimension", "indicator")), ("评分项", ("item",)),
@@ -157,7 +157,7 @@ def _diff_table(title: str, rows: list[EntryDiff]) -> Table:
             if c.field == "rules":
                 notes.append(_rules_text(c.old, c.new))
             elif c.field == "place":
-                notes.append(f"位置：{_place(c.old)} → {_place(c.new)}")  # type: ignore[arg-type]
+                notes.append(f"位置：{_place(c.old)} → {_place(c.new)}")
             elif e.what == "setting":
                 notes.append(_change_text("", c.old, c.new).lstrip("："))
             else:
@@ -223,7 +223,7 @@ def render_impact(r: ImpactReport) -> Group:
     for col, just in (("维度", "left"), ("分值", "right"), ("旧版平均", "right"), ("新版平均", "right"), ("平均变化", "right"), ("得分变化的村", "right")):
         dims.add_column(col, justify=just)  # type: ignore[arg-type]
     for d in r.dimensions:
-        pts = fmt(d.points_a) if d.points_a == d.points_b else f"{fmt(d.points_a) if d.points_a else '—'} → {fmt(d.points_b) if d.points_b else '—'}"
+        pts = fmt(d.points_a) if d.points_a is not None and d.points_a == d.points_b else f"{fmt(d.points_a) if d.points_a else '—'} → {fmt(d.points_b) if d.points_b else '—'}"
         dims.add_row(f"{d.id} {d.name}", pts, fmt(d.mean_a) if d.mean_a is not None else "—", fmt(d.mean_b) if d.mean_b is not None else "—",
                      _signed(d.mean_delta) if d.mean_delta is not None else "—", str(d.villages_changed))
     movers = Table(title=f"变化最大的 {len(r.movers)} 个村", title_justify="left", show_lines=True)

@@ -12,6 +12,7 @@ there, not in front of a township assessor.
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from typer import rich_utils
@@ -36,7 +37,7 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.DOT
     (r"Invalid value: (.*)", r"取值无效：\1"),
 ))
 # What comes after "取值无效：" (typer's value parsing words its reasons like pydantic).
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.DOTALL), r) for p, r in (
+_REASONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple((re.compile(p, re.DOTALL), r) for p, r in (
     (r"Input should be a valid integer.*", "应为整数"),
     (r"Input should be a valid (number|decimal).*", "应为数值"),
     (r"Input should be (less|greater) than or equal to (\S+)", lambda m: f"应{'不大于' if m[1] == 'less' else '不小于'} {m[2]}"),
@@ -111,7 +112,7 @@ _RICH_CONSTANTS = {
 def install() -> None:
     """Idempotent and process-wide; only the `sanzhi` CLI calls it. (typer looks
     `rich_utils.rich_format_error` up on the module at each error, so rebinding it works.)"""
-    rich_utils.rich_format_error = _format_error
+    setattr(rich_utils, "rich_format_error", _format_error)  # noqa: B010 - replacing a library function on purpose
     formatting.HelpFormatter.write_usage = _write_usage  # type: ignore[method-assign]
     click_core.Command.get_help_option = _help_option  # type: ignore[method-assign]
     for constant, text in _RICH_CONSTANTS.items():

@@ -14,6 +14,7 @@ frozen and pages print on A4 landscape, one page wide.
 import csv
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -205,7 +206,7 @@ class _Sheets:
             if ci is None:
                 continue
             values = {"id": ci.item.id, "name": ci.item.name, "points": float(ci.item.points)}
-            spec = FieldSpec(id="score", label="核定分", type="decimal", min=0, max=ci.item.points)
+            spec = FieldSpec(id="score", label="核定分", type="decimal", min=Decimal(0), max=ci.item.points)
             for i, col in enumerate(cols, start=1):
                 c = styled_cell(ws, row, i, values.get(col.key))
                 if col.entry:

@@ -21,11 +21,11 @@ def _value(spec: FieldSpec, rng: random.Random) -> object:
         case "bool":
             return rng.random() < 0.9
         case "integer":
-            lo = int(spec.min) if spec.min is not None else 0
-            hi = int(spec.max) if spec.max is not None else lo + 20
+            low = int(spec.min) if spec.min is not None else 0
+            high = int(spec.max) if spec.max is not None else low + 20
             if rng.random() < 0.6:
-                return rng.randint(lo, min(hi, lo + 2))
-            return rng.randint(lo, min(hi, lo + 50))
+                return rng.randint(low, min(high, low + 2))
+            return rng.randint(low, min(high, low + 50))
         case "decimal":
             lo = spec.min if spec.min is not None else Decimal(0)
             hi = spec.max if spec.max is not None else lo + 100

@@ -30,7 +30,7 @@ effective_date, changelog, description, status, crosswalk, examples. The merged 
 
 import contextvars
 import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -131,8 +131,8 @@ class _Errors:
         self.source = source
         self.diags: list[Diagnostic] = []
 
-    def add(self, code: str, path: P, message: str, *, key: bool = False, **extra: str | None) -> None:
-        self.diags.append(Diagnostic(code, message, self.source.locate(path, key=key), None, **extra))
+    def add(self, code: str, path: P, message: str, *, key: bool = False, expected: str | None = None, found: str | None = None, hint: str | None = None) -> None:
+        self.diags.append(Diagnostic(code, message, self.source.locate(path, key=key), None, expected, found, hint))
 
 
 # --------------------------------------------------------------------------- base loading
@@ -369,8 +369,9 @@ class _Merger:
                 inherited.add(path)
                 for k, vpath in (owned or {}).items():
                     origins[(*path, k)] = vpath
-            for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
-                walk(v, (*path, k))
+            children: Iterable[tuple[str | int, Any]] = node.items() if isinstance(node, dict) else enumerate(node)
+            for child_key, v in children:
+                walk(v, (*path, child_key))
 
         for k, v in self.m.items():
             if k in data and not isinstance(v, (dict, list)):
@@ -467,7 +468,7 @@ def variant_marks(rubric: Rubric) -> dict[tuple[str, str], str]:
     """(what, id) → a mark such as "〔修改：分值 5 → 6〕" for what a variant added, changed or moved."""
     if rubric.variant_of is None:
         return {}
-    out = {}
+    out: dict[tuple[str, str], str] = {}
     for ch in rubric.variant_of.changes:
         if ch.action != "dropped":
             out[(ch.what, ch.id)] = f"〔{_ACTION_ZH[ch.action]}" + (f"：{ch.detail}" if ch.detail and ch.action != "added" else "") + "〕"

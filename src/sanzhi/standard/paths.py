@@ -31,15 +31,16 @@ def domain_path(data: object, path: Sequence[str | int]) -> str:
         child = node.get(key) if isinstance(node, dict) and isinstance(key, str) else None
         if isinstance(key, str) and i + 1 < len(path) and isinstance(path[i + 1], int) and isinstance(child, list):
             idx = path[i + 1]
-            elem = child[idx] if 0 <= idx < len(child) else None  # type: ignore[operator]
+            assert isinstance(idx, int)
+            elem = child[idx] if 0 <= idx < len(child) else None
             if key in _NAMED:
                 ident = elem.get("id") if isinstance(elem, dict) else None
-                parts.append(f"{_NAMED[key]} “{ident}”" if ident is not None else f"{_NAMED[key]} #{idx + 1}")  # type: ignore[operator]
+                parts.append(f"{_NAMED[key]} “{ident}”" if ident is not None else f"{_NAMED[key]} #{idx + 1}")
             elif key in _NUMBERED:
                 kind = elem.get("kind") if isinstance(elem, dict) else None
-                parts.append(f"{_NUMBERED[key]} #{idx + 1}" + (f"（{kind}）" if kind else ""))  # type: ignore[operator]
+                parts.append(f"{_NUMBERED[key]} #{idx + 1}" + (f"（{kind}）" if kind else ""))
             else:
-                parts.append(f"{key}[{idx + 1}]")  # type: ignore[operator]
+                parts.append(f"{key}[{idx + 1}]")
             node = elem
             i += 2
             continue
