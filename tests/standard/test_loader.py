@@ -101,7 +101,7 @@ def test_unknown_key_with_near_miss() -> None:
     assert diag.path == "维度 “1” › 指标 “1.1” › 评分项 “1.1.2” › pionts"
     assert diag.expected == (
         "id、name、points、criterion、provenance、clause、rules、evidence、applies_when、"
-        "not_applicable、advice 之一"
+        "not_applicable、advice、scored_by 之一"
     )
     assert _at(diag, text).startswith("pionts:")
 

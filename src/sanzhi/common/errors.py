@@ -36,12 +36,15 @@ class Location:
     row: int | None = None
     cell_column: str | None = None  # spreadsheet column letter or header text
     sheet_index: int | None = None  # the sheet's position in its workbook, for ordering only
+    table: int | None = None  # a Word document's table, 1-based (a .docx has tables, not sheets)
 
     def __str__(self) -> str:
-        if self.sheet is not None or self.row is not None:
+        if self.sheet is not None or self.row is not None or self.table is not None:
             parts = [self.file]
             if self.sheet is not None:
                 parts.append(f"工作表 “{self.sheet}”")
+            if self.table is not None:
+                parts.append(f"第 {self.table} 个表格")
             if self.row is not None:
                 parts.append(f"第 {self.row} 行")
             if self.cell_column is not None:
@@ -76,7 +79,8 @@ class Diagnostic:
         loc = self.location
         if loc is None:
             return ("", "", 0, 0, "", self.code)
-        sheet = f"{loc.sheet_index:04d}" if loc.sheet_index is not None else (loc.sheet or "")
+        sheet = (f"{loc.sheet_index:04d}" if loc.sheet_index is not None
+                 else f"{loc.table:04d}" if loc.table is not None else (loc.sheet or ""))
         return (loc.file, sheet, loc.line or loc.row or 0, loc.column or 0, loc.cell_column or "", self.code)
 
     def one_line(self) -> str:

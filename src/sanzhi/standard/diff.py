@@ -36,7 +36,7 @@ WHAT_ZH = {
 _ITEM_KEYS = (
     ("name", "名称"), ("points", "分值"), ("criterion", "评定标准"), ("applies_when", "适用条件"),
     ("not_applicable", "不适用处理"), ("provenance", "出处类型"), ("clause", "出处"), ("evidence", "评价方法"),
-    ("advice", "改进建议"),
+    ("advice", "改进建议"), ("scored_by", "评分单位"),
 )
 
 

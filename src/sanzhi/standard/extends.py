@@ -63,7 +63,7 @@ _LABELS = {
     "lookback_months": "回溯月数", "when": "条件", "dimension_minimums": "维度最低分", "requires": "前提条件",
     "total_points": "总分", "rating": "等级设置", "bonus": "加分项", "precision": "计分精度", "cap": "封顶",
     "applies_when": "适用条件", "not_applicable": "不适用处理", "provenance": "出处类型", "clause": "出处",
-    "provenance_note": "出处说明", "description": "说明", "evidence": "评价方法", "advice": "改进建议", "unit": "单位", "label": "标签", "required": "必填",
+    "provenance_note": "出处说明", "description": "说明", "evidence": "评价方法", "advice": "改进建议", "scored_by": "评分单位", "unit": "单位", "label": "标签", "required": "必填",
     "min": "下限", "max": "上限", "choices": "选项", "items": "评分项", "indicators": "指标",
 }
 _PLACEMENT = ("under", "after")

@@ -44,6 +44,7 @@ class Item(StrictModel):
     applies_when: Expr | None = None
     not_applicable: Literal["rescale", "zero"] | None = None
     advice: Text | None = None  # improvement suggestion shown when points are lost
+    scored_by: Text | None = None  # 评分单位 when bodies differ by item ("由区综治办评分"); printed, never scored
 
 
 class Indicator(StrictModel):
