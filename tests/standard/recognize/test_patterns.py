@@ -106,6 +106,11 @@ def test_scored_by_and_variants() -> None:
 def test_gates_in_notes() -> None:
     assert [dict(g)["kind"] for g in recognize_note("自评分须达到90分以上才能申报").gates] == ["apply_gate"]
     assert [dict(g)["min_score"] for g in recognize_note("90分以上合格").gates] == [90]
+    # Two thresholds are two tiers, even when one is named like a pass mark (合格, 达标村).
+    two = [(g["kind"], g["min_score"], g["name"]) for g in recognize_note("总分9分以上为优秀，8分以上为合格").gates]
+    assert two == [("tier", 9, "优秀"), ("tier", 8, "合格")]
+    two = [(g["min_score"], g["name"]) for g in recognize_note("90分以上为示范村，80分以上为达标村").gates]
+    assert two == [(90, "示范村"), (80, "达标村")]
 
 
 def test_unrecognised_text_becomes_judgment_with_warning() -> None:

@@ -71,6 +71,12 @@ def gate(body: str, caps: CapInfo) -> list[Piece] | None:
         return [Gate("pass_min", parse_number(m.group("n")))]
     tiers = [(parse_number(t.group("n")), t.group("name")) for t in _TIER.finditer(body) if t.group("name") not in ("合格", "达标", "优秀", "通过")]
     tiers += [(parse_number(t.group("n")), t.group("name")) for t in _TIER_RANGE.finditer(body)]
+    # Two or more thresholds are tiers, whatever they are called ("9分以上为优秀,8分以上为合格";
+    # "80分以上为达标村" is the tier 达标村, not the pass mark 达标).
+    named = {parse_number(t.group("n")): t.group("name") for t in reversed(list(_TIER.finditer(body)))}
+    named.update({n: name for n, name in tiers})
+    if len(named) >= 2:
+        return [Gate("tier", n, name) for n, name in sorted(named.items(), key=lambda t: -t[0])]
     if m := _PASS.search(body):
         return [Gate("pass_min", parse_number(m.group("n")), m.group("name"))]
     if m := _PASS_BARE.search(body):
