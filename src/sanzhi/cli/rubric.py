@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from sanzhi.app import api
-from sanzhi.cli import rubric_tools
+from sanzhi.cli import rubric_tables, rubric_tools
 from sanzhi.cli.boundary import error_boundary
 from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import ExitCode, UserError
@@ -74,12 +74,13 @@ def rubric_schema(output: Annotated[Path | None, typer.Option("-o", "--output", 
 
 def register(app: typer.Typer) -> None:
     """Add the `rubric` command group to the main `sanzhi` app."""
-    rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查看、检查、导出 JSON Schema；版本对比（diff）、修订影响（impact）、权重敏感性（sensitivity）、示例村测试（test）。")
+    rubric_app = typer.Typer(no_args_is_help=True, help="评分标准：列出、查看、检查、导出 JSON Schema；版本对比（diff）、修订影响（impact）、权重敏感性（sensitivity）、示例村测试（test）；评分表导入（import）与导出（export）。")
     rubric_app.command("list")(rubric_list)
     rubric_app.command("show")(rubric_show)
     rubric_app.command("check")(rubric_check)
     rubric_app.command("schema")(rubric_schema)
     rubric_tools.register(rubric_app)  # rubric diff / impact / sensitivity / test
+    rubric_tables.register(rubric_app)  # rubric import / export: 评分表 tables in and out
     app.add_typer(rubric_app, name="rubric")
 
 
