@@ -8,7 +8,6 @@ layout and hand it to the writer registered for the output's suffix
 """
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -58,15 +57,18 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename over it: never a half-written file. Permissions as
+    for any new file (0666 less the umask)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as e:
         raise UserError([Diagnostic("O160", f"无法写入文件：{os_reason(e)}", Location(str(path)))]) from None
@@ -95,4 +97,22 @@ def import_table(path: Path, output: Path, *, rubric_id: str | None = None, vers
     return ImportReport(output, imported, tuple(imported.draft.warnings), compiled, check_warnings, check_error, text)
 
 
-__all__ = ["ImportReport", "import_table", "schema_ref", "write_bytes_atomic"]
+def export_formats() -> tuple[str, ...]:
+    from sanzhi.reports.rubric_export import WRITERS
+
+    return tuple(WRITERS)
+
+
+def export_rubric(ref: str, output: Path) -> CompiledRubric:
+    """Write rubric `ref` (ID[@VERSION] or a file) as the printable table `output` (.xlsx/.docx/.pdf)."""
+    from sanzhi.app.api import load_compiled_rubric
+    from sanzhi.reports.rubric_export import WRITERS
+    from sanzhi.standard.tables.layout import table_layout
+
+    writer = WRITERS[output.suffix.lower()]
+    compiled, _ = load_compiled_rubric(ref)
+    write_bytes_atomic(output, writer(compiled.rubric, table_layout(compiled.rubric)))
+    return compiled
+
+
+__all__ = ["ImportReport", "export_formats", "export_rubric", "import_table", "schema_ref", "write_bytes_atomic"]

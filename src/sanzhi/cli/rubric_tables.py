@@ -46,8 +46,22 @@ def rubric_import(
         typer.echo(f"✓ {output}：草案通过 sanzhi rubric check；请逐条复核上面的警告和草案开头列出的待补内容。", err=True)
 
 
+def rubric_export(
+    ref: Annotated[str, typer.Argument(help="内置评分标准 ID[@版本]，或 YAML 文件路径")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.xlsx（Excel，含机读数据）、.docx（Word）或 .pdf")],
+) -> None:
+    """把评分标准导出为可印发的评分表（Excel / Word / PDF，A4 横向）。"""
+    formats = rubric_tables.export_formats()
+    if output.suffix.lower() not in formats:
+        raise typer.BadParameter(f"输出文件须以 {'、'.join(formats)} 之一结尾，实际为 “{output.name}”", param_hint="-o")
+    with error_boundary():
+        compiled = rubric_tables.export_rubric(ref, output)
+        typer.echo(f"已导出 {compiled.ref} 的评分表：{output}", err=True)
+
+
 def register(rubric_app: typer.Typer) -> None:
     rubric_app.command("import")(rubric_import)
+    rubric_app.command("export")(rubric_export)
 
 
 __all__ = ["register"]

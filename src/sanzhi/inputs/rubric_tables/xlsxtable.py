@@ -69,10 +69,10 @@ def _grid(ws: Any, name: str, index: int) -> Grid:
 
 def _machine(ws: Any) -> tuple[MachineRow, ...]:
     out = []
-    for n, row in enumerate(ws.iter_rows(min_row=3, max_col=3, values_only=True), start=3):
-        kind, key, data = (("" if v is None else str(v)) for v in (*row, None, None, None)[:3])
+    for n, row in enumerate(ws.iter_rows(min_row=3, max_col=4, values_only=True), start=3):
+        kind, key, data, fp = (("" if v is None else str(v)) for v in (*row, None, None, None, None)[:4])
         if kind or key or data:
-            out.append(MachineRow(n, kind, key, data))
+            out.append(MachineRow(n, kind, key, data, fp))
     return tuple(out)
 
 

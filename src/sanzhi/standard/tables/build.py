@@ -111,9 +111,10 @@ def _engine_rules(rules: list[dict[str, Any]], points: Decimal, text: str, loc: 
 
 
 class _Builder:
-    def __init__(self, sk: Skeleton, options: DraftOptions) -> None:
+    def __init__(self, sk: Skeleton, options: DraftOptions, prefix: str = "i") -> None:
         self.sk = sk
         self.o = options
+        self.prefix = prefix  # field ids are <prefix><item number>_<n>
         self.warnings: list[Diagnostic] = list(sk.warnings)
         self.fields: list[dict[str, Any]] = []
         self.vetoes: list[dict[str, Any]] = []
@@ -130,7 +131,7 @@ class _Builder:
         text = it.rules
         self.rows[it.id] = it.loc
         if text.strip():
-            rec = recognize_cell(text, points=it.points, criterion=criterion, id_prefix=f"i{self.n}")
+            rec = recognize_cell(text, points=it.points, criterion=criterion, id_prefix=f"{self.prefix}{self.n}")
             _warn(self.warnings, rec, it.rules_loc, it.id)
             plain = rec.to_plain()
             rules = _engine_rules(plain["rules"], it.points, text, it.rules_loc, it.id, self.warnings)

@@ -81,6 +81,7 @@ class MachineRow:
     kind: str
     key: str
     data: str
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)

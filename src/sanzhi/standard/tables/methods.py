@@ -7,6 +7,11 @@ same. A phrase that names no known method is kept as a document and reported.
 """
 
 import re
+import typing
+
+from sanzhi.standard.models import EvidenceMethod
+
+KNOWN_METHODS: tuple[str, ...] = typing.get_args(EvidenceMethod)
 
 METHOD_WORDS: dict[str, tuple[str, ...]] = {
     "听取汇报": ("听取汇报", "汇报", "听取介绍", "听介绍"),
@@ -24,6 +29,8 @@ _SPLIT = re.compile(r"[、，,；;/\s]+")
 
 
 def _method(token: str) -> str | None:
+    if token in KNOWN_METHODS:  # a method named as the rubric names it (材料审核 and 审核材料 are both kept)
+        return token
     # The longest matching word decides: "实地查看" is 实地察看, not the 查看 of 审核材料.
     best: tuple[int, str] | None = None
     for name, words in METHOD_WORDS.items():
