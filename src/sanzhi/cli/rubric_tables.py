@@ -35,7 +35,11 @@ def rubric_import(
             typer.echo(render_human(report.warnings), err=True)
             typer.echo("", err=True)
         items, recognized, judged = report.counts()
-        how = "（按导出表的机读数据还原）" if report.imported.machine else f"：{recognized} 项按识别出的规则计分，{judged} 项含评审判断"
+        reread = report.imported.draft.reread
+        if report.imported.machine:
+            how = f"（按导出表的机读数据还原{f'，{len(reread)} 项按表格中修改后的文字重新识别' if reread else ''}）"
+        else:
+            how = f"：{recognized} 项按识别出的规则计分，{judged} 项含评审判断"
         typer.echo(f"已写出评分标准草案 {output}：{items} 个评分项{how}。", err=True)
         if report.check_error is not None:
             typer.echo("草案尚未通过 sanzhi rubric check，须先修改以下问题：\n", err=True)

@@ -57,6 +57,7 @@ class Draft:
     item_rows: dict[str, Location] = field(default_factory=dict)  # item id → where its row is
     placeholders: list[str] = field(default_factory=list)  # what the table did not say (in the header comment)
     where: str = ""  # "工作表 “Sheet1”" / "第 1 个表格"
+    reread: list[str] = field(default_factory=list)  # items of an exported table read again from the table (edited rows)
 
 
 def slug_id(text: str, fallback: str = "imported") -> str:

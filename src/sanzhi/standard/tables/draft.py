@@ -26,13 +26,13 @@ class Imported:
     machine: bool  # came back through the machine sheet of an exported workbook
 
 
-def pick_skeleton(tf: TableFile) -> Skeleton:
+def pick_skeleton(tf: TableFile, *, exported: bool = False) -> Skeleton:
     """The first table with a header row; a UserError with every table mistake otherwise."""
     misses: list[Diagnostic] = []
     for grid in tf.grids:
         if not grid.rows:
             continue
-        sk = read_skeleton(grid)
+        sk = read_skeleton(grid, exported=exported)
         if isinstance(sk, Diagnostic):
             misses.append(sk)
             continue

@@ -18,6 +18,7 @@ rows and the sha256 of all JSON, so a damaged sheet is noticed.
 import datetime
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -280,12 +281,15 @@ def _rebuild(tf: TableFile, sk: Skeleton, m: Machine, options: DraftOptions, war
     """The machine rubric with what the table changed: edited and added rows read again from the
     table, deleted rows dropped, structure as the table now has it."""
     data = {k: v for k, v in m.data.items() if k not in ("dimensions", "bonus")}
-    used_prefixes = {str(f["id"])[:1] for f in data.get("fields", [])}
-    prefix = next((p for p in ("i", "e", "r", "x", "t") if p not in used_prefixes), "imp")
+    # Fields of items read again are named <prefix><n>_<k>, like a first import; a rubric that
+    # was itself imported has such names already, so the prefix is one no field uses that way.
+    taken = {str(f["id"]) for key in ("fields", "attributes", "derived") for f in data.get(key, [])}
+    prefix = next(p for p in ("i", "r", "e", "x", "imp", "imported") if not any(re.match(rf"^{p}\d+_\d+$", t) for t in taken))
     builder = _Builder(sk, options, prefix=prefix)
     machine_dims = {str(d["id"]): d for d in m.data["dimensions"]}
     machine_inds = {str(i["id"]): i for d in m.data["dimensions"] for i in d["indicators"]}
     seen: set[str] = set()
+    reread: list[str] = []
 
     def item_for(it: SkItem) -> dict[str, Any]:
         seen.add(it.id)
@@ -293,6 +297,7 @@ def _rebuild(tf: TableFile, sk: Skeleton, m: Machine, options: DraftOptions, war
         if known is not None and fingerprint(it.texts) == known[1]:
             return dict(known[0])
         fresh = builder.item(it)
+        reread.append(it.id)
         if known is not None:
             for key in ("advice", "applies_when", "not_applicable"):
                 if key in known[0]:
@@ -319,9 +324,15 @@ def _rebuild(tf: TableFile, sk: Skeleton, m: Machine, options: DraftOptions, war
             items = [item_for(it) for it in ind.items]
             if not items:
                 continue
-            base = machine_inds.get(ind.id, {"id": ind.id, "name": ind.name})
+            base = dict(machine_inds.get(ind.id, {"id": ind.id, "name": ind.name}))
+            if not ind.implicit and ind.id in m.inds and fingerprint([ind.text]) != m.inds[ind.id]:
+                base["name"] = ind.name
+                warnings.append(Diagnostic("T215", f"指标 “{ind.id}” 的名称在导出后被修改，草案采用表格中的 “{ind.name}”", ind.loc, severity="warning"))
             inds.append({**{k: v for k, v in base.items() if k != "items"}, "points": _total(items), "items": items})
-        base = machine_dims.get(d.id, {"id": d.id, "name": d.name})
+        base = dict(machine_dims.get(d.id, {"id": d.id, "name": d.name}))
+        if d.id in m.dims and fingerprint([d.text]) != m.dims[d.id]:
+            base["name"] = d.name
+            warnings.append(Diagnostic("T215", f"维度 “{d.id}” 的名称在导出后被修改，草案采用表格中的 “{d.name}”", d.loc, severity="warning"))
         if inds:
             dims.append({**{k: v for k, v in base.items() if k != "indicators"}, "points": _total(inds), "indicators": inds})
     for ident in m.order:
@@ -335,6 +346,7 @@ def _rebuild(tf: TableFile, sk: Skeleton, m: Machine, options: DraftOptions, war
         data["bonus"] = bonus
     data["total_points"] = fmt(_total(dims))
     data["status"] = "draft"
+    data["_reread"] = reread
     for name in _prune(data):
         warnings.append(Diagnostic("T215", f"字段 “{name}” 已无规则使用（其评分项在表格中被修改或删除），已从草案中删去", _machine_loc(tf), severity="warning"))
     return data
@@ -358,9 +370,9 @@ def draft_from_machine(tf: TableFile, options: DraftOptions) -> "Imported":
         draft.warnings.insert(0, Diagnostic("T220", f"“{tf.machine_sheet}” 工作表已损坏（{reason}），改为按表格文字识别", _machine_loc(tf),
                                             severity="warning"))
         return Imported(draft, sk, machine=False)
-    sk = pick_skeleton(tf)
+    sk = pick_skeleton(tf, exported=True)
     warnings: list[Diagnostic] = []
-    changed = _title_changed(sk, m.data, options)
+    changed = [] if fingerprint(sk.above[:2]) == m.title_fp else _title_changed(sk, m.data, options)
     visible = {it.id: it for it in sk.items}
     edited = [i for i in m.order if i not in visible or fingerprint(visible[i].texts) != m.items[i][1]]
     added = [i for i in visible if i not in m.items]
@@ -368,8 +380,13 @@ def draft_from_machine(tf: TableFile, options: DraftOptions) -> "Imported":
     if notes_fp != m.rules_fp:
         warnings.append(Diagnostic("T215", "表后的等级、一票否决等说明在导出后被修改；草案仍按机读数据中的规则，如需改动请直接修改草案的 rating 与 vetoes",
                                    sk.notes[0][1] if sk.notes else sk.grid.at(), severity="warning"))
-    if edited or added:
+    renamed = [d.id for d in sk.dimensions if d.kind == "normal" and d.id in m.dims and fingerprint([d.text]) != m.dims[d.id]]
+    renamed += [i.id for d in sk.dimensions for i in d.indicators
+                if not i.implicit and i.id in m.inds and fingerprint([i.text]) != m.inds[i.id]]
+    reread: list[str] = []
+    if edited or added or renamed:
         data = _rebuild(tf, sk, m, options, warnings)
+        reread = data.pop("_reread")
     else:
         data = m.data
     for key, label, value in changed:
@@ -383,7 +400,7 @@ def draft_from_machine(tf: TableFile, options: DraftOptions) -> "Imported":
         # The table's edits made the data invalid (e.g. a 分值 of 0): keep them, the check says what is wrong.
         result = data
     where = f"工作表 “{sk.grid.sheet}”" if sk.grid.sheet else ""
-    draft = Draft(result, warnings, {it.id: it.loc for it in sk.items}, [], where)
+    draft = Draft(result, warnings, {it.id: it.loc for it in sk.items}, [], where, reread=reread)
     return Imported(draft, sk, machine=True)
 
 

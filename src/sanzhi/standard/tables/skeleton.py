@@ -44,6 +44,7 @@ _NOTE = re.compile(r"^(注|说明|备注|附|附注|填表说明)\s*[0-9一二�
 _NOTE_WORDS = re.compile(r"一票否决|取消.*资格|不得参与|不予评定|分以上|以上为|以上的为|方可申报|才能申报")
 # A section of its own: the vetoes ("一票否决") or the bonus items ("加分项（最高加5分）").
 _SPECIAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?(?:一票否决(?:项|事项|情形)?|否决项|加分项?|附加分)(?:\s*[（(][^）)]*[）)])?$")
+_EXPORTED_BONUS = re.compile(r"（最高加\d+(?:\.\d+)?分）$")  # how the export labels the bonus section
 _BONUS_NOTE = re.compile(r"\s*[（(][^）)]*(?:加|封顶|最高|最多|上限)[^）)]*[）)]\s*$")
 _SEQ_CLEAN = re.compile(r"^[（(]\s*|\s*[）)、.．]\s*$")
 _CIRCLED = {chr(0x2460 + i): str(i + 1) for i in range(20)}
@@ -109,6 +110,7 @@ class Skeleton:
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
     total: tuple[Decimal, Location] | None = None  # a 合计 row
+    above: tuple[str, ...] = ()  # the texts above the header, as written (the title block)
 
     @property
     def items(self) -> list[SkItem]:
@@ -178,9 +180,12 @@ def short_name(text: str, limit: int = 24) -> str:
 
 
 class _Reader:
-    def __init__(self, grid: Grid, header: Header) -> None:
+    def __init__(self, grid: Grid, header: Header, exported: bool = False) -> None:
         self.grid = grid
         self.h = header
+        # A table sanzhi exported reads by its own layout, not by the words in it: a category
+        # named "…加分…" is not the bonus section, a name ending in "（3分）" states no points.
+        self.exported = exported
         self.dims: list[SkDimension] = []
         self.notes: list[tuple[str, Location]] = []
         self.errors: list[Diagnostic] = []
@@ -212,7 +217,10 @@ class _Reader:
     def open_dimension(self, text: str, loc: Location) -> SkDimension:
         ident, name, points, style = parse_label(text)
         self.dim_style = self.dim_style or style
-        kind: Kind = "bonus" if "加分" in name else "veto" if "否决" in name else "normal"
+        if self.exported:
+            kind: Kind = "bonus" if _EXPORTED_BONUS.search(text) else "normal"
+        else:
+            kind = "bonus" if "加分" in name else "veto" if "否决" in name else "normal"
         cap_match = _CAP.search(text.translate(_FULL))
         cap = Decimal(cap_match.group(1)) if cap_match else points if kind == "bonus" else None
         if kind == "bonus":
@@ -390,7 +398,7 @@ class _Reader:
                 self.errors.append(Diagnostic("T111", "分值不是数字" if points is None else "分值必须大于 0", self.at(r, "points"),
                                               expected="大于 0 的数字，如 4、0.5 或 4分", found=f"“{points_text}”"))
                 points = None
-        for role, value in (("name", name), ("criterion", crit)):
+        for role, value in () if self.exported else (("name", name), ("criterion", crit)):
             stripped, inside = stated_points(value)
             if inside is not None and role in self.h.columns:
                 if points is None and not points_text:
@@ -559,8 +567,9 @@ def _title_block(texts: list[tuple[str, Location]]) -> tuple[str | None, dict[st
     return title, block
 
 
-def read_skeleton(grid: Grid) -> Skeleton | Diagnostic:
-    """The hierarchy of one table, or the T110 error when it has no header row."""
+def read_skeleton(grid: Grid, *, exported: bool = False) -> Skeleton | Diagnostic:
+    """The hierarchy of one table, or the T110 error when it has no header row. `exported`: the
+    table is one sanzhi wrote (it has a machine sheet), so its own layout is trusted."""
     header = find_header(grid)
     if header is None:
         seen = seen_texts(grid)
@@ -569,7 +578,7 @@ def read_skeleton(grid: Grid) -> Skeleton | Diagnostic:
             grid.at(), expected="表头含 “分值/分数” 和 “评定标准/评分项/考评内容”，或 “评分细则/评分标准/扣分说明” 和 “项目/评定标准” 等列名",
             found="；".join(f"“{t}”" for t in seen) if seen else "表格为空",
             hint="请在表格第一行写上列名，如：项目 | 评定标准 | 分值 | 评分细则 | 考核方法")
-    reader = _Reader(grid, header)
+    reader = _Reader(grid, header, exported)
     reader.read()
     above: list[tuple[str, Location]] = [(t, grid.at()) for t in grid.before]
     origins: set[tuple[int, int]] = set()
@@ -583,7 +592,7 @@ def read_skeleton(grid: Grid) -> Skeleton | Diagnostic:
     title, block = _title_block(above)
     notes = reader.notes + [(t, grid.at()) for t in grid.after]
     sk = Skeleton(grid, header, title, block, [d for d in reader.dims if d.items or d.veto_rows or d.kind != "normal"],
-                  notes, reader.errors, reader.warnings, reader.total)
+                  notes, reader.errors, reader.warnings, reader.total, tuple(t for t, _ in above))
     for role, col in header.repeated:
         sk.warnings.append(Diagnostic("T218", f"表头中 “{ROLE_ZH[role]}” 列出现不止一次，只读取第一列", grid.at(header.row, col, header.names.get(col)),
                                       severity="warning"))

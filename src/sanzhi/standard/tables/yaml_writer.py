@@ -22,7 +22,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-    text = fmt(value)
+    # As written: 0.40 stays 0.40 (the content hash is of the values as the file states them).
+    text = str(value)
+    if "E" in text or "e" in text:
+        text = fmt(value)
     tag = "tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float"
     return dumper.represent_scalar(tag, text)
 
