@@ -65,6 +65,9 @@ def test_methods_cells() -> None:
     assert parse_methods("材料审核、实地考察") == (["材料审核", "实地考察"], [], [])  # the 文明村镇 wording, kept
     assert parse_methods("看群众脸色") == ([], ["看群众脸色"], ["看群众脸色"])
     assert methods_text(("听取汇报", "审核材料"), ("会议记录",)) == "听取汇报、审核材料\n佐证材料：会议记录"
+    two = methods_text(("审核材料",), ("议事会、参事会会议记录", "工作台账"))
+    assert two == "审核材料\n佐证材料：议事会、参事会会议记录；工作台账"
+    assert parse_methods(two) == (["审核材料"], ["议事会、参事会会议记录", "工作台账"], [])
 
 
 _RULE = TypeAdapter(Rule)
@@ -84,10 +87,13 @@ DISPLAY = {
     ({"kind": "per_occurrence", "count": "count", "each": "0.5", "cap": 1, "reason": "越级上访"}, 2, "越级上访，每发现1项扣0.5分，最多扣1分"),
     ({"kind": "zero", "when": "x", "reason": "班子不团结"}, 4, "班子不团结的，本项不得分"),
     ({"kind": "threshold", "value": "income", "op": ">=", "target": "10 if county_class == '加快发展县' else 20", "points": 1, "reason": "r"}, 2,
-     "年经营性收入达到20万元及以上（所在县类别为加快发展县的为10万元），未达到的扣1分"),
+     "年经营性收入达到20万元以上（所在县类别为加快发展县的为10万元），没有达到的扣1分"),
+    ({"kind": "threshold", "value": "income", "op": "<=", "target": "500", "points": 1, "reason": "r"}, 2, "年经营性收入超过500万元的扣1分"),
     ({"kind": "bands", "value": "rate", "reason": "r", "bands": [{"range": "[90, ∞)", "score": 4}, {"range": "[80, 90)", "score": 3},
                                                                   {"range": "(-∞, 80)", "score": 0}]}, 4,
-     "按群众满意度分档计分：90%及以上得满分（4分）；80%（含）至90%（不含）得3分；低于80%不得分"),
+     "群众满意度90%及以上得满分，80%（含80%）至90%扣1分，低于80%扣4分"),
+    ({"kind": "bands", "value": "rate", "reason": "r", "bands": [{"range": "[60, ∞)", "score": 2}, {"range": "(-∞, 60)", "score": 0}]}, 4,
+     "按群众满意度分档计分：60%及以上得2分；低于60%不得分"),
     ({"kind": "per_unit", "count": "orgs", "each": "0.5", "cap": 2, "reason": "登记的社会组织"}, 2, "登记的社会组织，每1个得0.5分，最高2分"),
     ({"kind": "judgment", "guidance": "视情况酌情给分"}, 1, "视情况酌情给分（由评审人员酌情评分，最高1分，须写明理由）"),
     ({"kind": "criteria", "reason": "文化礼堂", "criteria": [{"id": "a", "label": "有场所", "when": "x"}, {"id": "b", "label": "有专人", "when": "y"}],

@@ -143,18 +143,22 @@ def _item(item: Item, indicator: Indicator | None, display: Display, show_scored
 
 
 def _tier_text(rubric: Rubric, display: Display) -> str:
+    """"总分90分以上的为示范村，80分以上的为达标村，其余为未达标。", then each tier's further
+    conditions: the wording tables use, and the one `sanzhi rubric import` reads back."""
     names = {d.id: d.name for d in rubric.dimensions}
-    parts = []
-    for tier in rubric.rating.tiers:
-        cond = [f"总分达到{fmt(tier.min_score)}分及以上"]
+    tiers = rubric.rating.tiers
+    steps = [f"{fmt(t.min_score)}分以上的为{t.name}" for t in tiers]
+    text = "总分" + "，".join(steps) + f"，其余为{rubric.rating.below_all}。"
+    for tier in tiers:
+        cond = []
         if tier.dimension_minimums:
             mins = "、".join(f"{names.get(k, k)}{fmt(v)}分" for k, v in tier.dimension_minimums.items())
             cond.append(f"各类得分分别不低于{mins}")
         if tier.requires:
             cond.append(tier.requires_text or expr_words(tier.requires, display))
-        parts.append(f"{'，且'.join(cond)}的，评为“{tier.name}”")
-    parts.append(f"未达到以上条件的为“{rubric.rating.below_all}”")
-    return "；".join(parts) + "。"
+        if cond:
+            text += f"评为{tier.name}的，还须{'，且'.join(cond)}。"
+    return text
 
 
 def _lookback(months: int) -> str:
@@ -177,7 +181,7 @@ def _rule_lines(rubric: Rubric, display: Display) -> tuple[RuleLine, ...]:
             mark = _CIRCLED[n] if n < len(_CIRCLED) else f"({n + 1})"
             window = _lookback(v.lookback_months) if v.lookback_months else ""
             listed.append(f"{mark}{window}{v.name}")
-        lines.append(RuleLine("一票否决", "有下列情形之一的，实行一票否决，不予评定等级：" + "；".join(listed) + "。"))
+        lines.append(RuleLine("一票否决", "有下列情形之一的，实行一票否决：" + "；".join(listed) + "。"))
     if rubric.bonus is not None:
         lines.append(RuleLine("加分项", f"{rubric.bonus.name}合计最高加{fmt(rubric.bonus.cap)}分，计入总分。"))
     for rt in rubric.rating.rank_tiers:

@@ -48,7 +48,10 @@ def parse_methods(text: str) -> tuple[list[str], list[str], list[str]]:
     for line in text.splitlines():
         m = _DOC_LINE.match(line)
         if m:
-            documents += [d.strip() for d in re.split(r"[、，,；;]", m.group(1)) if d.strip()]
+            # "；" separates documents whose names hold a "、" ("议事会、参事会会议记录；工作台账").
+            listed = m.group(1)
+            sep = r"[；;]" if re.search(r"[；;]", listed) else r"[、，,]"
+            documents += [d.strip() for d in re.split(sep, listed) if d.strip()]
             continue
         for token in _SPLIT.split(line.strip().strip("。")):
             if not token:
@@ -66,5 +69,6 @@ def methods_text(methods: tuple[str, ...] | list[str], documents: tuple[str, ...
     """The 考核方法 cell the export writes: the methods, then a 佐证材料 line."""
     lines = ["、".join(methods)] if methods else []
     if documents:
-        lines.append(f"{DOCUMENTS_LABEL}：" + "、".join(documents))
+        sep = "；" if any("、" in d or "，" in d or "," in d for d in documents) else "、"
+        lines.append(f"{DOCUMENTS_LABEL}：" + sep.join(documents))
     return "\n".join(lines)

@@ -143,15 +143,23 @@ def _zero(rule: Any, points: Decimal, display: Display) -> str:
 
 def _threshold(rule: Any, points: Decimal, display: Display) -> str:
     shown = display.get(rule.value) if isinstance(rule.value, str) else None
-    verb, tail = _TARGET[rule.op]
     if shown is None:
         return f"{rule.reason}，扣{_amount(rule.points)}分"
     target, note = _target(rule, display)
-    otherwise = "未达到的" if rule.op == ">=" else "否则"
-    return f"{shown.label}{verb}{target}{tail}{note}，{otherwise}扣{_amount(rule.points)}分"
+    amount = _amount(rule.points)
+    # Worded as tables word them ("以上" includes the number, "超过" does not).
+    if rule.op == ">=":
+        return f"{shown.label}达到{target}以上{note}，没有达到的扣{amount}分"
+    if rule.op == "<=":
+        return f"{shown.label}超过{target}{note}的扣{amount}分"
+    if rule.op == ">":
+        return f"{shown.label}须超过{target}{note}，否则扣{amount}分"
+    return f"{shown.label}须低于{target}{note}，否则扣{amount}分"
 
 
-def _interval_words(text: str, unit: str, shown: Shown | None) -> str:
+def _interval_words(text: str, unit: str, shown: Shown | None, own: bool = False) -> str:
+    """A band's range in words. `own`: "80%（含80%）至90%", the form that names what the lower
+    bound includes; otherwise "80%（含）至90%（不含）"."""
     iv = parse_interval(text)
     # A bound at the end of what the value can be (0 %, 100 %, a field's max) says nothing.
     floor = shown.low if shown is not None else None
@@ -164,6 +172,8 @@ def _interval_words(text: str, unit: str, shown: Shown | None) -> str:
         return f"{low}及以上" if iv.low_closed else f"超过{low}"
     if low is None:
         return f"{high}及以下" if iv.high_closed else f"低于{high}"
+    if own and iv.low_closed and not iv.high_closed:
+        return f"{low}（含{low}）至{high}"
     left = f"{low}（含）" if iv.low_closed else f"超过{low}"
     right = f"{high}（含）" if iv.high_closed else f"{high}（不含）"
     return f"{left}至{right}"
@@ -181,8 +191,14 @@ def _bands(rule: Any, points: Decimal, display: Display) -> str:
     shown = display.get(rule.value) if isinstance(rule.value, str) else None
     label = shown.label if shown is not None else rule.reason
     unit = (shown.unit or "") if shown is not None else ""
-    steps = "；".join(f"{_interval_words(b.range, unit, shown)}{_score(b.score, points)}" for b in rule.bands)
-    return f"按{label}分档计分：{steps}"
+    ordered = sorted(rule.bands, key=lambda b: -b.score)
+    if ordered[0].score == points:
+        # The usual table: full marks in the top band, a deduction in each lower one.
+        steps = [f"{_interval_words(ordered[0].range, unit, shown, own=True)}得满分"]
+        steps += [f"{_interval_words(b.range, unit, shown, own=True)}扣{_amount(points - b.score)}分" for b in ordered[1:]]
+        return label + "，".join(steps)
+    steps = [f"{_interval_words(b.range, unit, shown)}{_score(b.score, points)}" for b in rule.bands]
+    return f"按{label}分档计分：" + "；".join(steps)
 
 
 def _linear(rule: Any, points: Decimal, display: Display) -> str:
