@@ -5,7 +5,7 @@ diagnostics, all at once, with a documented exit code; only a bug may produce a 
 then only into a log file. Every layer raises these types and the CLI alone renders them.
 
 Codes are short and greppable: R1xx rubric schema, R2xx rubric semantics, D1xx village data,
-S1xx scoring, O1xx output.
+S1xx scoring, O1xx output, T1xx 评分表 tables brought to `rubric import` (T2xx its warnings).
 """
 
 from __future__ import annotations

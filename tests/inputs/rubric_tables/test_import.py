@@ -117,3 +117,19 @@ def test_every_imported_item_quotes_its_cell_verbatim(tmp_path: Path, monkeypatc
     ref = re.search(r"\$schema=(\S+)", text)
     assert ref is not None and (tmp_path / ref.group(1)).resolve().name == "rubric.schema.json"
     assert (tmp_path / ref.group(1)).resolve().exists()
+
+
+def test_the_readme_fragment_imports_checks_and_comes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/examples/shanzhi-fragment.csv, as the README walks through it."""
+    fragment = HERE.parents[2] / "docs" / "examples" / "shanzhi-fragment.csv"
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["rubric", "import", str(fragment), "-o", "善治村-草案.yaml", "--id", "shanzhi-fragment", "--version", "2026"])
+    assert result.exit_code == 0, result.stderr
+    assert "已写出评分标准草案 善治村-草案.yaml：8 个评分项：8 项按识别出的规则计分，0 项含评审判断。" in result.stderr
+    assert runner.invoke(app, ["rubric", "check", "善治村-草案.yaml"]).exit_code == 0
+    assert runner.invoke(app, ["rubric", "export", "善治村-草案.yaml", "-o", "善治村评定表.xlsx"]).exit_code == 0
+    back = runner.invoke(app, ["rubric", "import", "善治村评定表.xlsx", "-o", "back.yaml"])
+    assert back.exit_code == 0 and "按导出表的机读数据还原" in back.stderr
+    first = parse_rubric(Path("善治村-草案.yaml").read_text(encoding="utf-8"), "a.yaml")[0]
+    again = parse_rubric(Path("back.yaml").read_text(encoding="utf-8"), "b.yaml")[0]
+    assert first.content_hash == again.content_hash
