@@ -127,3 +127,9 @@ def test_result_is_frozen_and_deterministic() -> None:
         a.rules[0]["points"] = 9  # type: ignore[index]
     with pytest.raises(ValueError):
         recognize_cell("x", id_prefix="Bad-Prefix")
+
+
+def test_a_band_outside_the_rate_range_is_left_out() -> None:
+    # "低于0%" cannot happen to a rate in [0, 100]: no empty "[0, 0)" band (it would not load).
+    got = thaw(recognize_cell("降幅10%及以上得满分，0%（含0%）至10%扣2分，低于0%扣6分", points=6).rules)
+    assert [(b["range"], b["score"]) for b in got[0]["bands"]] == [("[10, 100]", 6), ("[0, 10)", 4)]

@@ -68,6 +68,8 @@ def test_methods_cells() -> None:
     two = methods_text(("审核材料",), ("议事会、参事会会议记录", "工作台账"))
     assert two == "审核材料\n佐证材料：议事会、参事会会议记录；工作台账"
     assert parse_methods(two) == (["审核材料"], ["议事会、参事会会议记录", "工作台账"], [])
+    one = methods_text(("审核材料",), ("议事会、参事会会议记录",))
+    assert one == "审核材料\n佐证材料：议事会、参事会会议记录；" and parse_methods(one)[1] == ["议事会、参事会会议记录"]
 
 
 _RULE = TypeAdapter(Rule)
@@ -89,6 +91,7 @@ DISPLAY = {
     ({"kind": "threshold", "value": "income", "op": ">=", "target": "10 if county_class == '加快发展县' else 20", "points": 1, "reason": "r"}, 2,
      "年经营性收入达到20万元以上（所在县类别为加快发展县的为10万元），没有达到的扣1分"),
     ({"kind": "threshold", "value": "income", "op": "<=", "target": "500", "points": 1, "reason": "r"}, 2, "年经营性收入超过500万元的扣1分"),
+    ({"kind": "threshold", "value": "orgs", "op": ">=", "target": "count / 200", "points": 1, "reason": "r"}, 2, "社会组织数达到未落实事项数÷200以上，没有达到的扣1分"),
     ({"kind": "bands", "value": "rate", "reason": "r", "bands": [{"range": "[90, ∞)", "score": 4}, {"range": "[80, 90)", "score": 3},
                                                                   {"range": "(-∞, 80)", "score": 0}]}, 4,
      "群众满意度90%及以上得满分，80%（含80%）至90%扣1分，低于80%扣4分"),

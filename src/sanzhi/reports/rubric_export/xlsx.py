@@ -50,7 +50,8 @@ def write_xlsx(rubric: Rubric, layout: TableLayout) -> bytes:
     f_head = wb.add_format({**base, "bold": True, "align": "center", "border": 1, "bg_color": "#D9E2F3"})
     f_cell = wb.add_format({**base, "border": 1, "valign": "top"})
     f_center = wb.add_format({**base, "border": 1, "align": "center"})
-    f_group = wb.add_format({**base, "border": 1, "align": "center", "bold": True})
+    # Top, not centred: a category merged over rows on several pages shows its name on the first.
+    f_group = wb.add_format({**base, "border": 1, "align": "center", "valign": "top", "bold": True})
     f_points = wb.add_format({**base, "border": 1, "align": "center", "num_format": "0.##"})
     f_sub = wb.add_format({**base, "border": 1, "align": "center", "bold": True, "bg_color": "#F2F2F2"})
     f_sub_points = wb.add_format({**base, "border": 1, "align": "center", "bold": True, "bg_color": "#F2F2F2", "num_format": "0.##"})

@@ -422,6 +422,8 @@ def _resolve(steps: list[Step], scores: list[Decimal], filler: Decimal,
             low, low_closed = lo_bound, True
         if high is None and hi_bound is not None:
             high, high_closed = hi_bound, True
+        if low is not None and high is not None and (low > high or (low == high and not (low_closed and high_closed))):
+            continue  # "低于0%扣6分" on a rate that spans [0, 100]: a band the value can never be in
         left = "[" if low is not None and low_closed else "("
         right = "]" if high is not None and high_closed else ")"
         text = f"{left}{fmt(low) if low is not None else '-∞'}, {fmt(high) if high is not None else '∞'}{right}"

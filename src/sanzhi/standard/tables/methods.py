@@ -69,6 +69,9 @@ def methods_text(methods: tuple[str, ...] | list[str], documents: tuple[str, ...
     """The 考核方法 cell the export writes: the methods, then a 佐证材料 line."""
     lines = ["、".join(methods)] if methods else []
     if documents:
-        sep = "；" if any("、" in d or "，" in d or "," in d for d in documents) else "、"
-        lines.append(f"{DOCUMENTS_LABEL}：" + sep.join(documents))
+        if any("、" in d or "，" in d or "," in d for d in documents):
+            # "；" keeps "议事会、参事会会议记录" one document; a lone one ends with it too.
+            lines.append(f"{DOCUMENTS_LABEL}：" + "；".join(documents) + ("；" if len(documents) == 1 else ""))
+        else:
+            lines.append(f"{DOCUMENTS_LABEL}：" + "、".join(documents))
     return "\n".join(lines)

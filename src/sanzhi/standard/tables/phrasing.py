@@ -32,6 +32,7 @@ class Shown(NamedTuple):
 Display = Mapping[str, Shown]
 
 _CMP = {ast.GtE: "不低于", ast.Gt: "高于", ast.LtE: "不高于", ast.Lt: "低于", ast.Eq: "为", ast.NotEq: "不为"}
+_ARITH = {ast.Add: "＋", ast.Sub: "－", ast.Mult: "×", ast.Div: "÷"}
 _TARGET = {">=": ("达到", "及以上"), ">": ("超过", ""), "<=": ("不超过", ""), "<": ("低于", "")}
 _NEGATIVE_START = ("未", "没有", "无", "不", "非", "少", "缺", "超", "发生", "存在", "有")
 
@@ -85,6 +86,8 @@ def _words(node: ast.expr, display: Display) -> str:
             return f"{left}{_CMP[type(op)]}{value}{unit or runit}"
     if isinstance(node, ast.IfExp):
         return f"{_words(node.test, display)}时为{_plain(node.body, display)}，否则为{_plain(node.orelse, display)}"
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        return f"{_plain(node.left, display)}{_ARITH[type(node.op)]}{_plain(node.right, display)}"
     raise ValueError("not simple")
 
 
