@@ -133,3 +133,31 @@ def test_a_band_outside_the_rate_range_is_left_out() -> None:
     # "低于0%" cannot happen to a rate in [0, 100]: no empty "[0, 0)" band (it would not load).
     got = thaw(recognize_cell("降幅10%及以上得满分，0%（含0%）至10%扣2分，低于0%扣6分", points=6).rules)
     assert [(b["range"], b["score"]) for b in got[0]["bands"]] == [("[10, 100]", 6), ("[0, 10)", 4)]
+
+
+def test_a_lone_otherwise_grade_is_not_a_criteria_rule() -> None:
+    # "其余为D" without the grades above it (their wording not understood) gives nothing to count.
+    r = recognize_cell("文化礼堂建设：五项全部达到为A（4分），达到四项为B（3分），其余为D（0分）", points=4)
+    assert [rule["kind"] for rule in thaw(r.rules)] == ["judgment"]
+    assert any(w.code == "unrecognized" for w in r.warnings)
+
+
+def test_bands_written_with_bu_zu_and_chao_guo() -> None:
+    # The words the rule kinds print ("80至不足90", "超过150至300") read back as the same bands.
+    got = thaw(recognize_cell("群众满意度：90及以上得4分，80至不足90得3分，不足80不得分", points=4).rules)
+    assert [(b["range"], b["score"]) for b in got[0]["bands"]] == [("[90, ∞)", 4), ("[80, 90)", 3), ("(-∞, 80)", 0)]
+    got = thaw(recognize_cell("户均规模：150及以下得3分，超过150至300得1分，超过300不得分", points=3).rules)
+    assert sorted((b["range"], b["score"]) for b in got[0]["bands"]) == [("(-∞, 150]", 3), ("(150, 300]", 1), ("(300, ∞)", 0)]
+
+
+def test_awards_above_the_item_are_set_aside() -> None:
+    r = recognize_cell("视德治氛围酌情给分：氛围浓厚、成效明显3分，较好2分，一般1分，无明显成效0分，最高3分", points=3)
+    rules = thaw(r.rules)
+    assert all(rule.get("max", 3) <= 3 for rule in rules if rule["kind"] == "judgment")
+
+
+def test_grades_written_with_man_zu() -> None:
+    # The rule kinds print "满足5项为A（4分）"; tables write 符合 and 满足 alike.
+    r = recognize_cell("满足2项为A（4分），满足1项为B（2分），其余为C（0分）", points=4, criterion="1)有场所 2)有专人")
+    got = thaw(r.rules)[0]
+    assert got["kind"] == "criteria" and [(g["min_met"], g["grade"], g["score"]) for g in got["grades"]] == [(2, "A", 4), (1, "B", 2), (0, "C", 0)]

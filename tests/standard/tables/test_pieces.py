@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sanzhi.standard.rules import Rule
 from sanzhi.standard.tables.columns import role_of
 from sanzhi.standard.tables.methods import methods_text, parse_methods
-from sanzhi.standard.tables.phrasing import Shown, describe, rules_text
+from sanzhi.standard.tables.phrasing import Shown, expr_words, rules_text
 from sanzhi.standard.tables.skeleton import clean_seq, parse_label, parse_points
 
 SYNONYMS = {
@@ -76,39 +76,30 @@ _RULE = TypeAdapter(Rule)
 DISPLAY = {
     "count": Shown("未落实事项数", "项", Decimal(0)),
     "income": Shown("年经营性收入", "万元", Decimal(0)),
-    "rate": Shown("群众满意度", "%", Decimal(0), Decimal(100)),
     "county_class": Shown("所在县类别"),
-    "orgs": Shown("社会组织数", "个", Decimal(0)),
+    "village_type": Shown("村(社区)类型"),
+    "titles": Shown("已获称号"),
+    "party_star": Shown("党组织星级", "星"),
+    "households": Shown("常住户数", "户"),
 }
 
 
-@pytest.mark.parametrize(("rule", "points", "words"), [
-    ({"kind": "deduct", "when": "not plan_made", "points": 1, "reason": "未制定计划"}, 2, "未制定计划扣1分"),
-    ({"kind": "deduct", "when": "x", "points": 2, "reason": "工作制度不健全"}, 4, "工作制度不健全的扣2分"),
-    ({"kind": "per_occurrence", "count": "count", "each": "0.5", "reason": "未落实的事项"}, 3, "未落实的事项，每发现1项扣0.5分，扣完为止"),
-    ({"kind": "per_occurrence", "count": "count", "each": "0.5", "cap": 1, "reason": "越级上访"}, 2, "越级上访，每发现1项扣0.5分，最多扣1分"),
-    ({"kind": "zero", "when": "x", "reason": "班子不团结"}, 4, "班子不团结的，本项不得分"),
-    ({"kind": "threshold", "value": "income", "op": ">=", "target": "10 if county_class == '加快发展县' else 20", "points": 1, "reason": "r"}, 2,
-     "年经营性收入达到20万元以上（所在县类别为加快发展县的为10万元），没有达到的扣1分"),
-    ({"kind": "threshold", "value": "income", "op": "<=", "target": "500", "points": 1, "reason": "r"}, 2, "年经营性收入超过500万元的扣1分"),
-    ({"kind": "threshold", "value": "orgs", "op": ">=", "target": "count / 200", "points": 1, "reason": "r"}, 2, "社会组织数达到未落实事项数÷200以上，没有达到的扣1分"),
-    ({"kind": "bands", "value": "rate", "reason": "r", "bands": [{"range": "[90, ∞)", "score": 4}, {"range": "[80, 90)", "score": 3},
-                                                                  {"range": "(-∞, 80)", "score": 0}]}, 4,
-     "群众满意度90%及以上得满分，80%（含80%）至90%扣1分，低于80%扣4分"),
-    ({"kind": "bands", "value": "rate", "reason": "r", "bands": [{"range": "[60, ∞)", "score": 2}, {"range": "(-∞, 60)", "score": 0}]}, 4,
-     "按群众满意度分档计分：60%及以上得2分；低于60%不得分"),
-    ({"kind": "per_unit", "count": "orgs", "each": "0.5", "cap": 2, "reason": "登记的社会组织"}, 2, "登记的社会组织，每1个得0.5分，最高2分"),
-    ({"kind": "judgment", "guidance": "视情况酌情给分"}, 1, "视情况酌情给分（由评审人员酌情评分，最高1分，须写明理由）"),
-    ({"kind": "criteria", "reason": "文化礼堂", "criteria": [{"id": "a", "label": "有场所", "when": "x"}, {"id": "b", "label": "有专人", "when": "y"}],
-      "grades": [{"min_met": 2, "grade": "A", "score": 2}, {"min_met": 0, "grade": "B", "score": 0}]}, 2,
-     "文化礼堂：①有场所；②有专人。符合2项及以上为A（2分）；其余情形为B（0分）"),
+@pytest.mark.parametrize(("expr", "words"), [
+    ("village_type == '社区'", "村(社区)类型为社区"),
+    ("party_star >= 4 and '善治村' in titles", "党组织星级不低于4星且已获称号含“善治村”"),
+    ("not plan_made", "未plan_made"),
+    ("10 if county_class == '加快发展县' else 20", "所在县类别为加快发展县时为10，否则为20"),
+    ("households / 200", "常住户数÷200"),
+    ("max(income, 3) > 2", "max(income, 3) > 2"),  # not a simple shape: as written
 ])
-def test_each_rule_kind_in_words(rule: dict[str, object], points: int, words: str) -> None:
-    assert describe(_RULE.validate_python(rule), Decimal(points), DISPLAY) == words
+def test_expressions_in_words(expr: str, words: str) -> None:
+    assert expr_words(expr, DISPLAY) == words
 
 
-def test_deductions_that_can_exceed_the_item_say_so() -> None:
+def test_the_cell_is_each_kind_s_own_wording_and_the_item_s_floor() -> None:
     rules = [_RULE.validate_python({"kind": "deduct", "when": "a", "points": 1, "reason": "未制定计划"}),
              _RULE.validate_python({"kind": "deduct", "when": "b", "points": 2, "reason": "未落实专人负责"})]
-    assert rules_text(rules, Decimal(2), DISPLAY) == "未制定计划扣1分；未落实专人负责扣2分；本项扣完为止。"
-    assert rules_text(rules[:1], Decimal(2), DISPLAY) == "未制定计划扣1分。"
+    assert rules_text(rules, Decimal(2)) == "未制定计划扣1分；未落实专人负责扣2分；本项扣完为止。"
+    assert rules_text(rules[:1], Decimal(2)) == "未制定计划扣1分。"
+    counted = [_RULE.validate_python({"kind": "per_occurrence", "count": "count", "each": "0.5", "reason": "未落实的事项"})]
+    assert rules_text(counted, Decimal(3)) == "未落实的事项，每发现1项扣0.5分，扣完为止。"  # said once

@@ -262,6 +262,9 @@ class Assembler:
 
     def grades(self, level: Level, piece: Grades, clause: Parsed) -> None:
         top = piece.grades[0][0]
+        if top == 0:  # only "其余为D": no count of criteria to grade by, so nothing to build on
+            level.unrecognized.append(clause.original)
+            return
         labels = _enumerated(self.criterion or "")
         if len(labels) < top:
             labels = [f"第{k}项标准" for k in range(1, top + 1)]

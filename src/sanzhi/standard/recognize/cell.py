@@ -69,7 +69,7 @@ def recognize_cell(text: str, *, points: Decimal | int | str | None = None, crit
     asm = Assembler(alloc, normalize(criterion).text if criterion else None,
                     lambda inner, base: _parse(normalize(inner), base * 100 + 1000))
     level = asm.build(_parse(cell), scope)
-    rules = _finish(asm, level, scope, text)
+    rules = _within(asm, _finish(asm, level, scope, text), scope, text)
     return _result(text, scope, asm, alloc, rules, level, body)
 
 
@@ -137,6 +137,19 @@ def _finish(asm: Assembler, level: Level, scope: Decimal | None, text: str) -> l
         asm.warn("unrecognized", text.strip(), f"未识别出任何评分规则，已作为评审判断项保留原文：{text.strip()}")
         return [_judgment(Decimal(0), scope, text.strip())]
     return rules
+
+
+def _within(asm: Assembler, rules: list[dict[str, Any]], scope: Decimal | None, text: str) -> list[dict[str, Any]]:
+    """Award rules that would score above the item (parts added up wrongly) are not guessed at:
+    the item becomes one judgment with the text, and the reviewer is told."""
+    if scope is None:
+        return rules
+    over = [r for r in rules if (r["kind"] == "judgment" and r.get("max", scope) > scope)
+            or (r["kind"] == "bands" and any(b["score"] > scope for b in r["bands"]))]
+    if not over:
+        return rules
+    asm.warn("set_aside", text.strip(), f"识别出的给分超过本项分值 {fmt(scope)} 分，整项改为评审判断项，须复核")
+    return [_judgment(Decimal(0), scope, text.strip())]
 
 
 def _merge_judgments(found: list[Judgment], scope: Decimal | None) -> dict[str, Any]:

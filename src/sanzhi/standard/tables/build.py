@@ -11,7 +11,6 @@ Pure: the skeleton in, plain rubric data (dicts, Decimals, dates) and warnings o
 """
 
 import re
-import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,14 +20,12 @@ from typing import Any
 from sanzhi.common.errors import Diagnostic, Location
 from sanzhi.common.numbers import fmt
 from sanzhi.standard.recognize import Recognition, recognize_cell, recognize_note
-from sanzhi.standard.rules import Rule
+from sanzhi.standard.rules import KIND_NAMES
 from sanzhi.standard.tables.methods import parse_methods
 from sanzhi.standard.tables.skeleton import ID_CHARS, Skeleton, SkItem, short_name
 
 # The rule kinds this engine scores; the recognizer may know more (a kind added to it first).
-ENGINE_KINDS = frozenset(
-    typing.get_args(m.model_fields["kind"].annotation)[0] for m in typing.get_args(typing.get_args(Rule)[0])
-)
+ENGINE_KINDS = frozenset(KIND_NAMES)
 
 WARNING_CODES = {
     "unrecognized": "T200", "set_aside": "T201", "remark": "T202", "points_mismatch": "T203",

@@ -133,7 +133,7 @@ def _body(item: Item, indicator: Indicator | None) -> str | None:
 
 
 def _item(item: Item, indicator: Indicator | None, display: Display, show_scored_by: bool) -> LayoutItem:
-    text = rules_text(item.rules, item.points, display)
+    text = rules_text(item.rules, item.points)
     if item.applies_when:
         na = {"rescale": "不适用时不计入本类分值，本类按其余项折算", "zero": "不适用时本项计0分"}.get(item.not_applicable or "", "")
         text += f"（适用条件：{expr_words(item.applies_when, display)}{'；' + na if na else ''}）"

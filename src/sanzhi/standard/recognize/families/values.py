@@ -17,8 +17,10 @@ from sanzhi.standard.recognize.pieces import Outcome, Piece, Shortfall, Step, Th
 
 U = VALUE_UNIT
 _INC = rf"(?:\(含(?:{NUM}){U}?\))"
+# "80至不足90" (the upper bound left out), "超过150至300" (the lower one): the words say which.
 _RANGE = re.compile(
-    rf"^(?P<label>.*?)(?:在|为|达到|达|是)?(?P<a>{NUM})(?P<ua>{U})?(?P<ia>{_INC})?(?:到|至|-|—|~)(?P<b>{NUM})(?P<ub>{U})?(?P<ib>{_INC})?(?:之间)?(?P<rest>.*)$"
+    rf"^(?P<label>.*?)(?:在|为|达到|达|是)?(?P<over>超过|高于)?(?P<a>{NUM})(?P<ua>{U})?(?P<ia>{_INC})?(?:到|至|-|—|~)"
+    rf"(?P<under>不足|不满|低于)?(?P<b>{NUM})(?P<ub>{U})?(?P<ib>{_INC})?(?:之间)?(?P<rest>.*)$"
 )
 _SIDE = re.compile(
     rf"^(?P<label>.*?)(?:在|为|达到|达|是)?(?P<a>{NUM})(?P<ua>{U})?(?P<ia>{_INC})?(?P<w>及以上|以上|及以下|以下|以内|之内|内)(?P<rest>.*)$"
@@ -61,9 +63,13 @@ def step(body: str, caps: CapInfo) -> list[Piece] | None:
     if m and (out := _outcome(m.group("rest"))):
         a, b = parse_number(m.group("a")), parse_number(m.group("b"))
         if a < b:
-            return [Step(_label(m.group("label")), _unit(m.group("ua"), m.group("ub")), a,
-                         True if m.group("ia") else None, b, True if m.group("ib") else None,
-                         out[0], out[1], hard_low=bool(m.group("ia")), hard_high=bool(m.group("ib")))]
+            over, under = bool(m.group("over")), bool(m.group("under"))
+            # With 不足/超过 on one side the range is a half-open one as written: the other side is in.
+            low_closed = False if over else True if (m.group("ia") or under) else None
+            high_closed = False if under else True if (m.group("ib") or over) else None
+            return [Step(_label(m.group("label")), _unit(m.group("ua"), m.group("ub")), a, low_closed, b, high_closed,
+                         out[0], out[1], hard_low=bool(m.group("ia")) or over or under,
+                         hard_high=bool(m.group("ib")) or over or under)]
     m = _WORD.match(body)
     if m and (out := _outcome(m.group("rest"))):
         a = parse_number(m.group("a"))
