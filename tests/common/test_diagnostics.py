@@ -172,3 +172,19 @@ def test_render_json_is_stable() -> None:
     assert render_json([SHEET_WARNING, UNKNOWN_FIELD]) == render_json(
         [UNKNOWN_FIELD, SHEET_WARNING]
     )
+
+
+def test_render_human_clips_a_long_line_around_the_column() -> None:
+    # A megabyte on one line must not be echoed: the snippet shows a window with the caret in it.
+    text = "a: " + "x" * 1_000_000 + " b\n"
+    out = render_human([Diagnostic("R100", "长行", Location("r.yaml", 1, 500_004))], {"r.yaml": text})
+    assert len(out) < 600
+    snippet, caret = out.splitlines()[3:5]
+    assert snippet.startswith(" 1 | …" + "x" * 60) and snippet.endswith("…")
+    assert caret == "   | " + " " * 61 + "^" * 40
+
+
+def test_render_human_clips_long_context_lines() -> None:
+    text = "a: " + "y" * 500 + "\nb: 1\n"
+    out = render_human([Diagnostic("R100", "值", Location("r.yaml", 2, 4))], {"r.yaml": text})
+    assert " 1 | a: " + "y" * 157 + "…\n" in out

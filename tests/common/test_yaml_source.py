@@ -144,6 +144,26 @@ def test_load_yaml_structure_errors(text: str, expected: str) -> None:
     assert render_lines(errors_of(text).diagnostics) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("a: " + "[" * 30_000 + "]" * 30_000, "1:103"),  # flow; libyaml's composer used to segfault
+        ("[" * 30_000, "1:101"),  # not even closed
+        ("a:\n" + "".join(" " * (i + 1) + "-\n" for i in range(12_000)), "101:101"),  # block
+        ("a:\n  " + "- " * 30_000 + "x\n", "2:201"),  # compact block sequences
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "1:106"),  # JSON
+    ],
+)
+def test_load_yaml_refuses_deep_nesting_before_composing(text: str, position: str) -> None:
+    assert render_lines(errors_of(text).diagnostics) == f"r.yaml:{position}: R104 嵌套层级过深（超过 100 层）"
+
+
+def test_load_yaml_many_indicators_but_shallow_is_read() -> None:
+    text = "".join(f"k{i}: [{i}, {{a: b}}]\n" for i in range(5_000))  # measured, then composed
+    data, _ = load_yaml(text, "r.yaml")
+    assert isinstance(data, dict) and data["k4999"] == [4999, {"a": "b"}]
+
+
 def test_load_yaml_require_mapping_can_be_turned_off() -> None:
     data, _ = load_yaml("- 1\n- 2\n", "r.yaml", require_mapping=False)
     assert data == [1, 2]

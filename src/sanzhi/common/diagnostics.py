@@ -22,6 +22,11 @@ from sanzhi.common.errors import Diagnostic, Location, UserError
 _BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
 _CONTEXT_ABOVE = 2
 _TAB = "    "
+# A source line is shown at most this many characters wide, and a caret run at most _CARETS
+# long: a file may hold a megabyte on one line, and echoing it would flood the terminal.
+_LINE_SHOWN = 160
+_BEFORE_COLUMN = 60
+_CARETS = 40
 
 
 def render_human(
@@ -113,13 +118,23 @@ def _snippet(
     if lines is None or not 1 <= loc.line <= len(lines):
         return None
     first = max(1, loc.line - _CONTEXT_ABOVE)
-    numbered = [(n, lines[n - 1]) for n in range(first, loc.line + 1)]
-    if loc.column is None or loc.column < 1:
-        return numbered, ""
+    numbered = [(n, _clipped(lines[n - 1])) for n in range(first, loc.line)]
     line = lines[loc.line - 1]
+    if loc.column is None or loc.column < 1:
+        return [*numbered, (loc.line, _clipped(line))], ""
     start = loc.column - 1
+    if len(line) > _LINE_SHOWN and start > _BEFORE_COLUMN:
+        # A long line is shown from shortly before the column, so the caret stays on screen.
+        line = "…" + line[start - _BEFORE_COLUMN :]
+        start = _BEFORE_COLUMN + 1
+    width = min(_token_width(line, start), _CARETS)
+    line = _clipped(line)
     indent = display_width(line[:start]) + max(0, start - len(line))
-    return numbered, " " * indent + "^" * _token_width(line, start)
+    return [*numbered, (loc.line, line)], " " * indent + "^" * width
+
+
+def _clipped(line: str) -> str:
+    return line if len(line) <= _LINE_SHOWN else line[:_LINE_SHOWN] + "…"
 
 
 def _token_width(line: str, start: int) -> int:

@@ -53,6 +53,13 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?
 # The line breaks libyaml counts (it also counts NEL, LS and PS; str.splitlines counts more).
 _BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
 _MAX_DEPTH = 100
+# libyaml's composer recurses in C once per nesting level and overflows the stack (a segfault,
+# no message) somewhere past 10,000 levels. Every collection needs one of the indicator
+# characters below (a block sequence "-", a block mapping ":" or "?", a flow one "[" or "{"),
+# so a text with fewer of them cannot nest deeper than that; only texts with more are
+# measured first, by libyaml's parser, which keeps its own stack and does not recurse.
+_INDICATORS = "[{-?:"
+_DEPTH_SAFE = 3000
 
 PathLike = Sequence[str | int]
 
@@ -137,6 +144,9 @@ def load_yaml(
     error_cls = _error_class(code_prefix)
     text = text.removeprefix("\ufeff")
     json_mode = filename.lower().endswith(".json")
+    too_deep = _too_deep(text, filename, code_prefix)
+    if too_deep is not None:
+        _raise(error_cls, [too_deep], filename, text)
     node, failure = _compose(text)
     if failure is not None and text.lstrip()[:1] in ("{", "["):
         outcome = _json_fallback(text, filename, code_prefix)
@@ -360,6 +370,25 @@ def _scan_anchors(text: str, filename: str, prefix: str) -> list[Diagnostic]:
     except yaml.YAMLError:
         pass  # only reached after a composer error; the anchors seen so far are the report
     return found
+
+
+def _too_deep(text: str, filename: str, prefix: str) -> Diagnostic | None:
+    """x104 at the first collection nested deeper than _MAX_DEPTH, found before composing."""
+    if sum(map(text.count, _INDICATORS)) < _DEPTH_SAFE:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            cls = event.__class__
+            if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    return Diagnostic(f"{prefix}104", f"嵌套层级过深（超过 {_MAX_DEPTH} 层）", _location(filename, event))
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing stops at the same error, no deeper than the events seen so far
+    return None
 
 
 # --------------------------------------------------------------------------- failures
