@@ -12,12 +12,14 @@ from pathlib import Path
 import yaml
 
 from sanzhi.standard.checks import (
+    check_count_bounds,
     check_field_use,
     check_ids,
     check_rating,
     check_rubric,
     check_rules,
     check_sums,
+    check_tier_names,
 )
 from sanzhi.standard.intervals import parse_interval
 from sanzhi.standard.models import Rubric
@@ -268,3 +270,26 @@ def test_tier_prerequisite_attribute_must_be_required() -> None:
         d["rating"]["tiers"][0]["requires"] = "county_class == '一般县'"
     (p,) = check_field_use(rubric(edit))
     assert (p.code, p.path) == ("R221", ("attributes", 0, "required"))
+
+
+# ------------------------------------------------------------------ tier names, count bounds
+
+
+def test_duplicate_tier_name() -> None:
+    (p,) = check_tier_names(rubric(lambda d: d["rating"]["tiers"][1].__setitem__("name", d["rating"]["tiers"][0]["name"])))
+    assert (p.code, p.path, p.first) == ("R201", ("rating", "tiers", 1, "name"), ("rating", "tiers", 0, "name"))
+    assert p.message == f"等级名称 “{MINI['rating']['tiers'][0]['name']}” 重复"
+
+
+def test_tier_named_like_below_all() -> None:
+    (p,) = check_tier_names(rubric(lambda d: d["rating"]["tiers"][1].__setitem__("name", "未达标")))
+    assert (p.code, p.path) == ("R201", ("rating", "tiers", 1, "name"))
+    assert "below_all" in p.message
+
+
+def test_counted_integer_without_max_is_a_warning() -> None:
+    n = next(i for i, f in enumerate(MINI["fields"]) if f["id"] == "findings")
+    (p,) = check_count_bounds(rubric(lambda d: d["fields"][n].pop("max")))
+    assert (p.code, p.path) == ("W250", ("fields", n, "id"))
+    assert p.message == "计数字段 “findings”（发现问题数）没有设置上限 max"
+    assert check_count_bounds(rubric()) == []

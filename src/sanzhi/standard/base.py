@@ -32,6 +32,12 @@ Id = Annotated[
 ]
 """An item, indicator, dimension, tier or veto id as the standard writes it ("1.2.3")."""
 
+RubricId = Annotated[
+    str, Field(strict=True, min_length=1, max_length=64, pattern=r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._\-]*$")
+]
+"""A rubric's own id (`jiaxing-sanzhi`): text as written, never a number turned into text, since
+`id: 12345` is more likely a slip than a name villages and reports should carry."""
+
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A field or attribute name usable in expressions: ASCII snake_case."""
 

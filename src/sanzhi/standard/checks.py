@@ -142,5 +142,41 @@ def check_field_use(rubric: Rubric) -> list[Problem]:
     return out
 
 
+def check_tier_names(rubric: Rubric) -> list[Problem]:
+    """Tier names are what reports, lists and rankings print: two tiers of one name cannot be told
+    apart, nor a tier named like the below-all rating."""
+    out = []
+    sections = (("tiers", [t.name for t in rubric.rating.tiers]), ("rank_tiers", [t.name for t in rubric.rating.rank_tiers]))
+    for section, names in sections:
+        seen: dict[str, P] = {}
+        for t, name in enumerate(names):
+            path = ("rating", section, t, "name")
+            if name in seen:
+                out.append(Problem("R201", path, f"等级名称 “{name}” 重复", first=seen[name],
+                                   hint="每个等级的名称都要不同：报告和名单只按名称区分等级"))
+            elif section == "tiers" and name == rubric.rating.below_all:
+                out.append(Problem("R201", path, f"等级名称 “{name}” 与未达到任何等级时的名称（below_all）相同",
+                                   hint="请为该等级或 rating.below_all 另取名称"))
+            seen.setdefault(name, path)
+    return out
+
+
+def check_count_bounds(rubric: Rubric) -> list[Problem]:
+    """W250: an integer field counted by per_occurrence / per_unit without a `max`. Values are
+    bounded anyway (10^15), but a count with no plausible ceiling lets a typo (3000 for 3) through."""
+    counted: set[str] = set()
+    for _, item in _items(rubric):
+        for rule in item.rules:
+            if rule.kind in ("per_occurrence", "per_unit"):
+                counted |= _names_in(rule.count)
+    out = []
+    for n, f in enumerate(rubric.fields):
+        if f.id in counted and f.type == "integer" and f.max is None:
+            out.append(Problem("W250", ("fields", n, "id"), f"计数字段 “{f.id}”（{f.label}）没有设置上限 max",
+                               hint="请按实际可能的最大次数设置 max（如 max: 50），填错的数字才会被拒绝"))
+    return out
+
+
 def check_rubric(rubric: Rubric) -> list[Problem]:
-    return check_ids(rubric) + check_sums(rubric) + check_rules(rubric) + check_rating(rubric) + check_field_use(rubric)
+    return (check_ids(rubric) + check_sums(rubric) + check_rules(rubric) + check_rating(rubric) + check_field_use(rubric)
+            + check_tier_names(rubric) + check_count_bounds(rubric))

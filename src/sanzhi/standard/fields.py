@@ -2,13 +2,18 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sanzhi.standard.base import Expr, Name, StrictModel, Text
 
 FieldKind = Literal["bool", "integer", "decimal", "choice", "tags", "date", "text"]
+
+# Every number a village gives is refused beyond this magnitude (sanzhi.standard.values), so a
+# bound outside it means nothing; `max: 1e999999999` would make every message print a billion digits.
+MAX_MAGNITUDE = Decimal(10**15)
+Bound = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MAGNITUDE, lt=MAX_MAGNITUDE)]
 
 
 class FieldSpec(StrictModel):
@@ -27,8 +32,8 @@ class FieldSpec(StrictModel):
     help: str | None = None
     required: bool = False
     choices: tuple[Text, ...] | None = None
-    min: Decimal | None = Field(default=None, allow_inf_nan=False)
-    max: Decimal | None = Field(default=None, allow_inf_nan=False)
+    min: Bound | None = None
+    max: Bound | None = None
     earliest: date | None = None  # for `date` fields
 
     @model_validator(mode="after")
@@ -56,5 +61,5 @@ class DerivedField(StrictModel):
     help: str | None = None
     expr: Expr
     # The range the value can take (a rate cannot be negative): bands need only cover it.
-    min: Decimal | None = Field(default=None, allow_inf_nan=False)
-    max: Decimal | None = Field(default=None, allow_inf_nan=False)
+    min: Bound | None = None
+    max: Bound | None = None

@@ -26,9 +26,11 @@ def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...
     """Drop pydantic's union-tag and validator segments that are not keys in the file."""
     out: list[str | int] = []
     node = data
-    for key in loc:
-        if isinstance(key, str) and isinstance(node, dict) and key not in node and node.get("kind") == key:
-            continue  # discriminated-union tag
+    for n, key in enumerate(loc):
+        if isinstance(key, str) and isinstance(node, dict) and node.get("kind") == key and (
+            key not in node or loc[n + 1 : n + 2] == (key,)
+        ):
+            continue  # discriminated-union tag (a `bands` rule's tag is followed by its `bands` key)
         if isinstance(key, str) and (key.startswith("function-") or "[" in key):
             continue
         out.append(key)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from sanzhi.standard.base import Expr, Id, Name, Points, PositivePoints, StrictModel, Text
+from sanzhi.standard.base import Expr, Id, Name, Points, PositivePoints, RubricId, StrictModel, Text
 from sanzhi.standard.fields import DerivedField, FieldSpec
 from sanzhi.standard.rules import Rule
 
@@ -251,7 +251,7 @@ class Rubric(StrictModel):
     """A complete, versioned 评分标准 as a standards body writes it."""
 
     schema_version: Literal[1]
-    id: Id
+    id: RubricId
     version: Text
     title: Text
     issuer: Text

@@ -17,12 +17,19 @@ from __future__ import annotations
 import ast
 import difflib
 from collections.abc import Mapping
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 
 from sanzhi.standard.expr.source import Source
 from sanzhi.standard.expr.types import ExpressionError, NameType
 
 FUNCTIONS = ("min", "max", "abs", "len")
 MAX_DEPTH = 100
+# Number literals stay within what village values may be (sanzhi.standard.values): beyond it
+# a product overflows the decimal context at scoring time and the item scores 0 for everyone.
+MAX_MAGNITUDE = Decimal("1e15")
+MIN_MAGNITUDE = Decimal("1e-15")
+_DIVISIONS = {ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
+_FOLD = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])  # folding never raises
 
 _BAD_BINOPS = {
     ast.Pow: ("**", "不支持乘方运算 “**”", "如需平方请写 x * x"),
@@ -97,6 +104,9 @@ def check_structure(
             if type(node.op) in _BAD_BINOPS:
                 _, message, hint = _BAD_BINOPS[type(node.op)]
                 bad(node, message, hint)
+            elif type(node.op) in _DIVISIONS and constant_value(node.right, src) == 0:
+                symbol = _DIVISIONS[type(node.op)]
+                bad(node.right, f"除数恒为零：“{symbol}” 右侧的 “{src.segment(node.right)}” 等于 0")
             children = [node.left, node.right]
         elif isinstance(node, ast.Compare):
             left_end = src.end(node.left)
@@ -142,7 +152,7 @@ def check_structure(
         elif isinstance(node, ast.Name):
             _check_name(node, names, bad, used)
         elif isinstance(node, ast.Constant):
-            _check_constant(node, bad)
+            _check_constant(node, src, bad)
         else:
             bad(node, _UNSUPPORTED.get(type(node), f"不支持的写法（{type(node).__name__}）"))
         for child in reversed(children):
@@ -172,9 +182,38 @@ def _check_name(node: ast.Name, names: Mapping[str, NameType], bad, used: set[st
         bad(node, f"未声明的字段 “{name}”", hint)
 
 
-def _check_constant(node: ast.Constant, bad) -> None:
+def constant_value(node: ast.AST, src: Source) -> Decimal | None:
+    """The value of a number written without names (`0`, `-0.0`, `(1 - 1) * 3`), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return _literal(node, src)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = constant_value(node.operand, src)
+        return None if inner is None else (inner.copy_negate() if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        left, right = constant_value(node.left, src), constant_value(node.right, src)
+        if left is None or right is None:
+            return None
+        fold = _FOLD.add if isinstance(node.op, ast.Add) else _FOLD.subtract if isinstance(node.op, ast.Sub) else _FOLD.multiply
+        return fold(left, right)
+    return None
+
+
+def _literal(node: ast.Constant, src: Source) -> Decimal | None:
+    try:
+        return Decimal(src.segment(node).replace("_", ""))  # the text: `1e999` is a float inf
+    except InvalidOperation:
+        return None
+
+
+def _check_constant(node: ast.Constant, src: Source, bad) -> None:
     value = node.value
-    if isinstance(value, (bool, int, float, str)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = _literal(node, src)
+        size = number.copy_abs() if number is not None else None
+        if size is None or not size.is_finite() or size >= MAX_MAGNITUDE or (size and size < MIN_MAGNITUDE):
+            bad(node, f"数值常量 “{src.segment(node)}” 超出范围", "常量的绝对值须在 10^-15 与 10^15 之间")
+        return
+    if isinstance(value, (bool, str)):
         return
     if value is None:
         bad(node, "不支持 None（空值）")
