@@ -145,7 +145,10 @@ def compile_spec(spec: Mapping[str, Any]) -> CompiledRubric:
 
 def village_raw(spec: Mapping[str, Any]) -> dict[str, Any]:
     """The village data mapping (village data file format) of a case spec."""
-    raw: dict[str, Any] = {"village": {**VILLAGE, **copy.deepcopy(dict(spec.get("village") or {}))}}
+    village = copy.deepcopy(dict(spec.get("village") or {}))
+    if "assessed_on" in village and "year" not in village:  # a case dated in 2024 is assessed for 2024
+        village["year"] = int(str(village["assessed_on"])[:4])
+    raw: dict[str, Any] = {"village": {**VILLAGE, **village}}
     for key in ("answers", "judgments", "evidence", "reviews"):
         if key in spec:
             raw[key] = copy.deepcopy(spec[key])

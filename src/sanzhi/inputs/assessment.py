@@ -11,18 +11,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
-from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location, clipped
 from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.common.numbers import fmt
 from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Value, Village
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
-from sanzhi.standard.values import ValueProblem, is_blank, parse_value
+from sanzhi.standard.values import ValueProblem, is_blank, normalize_text, parse_value, says_something
 
 Locate = Callable[[Sequence[str | int], bool], Location]
 TOP_KEYS = ("rubric", "village", "answers", "judgments", "evidence", "reviews")
 VILLAGE_KEYS = ("code", "name", "township", "county", "year", "assessed_on", "assessor")
-CODE = re.compile(r"^\d{12}$")
+CODE = re.compile(r"^[0-9]{12}$")  # ASCII only: `\d` takes Arabic-Indic or Devanagari digits too
+# Longest accepted text, in characters: names go into every report, list and file name, and a
+# megabyte "village name" took 16 s and 476 MB to print. Real ones are a few dozen characters.
+NAME_MAX = 50  # village, township, county
+PERSON_MAX = 100  # assessor, reviewer (a group and its members)
+REASON_MAX = 2000
+DOCUMENT_MAX = 500  # one evidence document's title
+_CORRECTION_KEYS = ("value", "reason")
 _SECTIONS = {"village": "村基本信息", "answers": "填报答案", "judgments": "酌情评分", "evidence": "佐证材料",
              "reviews": "评审记录", "rubric": "评分标准"}
 _REVIEW_PARTS = {"corrections": "更正", "scores": "核定分", "judgments": "酌情评分"}
@@ -50,6 +57,7 @@ class _Index(NamedTuple):
     items: dict[str, CompiledItem]
     level_names: dict[str, str]
     required: tuple[tuple[str, FieldSpec], ...]  # required answer fields
+    date_fields: tuple[str, ...]  # answer fields of type date
 
 
 _INDEXES: IdentityCache[int, _Index] = IdentityCache("inputs.assessment.indexes", 16)  # by id(compiled)
@@ -62,7 +70,8 @@ def _index(compiled: CompiledRubric) -> _Index:
     r = compiled.rubric
     return _INDEXES.put(id(compiled), _Index(
         {a.id: a for a in r.attributes}, {f.id: f for f in r.fields}, {ci.item.id: ci for ci in compiled.items},
-        {lv.id: lv.name for lv in r.review_levels}, tuple((f.id, f) for f in r.fields if f.required)), compiled)
+        {lv.id: lv.name for lv in r.review_levels}, tuple((f.id, f) for f in r.fields if f.required),
+        tuple(f.id for f in r.fields if f.type == "date")), compiled)
 
 
 # A judgment's bounds, per (min, max) by exact text: a pydantic model per judgment cost ~10 µs.
@@ -85,8 +94,12 @@ class _Reader:
         self.locate = locate
         self.diags: list[Diagnostic] = []
         idx = _index(compiled)
-        self.attrs, self.fields, self.items, self.level_names, self.required = idx
+        self.attrs, self.fields, self.items, self.level_names, self.required = idx[:5]
         self.raw_reviews: object = None
+        self.year: int | None = None
+        self.day: date | None = None  # the assessment day: no answer may be dated after it
+        self.day_given = False
+        self.date_fields = idx.date_fields
 
     def error(self, code: str, path: Sequence[str | int], message: str, *, key: bool = False, expected: str | None = None,
               found: str | None = None, hint: str | None = None) -> None:
@@ -116,6 +129,45 @@ class _Reader:
         parts.extend(str(p) if not isinstance(p, int) else f"#{p + 1}" for p in rest)
         return " › ".join(parts)
 
+    def text(self, raw: object, path: Sequence[str | int], what: str, limit: int, *, number_ok: bool = False) -> str | None:
+        """Text as written (stripped), or None after an error: a list, a mapping, 是/否 or a number
+        is not a name (a code may be a number), nor is text without a letter or digit."""
+        if type(raw) is str:
+            text = raw.strip()
+        elif number_ok and type(raw) is int:
+            text = str(raw)
+        else:
+            self.error("D104", path, f"{what}应为文本", expected="文本", found=kind_of(raw))
+            return None
+        if len(text) > limit:
+            self.error("D112", path, f"{what}过长", expected=f"不超过 {limit} 个字符", found=f"{len(text):,} 个字符：“{text[:20]}…”")
+            return None
+        if not says_something(text):
+            self.error("D112", path, f"{what}没有实际内容", expected="文字", found=shown(text))
+            return None
+        return text
+
+    def reason(self, raw: object, path: Sequence[str | int], missing: str, hint: str | None = None) -> str | None:
+        """The reason under `path`, or None after an error (D113 when it is missing or says
+        nothing: "-" or a zero-width space is no reason)."""
+        if type(raw) is str and len(raw) <= REASON_MAX and says_something(raw):
+            return raw.strip()
+        if raw is None or is_blank(raw) or (type(raw) is str and not says_something(raw)):
+            self.error("D113", path, missing, key=True, hint=hint, found=None if raw is None or raw == "" else shown(str(raw)))
+            return None
+        return self.text(raw, (*path, "reason"), "理由", REASON_MAX)
+
+    def not_after_day(self, value: object, path: Sequence[str | int]) -> bool:
+        """False, with D116, for a date after the assessment day (an incident dated 9999-12-31
+        would otherwise count as "within the last 24 months")."""
+        day = self.day
+        if day is None or value.__class__ is not date or value <= day:  # type: ignore[operator]
+            return True
+        note = "" if self.day_given else f"（未填写评定日期 assessed_on，按 {self.year} 年 12 月 31 日计）"
+        self.error("D116", path, "日期晚于评定日期", expected=f"不晚于 {day.isoformat()} 的日期{note}",
+                   found=value.isoformat(), hint="请核对年份是否写错；评定之后发生的事项不能填入本次评定")  # type: ignore[attr-defined]
+        return False
+
     def mapping(self, raw: object, path: Sequence[str | int], what: str) -> dict[str, object]:
         if raw is None:
             return {}
@@ -125,8 +177,8 @@ class _Reader:
         return raw
 
     def unknown(self, key: str, path: Sequence[str | int], allowed: Sequence[str], what: str) -> None:
-        close = difflib.get_close_matches(key, allowed, n=1)
-        self.error("D110", (*path, key), f"未知的{what} “{key}”", key=True,
+        close = difflib.get_close_matches(key, allowed, n=1) if len(key) <= 100 else []  # difflib is quadratic
+        self.error("D110", (*path, key), f"未知的{what} “{clipped(key, 40)}”", key=True,
                    hint=f"是否想写 “{close[0]}”？" if close else None)
 
     def value(self, spec: FieldSpec, raw: object, path: Sequence[str | int], what: str | None = None, *,
@@ -172,13 +224,12 @@ class _Reader:
                 self.unknown(k, path, ("score", "reason"), "键")
         spec = _score_spec(low, high)
         score = self.value(spec, m.get("score"), (*path, "score"), what)
-        reason = m.get("reason")
         if m.get("score") is None:
             self.error("D111", path, f"{what}缺少评分 score", key=True)
-        if not isinstance(reason, str) or not reason.strip():
-            self.error("D113", path, f"{what}必须说明理由 reason", key=True, hint="评分依据须可追溯：写明谁、依据什么材料、为何如此评分")
+        reason = self.reason(m.get("reason"), path, f"{what}必须说明理由 reason", "评分依据须可追溯：写明谁、依据什么材料、为何如此评分")
+        if reason is None:
             return None
-        return Scored(score, reason.strip()) if isinstance(score, Decimal) else None
+        return Scored(score, reason) if isinstance(score, Decimal) else None
 
     def judgments(self, raw: object, path: Sequence[str | int]) -> dict[str, Scored]:
         out = {}
@@ -194,6 +245,27 @@ class _Reader:
             if s is not None:
                 out[iid] = s
         return out
+
+
+_KINDS = {list: "列表", tuple: "列表", dict: "键值映射", bool: "是/否（true/false）"}
+
+
+def kind_of(raw: object) -> str:
+    """What a value that should have been text is, in the clerk's words."""
+    kind = _KINDS.get(type(raw))
+    if kind is not None:
+        return kind
+    if isinstance(raw, (int, Decimal)):
+        return f"数值 {fmt(raw)}"
+    if isinstance(raw, date):
+        return f"日期 {raw.isoformat()}"
+    return type(raw).__name__
+
+
+def shown(text: str) -> str:
+    """Text quoted, with the code points of what cannot be seen (U+200B) spelled out."""
+    hidden = [f"U+{ord(c):04X}" for c in text[:10] if not c.isprintable() or c.isspace() or ord(c) in (0x200B, 0x2060, 0xFEFF)]
+    return f"“{text[:40]}”" + (f"（{' '.join(hidden)}）" if hidden else "")
 
 
 def read_assessment(compiled: CompiledRubric, raw: object, locate: Locate) -> Assessment:
@@ -241,8 +313,12 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
         v = m.get(k)
         if is_blank(v):
             rd.error("D111", ("village",), f"缺少{label} {k}", key=True, hint=f"请在 village 中补上 “{k}: …”")
-        else:
-            texts[k] = str(v).strip()
+            continue
+        text = rd.text(v, ("village", k), label, NAME_MAX, number_ok=k == "code")
+        if text is not None:
+            texts[k] = text
+    if "code" in texts:
+        texts["code"] = normalize_text(texts["code"])  # full-width digits (３３０…) are ASCII ones
     if "code" in texts and not CODE.match(texts["code"]):
         raw_code = m.get("code")
         found = f"“{texts['code']}”" if isinstance(raw_code, str) else texts["code"]
@@ -254,19 +330,38 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
     assessed_on = None
     if m.get("assessed_on") is not None:
         assessed_on = rd.value(_ASSESSED_ON, m.get("assessed_on"), ("village", "assessed_on"), cache=True)
+    if isinstance(year, int):
+        rd.year = year
+        if isinstance(assessed_on, date) and not _in_year(rd, assessed_on, ("village", "assessed_on"), "评定日期"):
+            assessed_on = None
+        rd.day, rd.day_given = (assessed_on, True) if isinstance(assessed_on, date) else (date(year, 12, 31), False)
     attributes: dict[str, object] = {}
     for aid, spec in rd.attrs.items():
         v = rd.value(spec, m.get(aid), ("village", aid), cache=True)
         if v is not None:
-            attributes[aid] = v
+            if rd.not_after_day(v, ("village", aid)):
+                attributes[aid] = v
         elif spec.required and is_blank(m.get(aid)):
             rd.error("D111", ("village",), f"缺少必填的村属性 “{spec.label}”（{aid}）", key=True, hint=f"请在 village 中补上 “{aid}: …”")
-    assessor = m.get("assessor")
-    if len(texts) < 4 or not isinstance(year, int):
+    raw_assessor = m.get("assessor")
+    assessor = None if is_blank(raw_assessor) else rd.text(raw_assessor, ("village", "assessor"), "自评填报人", PERSON_MAX)
+    if len(texts) < 4 or rd.day is None or not isinstance(year, int):
         return None, attributes, None
-    day = assessed_on if isinstance(assessed_on, date) else date(year, 12, 31)
-    village = Village(texts["code"], texts["name"], texts["township"], texts["county"], year, day)
-    return village, attributes, str(assessor).strip() if assessor else None
+    village = Village(texts["code"], texts["name"], texts["township"], texts["county"], year, rd.day)
+    return village, attributes, assessor
+
+
+def _in_year(rd: _Reader, day: date, path: Sequence[str | int], what: str) -> bool:
+    """False, with D116, for a date outside the assessment year and the year after it (when
+    reviews take place): `assessed_on: 1990-01-01` for the year 2025 is a slip."""
+    year = rd.year
+    assert year is not None
+    first, last = date(year, 1, 1), date(year + 1, 12, 31)
+    if first <= day <= last:
+        return True
+    rd.error("D116", path, f"{what}不在 {year} 年度评定的时间范围内", expected=f"{first.isoformat()} 至 {last.isoformat()} 之间的日期",
+             found=day.isoformat(), hint="请核对年份是否写错，或评定年度 year 是否填对")
+    return False
 
 
 def _answers(rd: _Reader, raw: object) -> dict[str, object]:
@@ -289,6 +384,9 @@ def _answers(rd: _Reader, raw: object) -> dict[str, object]:
         value = rd.value(spec, v, ("answers", k), cache=True)
         if value is not None:
             out[k] = value
+    for fid in rd.date_fields:
+        if fid in out and not rd.not_after_day(out[fid], ("answers", fid)):
+            del out[fid]
     for fid, spec in rd.required:
         if fid not in out and is_blank(m.get(fid)):
             rd.error("D111", ("answers",), f"缺少必填项 “{spec.label}”（{fid}）", key=True, hint=f"请在 answers 中补上 “{fid}: …”")
@@ -303,10 +401,17 @@ def _evidence(rd: _Reader, raw: object) -> dict[str, tuple[str, ...]]:
             continue
         if isinstance(docs, str):
             docs = [docs]
-        if not isinstance(docs, list) or not all(isinstance(d, (str, int, Decimal)) for d in docs):
-            rd.error("D104", ("evidence", iid), "佐证材料应为文本列表")
+        if not isinstance(docs, list) or not all(type(d) is str or type(d) is int or type(d) is Decimal for d in docs):
+            rd.error("D104", ("evidence", iid), "佐证材料应为文本列表", found=kind_of(docs) if not isinstance(docs, list) else
+                     "列表中有" + "、".join(sorted({kind_of(d).split()[0] for d in docs if type(d) not in (str, int, Decimal)})))
             continue
-        out[iid] = tuple(str(d).strip() for d in docs if str(d).strip())
+        titles = [str(d).strip() for d in docs]
+        long = next((t for t in titles if len(t) > DOCUMENT_MAX), None)
+        if long is not None:
+            rd.error("D112", ("evidence", iid), "佐证材料名称过长", expected=f"每份材料不超过 {DOCUMENT_MAX} 个字符",
+                     found=f"{len(long):,} 个字符：“{long[:20]}…”")
+            continue
+        out[iid] = tuple(t for t in titles if says_something(t))
     return out
 
 
@@ -336,15 +441,20 @@ def _reviews(rd: _Reader, raw: object) -> tuple[Review, ...]:
             continue
         seen.append(level)
         last = levels.index(level)
-        reviewer = m.get("reviewer")
-        if is_blank(reviewer):
+        raw_reviewer = m.get("reviewer")
+        reviewer = None
+        if is_blank(raw_reviewer):
             rd.error("D111", path, "评审记录缺少评审人 reviewer", key=True)
+        else:
+            reviewer = rd.text(raw_reviewer, (*path, "reviewer"), "评审人", PERSON_MAX)
         day = None
         if m.get("date") is not None:
             day = rd.value(_REVIEW_DATE, m.get("date"), (*path, "date"), cache=True)
+            if isinstance(day, date) and rd.year is not None and not _in_year(rd, day, (*path, "date"), "评审日期"):
+                day = None
         out.append(Review(
             level=level,
-            reviewer=str(reviewer or "").strip(),
+            reviewer=reviewer or "",
             reviewed_on=day if isinstance(day, date) else None,
             corrections=_corrections(rd, m.get("corrections"), (*path, "corrections")),
             judgments=rd.judgments(m.get("judgments"), (*path, "judgments")),
@@ -362,10 +472,12 @@ def _corrections(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[
             rd.unknown(k, path, list(specs), "字段")
             continue
         m = rd.mapping(entry, (*path, k), "更正记录")
-        reason = m.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            rd.error("D113", (*path, k), f"更正 “{spec.label}” 必须说明理由 reason", key=True,
-                     hint="每处更正都要写明理由，如 {value: 2, reason: 乡镇复核发现……}")
+        for key in m:
+            if key not in _CORRECTION_KEYS:
+                rd.unknown(key, (*path, k), _CORRECTION_KEYS, "更正记录键")
+        reason = rd.reason(m.get("reason"), (*path, k), f"更正 “{spec.label}” 必须说明理由 reason",
+                           "每处更正都要写明理由，如 {value: 2, reason: 乡镇复核发现……}")
+        if reason is None:
             continue
         if "value" not in m:
             rd.error("D111", (*path, k), f"更正 “{spec.label}” 缺少 value（删除该答案请写 value: null）", key=True)
@@ -373,7 +485,9 @@ def _corrections(rd: _Reader, raw: object, path: tuple[str | int, ...]) -> dict[
         value = rd.value(spec, m["value"], (*path, k, "value"), cache=True)
         if value is None and not is_blank(m["value"]):
             continue
-        out[k] = Correction(value, reason.strip())  # type: ignore[arg-type]
+        if not rd.not_after_day(value, (*path, k, "value")):
+            continue
+        out[k] = Correction(value, reason)  # type: ignore[arg-type]
     return out
 
 

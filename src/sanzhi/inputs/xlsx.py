@@ -208,7 +208,7 @@ class _Form:
                 problem = unusable_text(value, spec.label, at) if spec is REVIEWER else None
                 if problem is not None:
                     self.own.append(problem)
-                    value = "?"  # named but unreadable: the level is present, its error already reported
+                    value = "无法读取"  # named but unreadable: the level is present, its error already reported
                 setattr(self.review[level], kind, value)
                 self.review[level].places.append(((), at) if kind == "reviewer" else (("date",), at))
             else:  # unknown: read_assessment names it, at its 编号 cell

@@ -10,11 +10,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sanzhi.common.numbers import fmt
-from sanzhi.standard.fields import FieldSpec
+from sanzhi.standard.fields import MAX_MAGNITUDE, FieldSpec
 
 TRUE_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "t", "1", "已", "已完成", "符合"})
 FALSE_WORDS = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "f", "0", "未", "未完成", "不符合"})
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+# How precise a number may be written: `1e999999999` for an integer field would otherwise be
+# turned into a billion-digit int, and 0.000…1 with a million zeros printed in full.
+_MAX_DIGITS = 30
+_MIN_EXPONENT = -30
+_INTEGER_DIGITS = len(str(MAX_MAGNITUDE)) - 1  # 15
 _TAG_SEPARATORS = "、,，;；\n"
 _TAG_SPLIT = re.compile(f"[{_TAG_SEPARATORS}]+")
 NO_TAGS = "无"  # an empty set of tags written in a cell, where [] cannot be typed
@@ -57,10 +62,24 @@ def normalize_text(raw: str) -> str:
 
 
 def _number(spec: FieldSpec, raw: object) -> Decimal:
+    return _bounded(spec, _plain_number(spec, raw), raw)
+
+
+def _bounded(spec: FieldSpec, value: Decimal, raw: object) -> Decimal:
+    _, digits, exponent = value.as_tuple()
+    if value.adjusted() >= _INTEGER_DIGITS or len(digits) > _MAX_DIGITS or (isinstance(exponent, int) and exponent < _MIN_EXPONENT):
+        raise ValueProblem(_expected_number(spec) + f"，且整数部分不超过 {_INTEGER_DIGITS} 位、有效数字不超过 {_MAX_DIGITS} 位", _quoted(raw))
+    return value
+
+
+def _plain_number(spec: FieldSpec, raw: object) -> Decimal:
     if isinstance(raw, bool):
         raise ValueProblem(_expected_number(spec), _quoted(raw))
     if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise ValueProblem(_expected_number(spec), _quoted(raw))
+        return value
     if isinstance(raw, str):
         text = normalize_text(raw)
         if spec.unit and text.endswith(normalize_text(spec.unit)):
@@ -238,9 +257,24 @@ def parse_value(spec: FieldSpec, raw: object) -> object:
         case "text":
             if isinstance(raw, (dict, list)):
                 raise ValueProblem("文本", "列表或映射")
-            return str(raw).strip()
+            text = str(raw).strip()
+            if len(text) > TEXT_MAX:
+                raise ValueProblem(f"不超过 {TEXT_MAX} 个字符的文本", f"{len(text):,} 个字符的文本")
+            return text
     raise AssertionError(spec.type)  # pragma: no cover
 
 
 def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and normalize_text(raw) in ("", "-", "—", "／", "/"))
+
+
+def says_something(text: str) -> bool:
+    """Whether a reason or a name holds a letter or a digit: "-", "……" or a zero-width space
+    (which str.strip() keeps) say nothing, and must not pass for a reason."""
+    for ch in text:
+        if ch.isalnum():  # the fast path: the first character of a real reason
+            return True
+    return False
+
+
+TEXT_MAX = 2000  # characters of a text answer; Excel itself holds 32,767 in a cell
