@@ -7,14 +7,19 @@ judgment item; valid/xinglin.yaml is the same village with nothing wrong.
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sanzhi.cli import app
-from sanzhi.common.errors import DataError
+from sanzhi.common.errors import DataError, Location
+from sanzhi.common.yaml_source import load_yaml
+from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import read_text_village
 from sanzhi.inputs.loaded import LoadFailure
 from sanzhi.standard.loader import load_rubric_file
@@ -128,3 +133,41 @@ def test_folder_of_villages_mixed(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "杏林村" in result.stdout
     assert "b_bad.yaml:6:12" in result.stderr
+
+
+def test_full_width_code_is_read_as_ascii_and_other_digits_are_refused() -> None:
+    compiled, _ = load_rubric_file(Path(RUBRIC))
+    raw, _ = load_yaml((REPO / GOOD).read_text(encoding="utf-8"), "v.yaml", code_prefix="D")
+    raw["village"]["code"] = "３３０４８３１０１２０１"  # NFKC folds full-width digits
+    assert read_assessment(compiled, raw, lambda p, k: Location("v.yaml")).village.code == "330483101201"
+    for digits in ("٣٣٠٤٨٣١٠١٢٠١", "३३०४८३१०१२०१"):  # Arabic-Indic, Devanagari: \d took them
+        raw["village"]["code"] = digits
+        with pytest.raises(DataError) as info:
+            read_assessment(compiled, raw, lambda p, k: Location("v.yaml"))
+        assert [d.code for d in info.value.diagnostics] == ["D112"]
+
+
+def test_a_ten_megabyte_name_or_key_gives_a_short_message(tmp_path: Path) -> None:
+    # Before: 41 MB of stderr for the key; 16 s and 476 MB of memory to print the name.
+    good = (REPO / GOOD).read_text(encoding="utf-8")
+    raw, _ = load_yaml(good, "v.yaml", code_prefix="D")
+    raw["answers"]["k" * 10_000_000] = 1  # as JSON: YAML allows keys of 1,024 characters at most
+    keyed = json.dumps(raw, ensure_ascii=False, default=str)
+    for case, text in (("name.yaml", good.replace("name: 杏林村", "name: " + "杏" * 3_500_000)),  # 10.5 MB of UTF-8
+                       ("key.json", keyed)):
+        path = tmp_path / case
+        path.write_text(text, encoding="utf-8")
+        result = _score(str(path))
+        assert result.exit_code == 2, result.stderr[:500]
+        assert len(result.stderr) < 3_000, (case, len(result.stderr))
+        assert ("3,500,000 个字符" if case == "name.yaml" else "10,000,000 个字符") in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "village.yaml"
+    os.mkfifo(fifo)
+    for args in (["score", "-r", RUBRIC, str(fifo)], ["rubric", "check", str(fifo)]):
+        proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], capture_output=True, text=True, timeout=60, cwd=REPO)
+        assert proc.returncode == 2, proc.stderr
+        assert "不是普通文件" in proc.stderr

@@ -127,8 +127,8 @@ def _snippet(
         # A long line is shown from shortly before the column, so the caret stays on screen.
         line = "…" + line[start - _BEFORE_COLUMN :]
         start = _BEFORE_COLUMN + 1
-    width = min(_token_width(line, start), _CARETS)
     line = _clipped(line)
+    width = min(_token_width(line, start), _CARETS)
     indent = display_width(line[:start]) + max(0, start - len(line))
     return [*numbered, (loc.line, line)], " " * indent + "^" * width
 

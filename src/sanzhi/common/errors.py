@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from sanzhi.common.regular_file import FileTooLargeError, NotRegularFileError, describe_size
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -74,6 +76,14 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"  # "error" | "warning"
 
+    def __post_init__(self) -> None:
+        # Messages quote what was written (a key, a value): a 10 MB key must not become 40 MB
+        # of error output, whichever rendering (terminal, JSON, skipped.csv) it reaches.
+        for name, limit in _ECHO_LIMITS:
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                object.__setattr__(self, name, clipped(value, limit))
+
     def sort_key(self) -> tuple[str, str, int, int, str, str]:
         # Spreadsheet problems group by sheet, then row, so a clerk can work down each sheet.
         loc = self.location
@@ -111,6 +121,16 @@ class Diagnostic:
             "found": self.found,
             "hint": self.hint,
         }
+
+
+_ECHO_LIMITS = (("message", 400), ("path", 400), ("expected", 1000), ("found", 300), ("hint", 600))
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 个字符）"
 
 
 class SanzhiError(Exception):
@@ -153,6 +173,10 @@ _OS_REASONS = {
 
 def os_reason(exc: OSError) -> str:
     """An operating-system error in Chinese, for user-facing messages (the OS words it in English)."""
+    if isinstance(exc, FileTooLargeError):
+        return f"文件过大（{describe_size(exc.size)}，上限 {describe_size(exc.limit)}）"
+    if isinstance(exc, NotRegularFileError):
+        return "不是普通文件（是管道、设备或套接字），不能作为输入读取"
     if type(exc).__name__ in _OS_REASONS:
         return _OS_REASONS[type(exc).__name__]
     if exc.errno == 28:  # ENOSPC

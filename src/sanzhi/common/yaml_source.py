@@ -40,6 +40,7 @@ from typing import NoReturn
 import yaml
 
 from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
+from sanzhi.common.regular_file import TEXT_LIMIT, read_regular_file
 
 # yaml.CSafeLoader exists only when PyYAML was built with libyaml; the pure loader is 7x slower.
 _LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
@@ -118,7 +119,7 @@ def load_yaml_file(
     name = display_name if display_name is not None else str(path)
     error_cls = _error_class(code_prefix)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_file(path, TEXT_LIMIT)
     except OSError as exc:
         reason = "找不到文件" if isinstance(exc, FileNotFoundError) else "无法读取文件"
         diag = Diagnostic(

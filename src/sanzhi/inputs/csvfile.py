@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.regular_file import SHEET_LIMIT
 from sanzhi.inputs.cellmap import failed
 from sanzhi.inputs.loaded import Loaded
 from sanzhi.inputs.read import read_input
@@ -21,7 +22,7 @@ from sanzhi.standard.compile import CompiledRubric
 
 def read_csv(compiled: CompiledRubric, path: Path, display: str | None = None) -> Iterator[Loaded]:
     name = display or str(path)
-    blob = read_input(str(path), name)
+    blob = read_input(str(path), name, SHEET_LIMIT)
     if isinstance(blob, DataError):
         yield failed(name, blob.diagnostics)
         return

@@ -15,11 +15,11 @@ Reading the bytes off the disk is `read_input` (or `read_file` where every micro
 workbooks, many villages to a file, have their own readers (see `sanzhi.inputs.files`).
 """
 
-import os
 from typing import NamedTuple
 
 from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.common.json_source import load_data_text
+from sanzhi.common.regular_file import TEXT_LIMIT, read_regular_file
 from sanzhi.common.yaml_source import SourceMap
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.scoring.assessment import Assessment
@@ -68,27 +68,20 @@ def read_village(compiled: CompiledRubric, name: str, data: bytes) -> Assessment
     return assess(compiled, parsed)
 
 
-def read_file(path: str) -> bytes:
-    """A file's bytes with bare os calls: Path.read_bytes' objects cost ~10 µs a village."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        want = os.fstat(fd).st_size + 1  # one more than the size: a short read is the end
-        chunks = [os.read(fd, want)]
-        if len(chunks[0]) == want:  # the file grew, or a special file reports size 0: read to the end
-            while chunks[-1]:
-                chunks.append(os.read(fd, 1 << 16))
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
+def read_file(path: str, limit: int = TEXT_LIMIT) -> bytes:
+    """A regular file's bytes (at most `limit`), with bare os calls: Path.read_bytes' objects
+    cost ~10 µs a village. A FIFO, device or folder is refused without blocking (see
+    `sanzhi.common.regular_file`)."""
+    return read_regular_file(path, limit)
 
 
-def read_input(path: str, name: str | None = None) -> bytes | DataError:
+def read_input(path: str, name: str | None = None, limit: int = TEXT_LIMIT) -> bytes | DataError:
     """The bytes of a village data file, or D100 saying why it cannot be read (named `name`)."""
     try:
-        return read_file(path)
+        return read_file(path, limit)
     except FileNotFoundError:
         return DataError([Diagnostic("D100", "找不到村自评数据文件", Location(name or path))])
-    except OSError as e:
+    except OSError as e:  # a FIFO, a device, a folder, no permission, too large
         return DataError([Diagnostic("D100", f"无法读取村自评数据文件：{os_reason(e)}", Location(name or path))])
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from sanzhi.common.errors import Diagnostic, Location, RubricError
+from sanzhi.common.errors import Diagnostic, Location, RubricError, os_reason
+from sanzhi.common.regular_file import TEXT_LIMIT, read_regular_file
 from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.standard.checks import check_rubric
 from sanzhi.standard.compile import CompiledRubric, compile_rubric
@@ -184,9 +185,11 @@ def parse_rubric(text: str, filename: str) -> tuple[CompiledRubric, list[Diagnos
 def load_rubric_file(path: Path, display_name: str | None = None) -> tuple[CompiledRubric, list[Diagnostic]]:
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, TEXT_LIMIT).decode("utf-8")
     except FileNotFoundError:
         raise RubricError([Diagnostic("R100", "找不到评分标准文件", Location(name))]) from None
+    except OSError as exc:  # a FIFO, a device, a folder, no permission, too large
+        raise RubricError([Diagnostic("R100", "无法读取评分标准文件", Location(name), found=os_reason(exc))]) from None
     except UnicodeDecodeError:
         raise RubricError([Diagnostic("R100", "文件不是 UTF-8 编码", Location(name), hint="请用 UTF-8 另存该文件")]) from None
     return parse_rubric(text, name)
