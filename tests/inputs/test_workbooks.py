@@ -10,8 +10,10 @@ expected and found, all at once. The corpus (workbooks/cases.yaml) pins the exac
 import csv
 import functools
 import io
+import random
 import re
 import shutil
+import string
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -314,8 +316,71 @@ def _cell_ref(ws: Any, column: str) -> int:
     return next(c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == column)
 
 
+def _sheet_edit(wb: Any, edit: dict[str, Any]) -> bool:
+    """Edits of a workbook's structure, the same for every layout; False if `edit` is not one."""
+    if "merge" in edit:
+        sheet, cells = edit["merge"]
+        wb[sheet].merge_cells(cells)
+    elif "copy_sheet" in edit:
+        wb.copy_worksheet(wb[edit["copy_sheet"][0]]).title = edit["copy_sheet"][1]
+    elif "hide_sheet" in edit:
+        wb[edit["hide_sheet"]].sheet_state = "hidden"
+    else:
+        return False
+    return True
+
+
+_LETTERS = bytes(string.ascii_letters[i % 52].encode()[0] for i in range(256))
+
+
+def _patch_xml(path: Path, patches: list[dict[str, Any]]) -> None:
+    """Break the saved file's XML the way other programs, truncated copies or attackers do:
+    `regex` [pattern, replacement] (once), `truncate_after` (cut the part in the middle of the
+    first element after this text), `doctype` (an internal entity used in a cell), `comment_mib`
+    (a comment of N MiB after <sheetData>, streamed; `random` letters so it does not pack)."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            todo = [p for p in patches if p["part"] == info.filename]
+            if not todo:
+                zout.writestr(info, data)
+                continue
+            text = data.decode()
+            comment = None
+            for patch in todo:
+                if "regex" in patch:
+                    text, n = re.subn(patch["regex"][0], patch["regex"][1], text, count=1)
+                    assert n == 1, patch
+                elif "truncate_after" in patch:
+                    text = text[: text.index(patch["truncate_after"]) + len(patch["truncate_after"]) + 40]
+                elif "doctype" in patch:
+                    text = re.sub(r"<worksheet\b", '<!DOCTYPE worksheet [<!ENTITY v "杏林村">]><worksheet', text, count=1)
+                    text = re.sub(r'(<c r="B3"[^>]*><is><t>)[^<]*', r"\1&v;", text, count=1)
+                elif "comment_mib" in patch:
+                    comment = patch
+            if comment is None:
+                zout.writestr(info, text.encode())
+                continue
+            head, tail = text.split("<sheetData>", 1)
+            rng = random.Random(13)
+            with zout.open(info.filename, "w", force_zip64=True) as out:
+                out.write((head + "<sheetData><!--").encode())
+                for _ in range(comment["comment_mib"]):
+                    out.write(rng.randbytes(1 << 20).translate(_LETTERS) if comment.get("random") else b"x" * (1 << 20))
+                out.write(("-->" + tail).encode())
+    tmp.replace(path)
+
+
 def build_case(case: dict[str, Any], folder: Path) -> Path:
     """The case's file in `folder`, named after the case."""
+    path = _build_case(case, folder)
+    if "xml" in case:
+        _patch_xml(path, case["xml"])
+    return path
+
+
+def _build_case(case: dict[str, Any], folder: Path) -> Path:
     layout = case["layout"]
     if layout == "file":
         path = folder / case["file"]
@@ -330,6 +395,8 @@ def build_case(case: dict[str, Any], folder: Path) -> Path:
         builtin: list[tuple[str, int]] = []
         wb = openpyxl.load_workbook(path)
         for n, edit in enumerate(case.get("edits", [])):
+            if _sheet_edit(wb, edit):
+                continue
             if "delete_sheet" in edit:
                 del wb[edit["delete_sheet"]]
             elif "rename_sheet" in edit:
@@ -360,6 +427,8 @@ def build_case(case: dict[str, Any], folder: Path) -> Path:
         for c, value in enumerate(many_row(compiled, headers, raw), start=1):
             ws.cell(r, c, value)
     for edit in case.get("edits", []):
+        if _sheet_edit(wb, edit):
+            continue
         if "delete_row" in edit:
             ws.delete_rows(edit["delete_row"])
             continue
@@ -406,7 +475,8 @@ def test_every_workbook_problem_names_file_sheet_row_and_column(case: dict[str, 
     compiled = compiled_for(case.get("rubric", "full"))
     diags = [d for x in read_village_file(compiled, Path(path.name)) if isinstance(x, LoadFailure) for d in x.error.diagnostics]
     assert diags
-    structural = {"D120", "D121", "D126"}  # a sheet, header or the whole table: no single cell
+    # a file, a sheet, a header or the whole table, or a sheet's XML from a row on: no single cell
+    structural = {"D100", "D120", "D121", "D126", "D129"}
     for d in diags:
         assert d.location is not None and d.location.file == path.name
         if d.code in structural:

@@ -17,7 +17,13 @@ from sanzhi.common.numbers import fmt
 from sanzhi.scoring.assessment import Assessment, Correction, Review, Scored, Value, Village
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 from sanzhi.standard.fields import FieldSpec
-from sanzhi.standard.values import ValueProblem, is_blank, normalize_text, parse_value, says_something
+from sanzhi.standard.values import (
+    ValueProblem,
+    is_blank,
+    normalize_text,
+    parse_value,
+    says_something,
+)
 
 Locate = Callable[[Sequence[str | int], bool], Location]
 TOP_KEYS = ("rubric", "village", "answers", "judgments", "evidence", "reviews")

@@ -14,15 +14,21 @@ shared parser reports it with the field's expected value. Nothing is guessed:
 """
 
 import functools
+import io
 import re
+import warnings
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sanzhi.common.numbers import fmt
+from sanzhi.inputs.xlsx_guard import GuardedZip, check_directory
 from sanzhi.standard.fields import FieldSpec
 from sanzhi.standard.values import Unusable, normalize_text
+
+# openpyxl warns (in English, on stderr) about what it drops or repairs; sanzhi reports the
+# problems it cares about itself, in Chinese, with the cell.
+warnings.filterwarnings("ignore", module=r"openpyxl(\.|$)")
 
 # Chinese (zh-CN) locale built-in number formats openpyxl does not know.
 CJK_FORMATS = {
@@ -49,11 +55,18 @@ class Percent:
     __str__ = shown  # what the clerk saw; also keeps a row's input hash stable
 
 
-def open_workbook(path: Path) -> Any:
-    """openpyxl in read-only mode with cached formula values, Chinese date formats known."""
-    import openpyxl
+def open_workbook(blob: bytes) -> Any:
+    """openpyxl in read-only mode with cached formula values, Chinese date formats known, every
+    part read through the guards of `sanzhi.inputs.xlsx_guard` (WorkbookRefused)."""
+    from openpyxl.reader.excel import ExcelReader
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    archive = GuardedZip(io.BytesIO(blob))
+    check_directory(archive)
+    reader = ExcelReader(io.BytesIO(blob), read_only=True, data_only=True)  # what load_workbook does,
+    reader.archive.close()  # with the guarded archive in place of the plain one
+    reader.archive, reader.valid_files = archive, archive.namelist()
+    reader.read()
+    wb = reader.wb
     date_styles = getattr(wb, "_date_formats", None)
     for idx, style in enumerate(getattr(wb, "_cell_styles", ())):
         if isinstance(date_styles, set) and style.numFmtId in CJK_FORMATS:

@@ -20,6 +20,7 @@ from sanzhi.inputs.cellmap import CellMap, RowPlaces, cell, column_letter, faile
 from sanzhi.inputs.cells import raw_for
 from sanzhi.inputs.layout import RUBRIC_LABEL, VILLAGE_SPECS, ManyColumn, many_columns
 from sanzhi.inputs.loaded import Loaded, LoadedVillage, Source
+from sanzhi.inputs.xlsx_sheets import Merged
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.values import Unusable, is_blank, normalize_text
 
@@ -41,8 +42,10 @@ def rubric_mismatch(compiled: CompiledRubric, found: object, where: Location) ->
                       hint=f"请改用 --rubric {text} 评分，或用 sanzhi form --rubric {compiled.ref} 生成新表格重新填报")
 
 
-def read_table(compiled: CompiledRubric, rows: Iterable[Sequence[object]], file: str, sheet: str | None) -> Iterator[Loaded]:
-    """Villages of a many-villages sheet; `rows` are the sheet's rows from row 1, as cell values."""
+def read_table(compiled: CompiledRubric, rows: Iterable[Sequence[object]], file: str, sheet: str | None,
+               merged: Merged | None = None) -> Iterator[Loaded]:
+    """Villages of a many-villages sheet; `rows` are the sheet's rows from row 1, as cell values;
+    `merged`: the sheet's merged ranges, whose covered cells are reported (D128)."""
     it = iter(rows)
     first = list(next(it, ()))
     if not first or not isinstance(first[0], str) or normalize_text(first[0]) != RUBRIC_LABEL:
@@ -60,7 +63,7 @@ def read_table(compiled: CompiledRubric, rows: Iterable[Sequence[object]], file:
     if problems:
         yield failed(file, problems)
         return
-    rows_reader = _Rows(compiled, columns, file, sheet, len(headers))
+    rows_reader = _Rows(compiled, columns, file, sheet, len(headers), merged if merged is not None and merged.ranges else None)
     villages = 0
     for r, row in enumerate(it, start=3):
         if not all(is_blank(v) for v in row):
@@ -72,8 +75,11 @@ def read_table(compiled: CompiledRubric, rows: Iterable[Sequence[object]], file:
 
 
 class _Rows:
-    def __init__(self, compiled: CompiledRubric, columns: dict[int, ManyColumn], file: str, sheet: str | None, width: int) -> None:
+    def __init__(self, compiled: CompiledRubric, columns: dict[int, ManyColumn], file: str, sheet: str | None, width: int,
+                 merged: Merged | None) -> None:
         self.compiled, self.columns, self.file, self.sheet, self.width = compiled, columns, file, sheet, width
+        self.merged = merged
+        self.labels = {i: c.label for i, c in columns.items()}
         self.fields = frozenset(f.id for f in compiled.rubric.fields)
         self.seen_codes: dict[str, int] = {}
         self.paths: dict[tuple[str | int, ...], tuple[int, str]] = {}
@@ -96,6 +102,8 @@ class _Rows:
         judgments: dict[str, dict[str, object]] = {}
         evidence: dict[str, list[str]] = {}
         own: list[Diagnostic] = []
+        if self.merged is not None:
+            own.extend(self.merged.covered(r, self.labels, file, sheet or ""))
         for i, v in enumerate(row):
             c = self.columns.get(i)
             if c is None:
@@ -112,6 +120,8 @@ class _Rows:
                 (answers if c.key in self.fields else village)[c.key] = value
             elif is_blank(value):
                 continue
+            elif kind != "score" and isinstance(value, Unusable):  # a formula error is no reason or document
+                own.append(unusable_text(value, c.label, cell(file, sheet, r, i, c.label)))  # type: ignore[arg-type]
             elif kind == "evidence":
                 evidence[item] = split_documents(value)
             else:

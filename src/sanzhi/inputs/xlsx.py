@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
+from sanzhi.common.regular_file import SHEET_LIMIT, read_regular_file
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.cellmap import CellMap, cell, failed, unusable_text
-from sanzhi.inputs.cells import cell_value, open_workbook, raw_for
+from sanzhi.inputs.cells import open_workbook, raw_for
 from sanzhi.inputs.layout import (
     DELETE_MARK,
     ID_HEADER,
@@ -45,9 +46,11 @@ from sanzhi.inputs.layout import (
 )
 from sanzhi.inputs.loaded import Loaded, LoadedVillage, Source
 from sanzhi.inputs.table import read_table, rubric_mismatch, split_documents
+from sanzhi.inputs.xlsx_guard import WorkbookRefused
+from sanzhi.inputs.xlsx_sheets import SheetUnreadable, choose, read_rows, unreadable_diagnostic
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.fields import FieldSpec
-from sanzhi.standard.values import is_blank, normalize_text
+from sanzhi.standard.values import Unusable, is_blank, normalize_text
 
 Row = list[object]
 _TEXT_KEYS = frozenset(s.id for s in VILLAGE_SPECS if s.type == "text")  # read as plain text, not parsed
@@ -57,15 +60,22 @@ _HEADER_SEARCH = 30  # rows searched for the 编号 header
 def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = None) -> Iterator[Loaded]:
     name = display or str(path)
     try:
-        blob = path.read_bytes()
-        wb = open_workbook(path)
+        blob = read_regular_file(path, SHEET_LIMIT)
     except FileNotFoundError:
         yield failed(name, [Diagnostic("D100", "找不到村自评数据文件", Location(name))])
+        return
+    except OSError as exc:  # a FIFO, a device, a folder, no permission, too large
+        yield failed(name, [Diagnostic("D100", "无法读取村自评数据文件", Location(name), found=os_reason(exc))])
+        return
+    try:
+        wb = open_workbook(blob)
+    except WorkbookRefused as exc:
+        yield failed(name, [unreadable_diagnostic(name, exc)], blob)
         return
     except Exception:  # noqa: BLE001 - openpyxl raises many types for a file that is not .xlsx
         yield failed(name, [Diagnostic("D100", "无法读取该 Excel 文件：不是有效的 .xlsx 工作簿", Location(name),
                                        hint="请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（*.xlsx）；"
-                                            "设置了打开密码的文件请先取消密码")])
+                                            "设置了打开密码的文件请先取消密码")], blob)
         return
     try:
         names = list(wb.sheetnames)
@@ -73,9 +83,12 @@ def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = No
             yield _Form(compiled, wb, name).read(blob)
         elif SHEET_MANY in names or len(names) == 1:
             ws = wb[SHEET_MANY if SHEET_MANY in names else names[0]]
-            ws.reset_dimensions()  # other programs write wrong sheet sizes
-            rows = ([cell_value(c) for c in row] for row in ws.iter_rows())
-            yield from read_table(compiled, rows, name, ws.title)
+            ambiguous = choose(wb, ws.title, name)
+            if ambiguous:
+                yield failed(name, ambiguous, blob)
+                return
+            sheet = read_rows(wb, ws)
+            yield from read_table(compiled, sheet.rows, name, ws.title, sheet.merged)
         else:
             yield failed(name, [Diagnostic(
                 "D120", "不是 sanzhi 生成的自评表：找不到 “封面” 工作表（单村自评表）或 “村汇总” 工作表（多村汇总表）",
@@ -83,6 +96,8 @@ def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = No
                 hint=f"请用 sanzhi form --rubric {compiled.ref} 生成表格后填报")])
     except zipfile.BadZipFile:
         yield failed(name, [Diagnostic("D100", "Excel 文件已损坏，无法读取", Location(name))], blob)
+    except (SheetUnreadable, WorkbookRefused) as exc:
+        yield failed(name, [unreadable_diagnostic(name, exc)], blob)
     finally:
         wb.close()
 
@@ -159,9 +174,9 @@ class _Form:
             self.own.append(Diagnostic("D120", f"自评表缺少 “{title}” 工作表", Location(self.file),
                                        hint="请勿删除或重命名工作表；可重新生成表格后把内容复制过去"))
             return None
-        ws = self.wb[title]
-        ws.reset_dimensions()
-        rows = [[cell_value(c) for c in row] for row in ws.iter_rows()]
+        self.own.extend(choose(self.wb, title, self.file))
+        sheet = read_rows(self.wb, self.wb[title])
+        rows = list(sheet.rows)
         header = next((n for n, row in enumerate(rows[:_HEADER_SEARCH]) if row and _text(row[0]) == ID_HEADER), None)
         if header is None:
             self.own.append(Diagnostic("D120", f"“{title}” 工作表找不到表头行（A 列为 “{ID_HEADER}” 的行）",
@@ -177,10 +192,13 @@ class _Form:
             return None
         out: list[tuple[int, str, Row]] = []
         seen: dict[str, int] = {}
+        read = {i: next(c.header for c in columns if c.key == k) for k, i in cols.items()}
         for n, row in enumerate(rows[header + 1:], start=header + 2):
             key = _text(row[0]) if row else ""
             if not key:
                 continue
+            if sheet.merged.ranges:
+                self.own.extend(sheet.merged.covered(n, read, self.file, title))
             if key in seen:
                 self.own.append(Diagnostic("D124", f"编号 “{key}” 重复（另见第 {seen[key]} 行）",
                                            Location(self.file, sheet=title, row=n, cell_column=f"A（{ID_HEADER}）"),
@@ -254,6 +272,9 @@ class _Form:
             self.own.append(Diagnostic("D125", f"填写了更正 “{spec.label}” 的理由，但没有填写更正值", fix_at,
                                        hint=f"请填写更正后的值；如要删去该项答案，请填写“{DELETE_MARK}”"))
             return
+        if isinstance(why, Unusable):  # a formula error in the reason cell is no reason
+            self.own.append(unusable_text(why, f"{spec.label}·{name}更正理由", why_at))  # type: ignore[arg-type]
+            return
         value = None if _text(fix) in (DELETE_MARK, normalize_text(DELETE_MARK), "删除") else raw_for(spec, fix)
         reason = None if is_blank(why) else str(why).strip()
         self.review[lv].corrections[spec.id] = {"value": value, "reason": reason}
@@ -269,7 +290,9 @@ class _Form:
             ci = items.get(key)
             label = f"{key} {ci.item.name}" if ci else key
             docs = _get(row, cols.get("evidence"))
-            if not is_blank(docs):
+            if isinstance(docs, Unusable):
+                self.own.append(unusable_text(docs, f"{label}·佐证材料", self._at(SHEET_ITEMS, r, cols["evidence"], f"{label}·佐证材料")))  # type: ignore[arg-type]
+            elif not is_blank(docs):
                 self.evidence[key] = split_documents(docs)
                 self.cells.put(("evidence", key), self._at(SHEET_ITEMS, r, cols["evidence"] if ci else 0, f"{label}·佐证材料"))
             spec = (judgment_spec(ci) if ci else None) or FieldSpec(id="score", label="评分", type="decimal")
@@ -316,7 +339,9 @@ class _Form:
         entry: dict[str, object] = {}
         if not is_blank(score):
             entry["score"] = score
-        if not is_blank(reason):
+        if isinstance(reason, Unusable):  # a formula error in the reason cell is no reason
+            self.own.append(unusable_text(reason, f"{label}·{name}{reason_name}", reason_at))  # type: ignore[arg-type]
+        elif not is_blank(reason):
             entry["reason"] = str(reason).strip()
         return entry, [((), score_at), (("score",), score_at), (("reason",), reason_at)]
 
