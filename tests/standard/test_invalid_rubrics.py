@@ -139,3 +139,15 @@ def test_compare_golden_helper(tmp_path: Path) -> None:
     compare_golden(golden, "甲\n", request(False))
     with pytest.raises(pytest.fail.Exception, match=r"(?s)differs.*Run pytest --update-golden.*-甲\n\+乙"):
         compare_golden(golden, "乙\n", request(False))
+
+
+def test_rubric_check_warns_on_a_counted_field_without_max(tmp_path: Path) -> None:
+    # The warning does not fail the check: a count without a ceiling is legal, only risky.
+    text = (INVALID / "tier_unreachable.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
+    text = text.replace("min_score: 12}", "min_score: 9}").replace("min: 0, max: 50, unit: 项}", "min: 0, unit: 项}")
+    path = tmp_path / "count.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, stdout, stderr = _check(str(path))
+    assert code == 0, stderr
+    assert "警告[W250]：计数字段 “findings”（发现问题数）没有设置上限 max" in stderr
+    assert "检查通过" in stdout + stderr

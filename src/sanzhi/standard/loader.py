@@ -32,8 +32,8 @@ def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...
             key not in node or loc[n + 1 : n + 2] == (key,)
         ):
             continue  # discriminated-union tag (a `bands` rule's tag is followed by its `bands` key)
-        if isinstance(key, str) and (key.startswith("function-") or "[" in key):
-            continue
+        if isinstance(key, str) and (key.startswith("function-") or "[" in key) and not (isinstance(node, dict) and key in node):
+            continue  # a validator's segment, not a key of the file (an unknown key may hold "[")
         out.append(key)
         if isinstance(node, dict) and isinstance(key, str):
             node = node.get(key)
