@@ -35,7 +35,7 @@ MAX_COLUMNS = 16_384
 MAX_CELLS = 20_000_000  # cells handed out, padding included (2,000 villages × 145 columns: 290,000)
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA = re.compile(rb"<f[\s>/]")
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 _COPY = r"\s*(?:\(\s*\d+\s*\)|[-_]?\s*\d+|[-_]?\s*副本\s*\d*|的副本)"
 _NO_VALUE = Unusable("公式没有计算结果（文件由程序生成、未经 Excel 计算；请在 Excel 或 WPS 中打开并保存后再读取）")
@@ -198,12 +198,15 @@ def _scan_part(wb: Any, ws: Any) -> tuple[Merged, set[tuple[int, int]]]:
             if not chunk:
                 break
             data = carry + chunk
-            for m in _MERGE.finditer(data):
-                c1, r1 = _column(m[1]), int(m[2])
-                c2, r2 = (_column(m[3]), int(m[4])) if m[3] else (c1, r1)
-                if (r1, c1) != (r2, c2):
-                    found.add((min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)))
-            has_formula = has_formula or _FORMULA.search(data) is not None
+            # `in` first: a regex tried at each of a sheet's million "<" cost 30 ms a megabyte.
+            if b"mergeCell" in data:
+                for m in _MERGE.finditer(data):
+                    c1, r1 = _column(m[1]), int(m[2])
+                    c2, r2 = (_column(m[3]), int(m[4])) if m[3] else (c1, r1)
+                    if (r1, c1) != (r2, c2):
+                        found.add((min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)))
+            if not has_formula and b"<f" in data:  # a main-namespace <f>: Excel and WPS use no prefix
+                has_formula = _FORMULA.search(data) is not None
             carry = data[-300:]  # a mergeCell element or an <f> cut between two chunks
     merged.ranges = sorted(found)
     return merged, (_formulas_without_value(archive, path) if has_formula else set())
