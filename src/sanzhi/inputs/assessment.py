@@ -2,6 +2,11 @@
 
 The raw shape is the documented village data format (README: 村自评数据格式). `locate`
 turns a raw path into a Location: YAML line/column, or a spreadsheet cell.
+
+Codes: D104 not a mapping / not text; D110 unknown key; D111 missing; D112 invalid value (also
+text too long or saying nothing); D113 a reason missing or saying nothing ("-", a zero-width
+space); D114 another rubric; D115 review levels; D116 a date after the assessment day, or an
+assessment or review date outside the assessment year and the year after it.
 """
 
 import difflib

@@ -9,7 +9,9 @@ YAML file mean exactly the same. Every error names the sheet, row and column.
 
 Codes: D100 unreadable file; D114 another rubric; D120 not a sanzhi workbook, or a sheet or
 column missing; D124 the same 编号 twice; D125 a correction reason without a corrected value;
-D127 a judgment score on an item that is scored by its rules.
+D127 a judgment score on an item that is scored by its rules; D128 a merged value cell and
+D129 a hidden or copied sheet (`sanzhi.inputs.xlsx_sheets`). The file itself is opened through
+the size, DTD and token guards of `sanzhi.inputs.xlsx_guard`.
 """
 
 import zipfile
