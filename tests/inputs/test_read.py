@@ -44,8 +44,11 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o))
 
 
-def _as_json(case: Path, folder: Path) -> Path:
-    raw, _ = load_yaml(case.read_text(encoding="utf-8"), case.name, code_prefix="D")
+def _as_json(case: Path, folder: Path) -> Path | None:
+    try:
+        raw, _ = load_yaml(case.read_text(encoding="utf-8"), case.name, code_prefix="D")
+    except DataError:  # broken below the data (too deeply nested): no JSON twin
+        return None
     out = folder / (case.stem + ".json")
     out.write_text(json.dumps(raw, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
     return out
@@ -66,7 +69,8 @@ def _broken_below_the_format(folder: Path) -> list[Path]:
 
 
 def _all_cases(folder: Path) -> list[Path]:
-    return [*CASES, *(_as_json(c, folder) for c in CASES), *_broken_below_the_format(folder)]
+    twins = [j for j in (_as_json(c, folder) for c in CASES) if j is not None]
+    return [*CASES, *twins, *_broken_below_the_format(folder)]
 
 
 def _worker(compiled: CompiledRubric, path: Path, out: Path) -> Failed | ScoredVillage:

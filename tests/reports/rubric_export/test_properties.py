@@ -85,8 +85,9 @@ def rubrics(draw: st.DrawFn) -> dict[str, Any]:
         "effective_date": "2026-01-01", "provenance_note": draw(TEXT),
         "changelog": [{"version": "1", "date": "2026-01-01", "changes": draw(TEXT)}],
         "total_points": total, "dimensions": dims,
-        "rating": {"tiers": [{"id": "good", "name": draw(TEXT), "min_score": total * Decimal("0.8")},
-                             {"id": "ok", "name": draw(TEXT), "min_score": total / 2}]},
+        "rating": {"tiers": [{"id": "good", "name": (good := draw(TEXT)), "min_score": total * Decimal("0.8")},
+                             {"id": "ok", "name": draw(TEXT.filter(lambda t: t != good)),  # tier names are distinct
+                              "min_score": total / 2}]},
     }
     if draw(st.booleans()):
         data["bonus"] = {"name": draw(TEXT), "cap": Decimal(2), "items": [item("B.1")]}
