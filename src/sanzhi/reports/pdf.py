@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, Self
 from urllib.request import DataHandler, Request
 
 from sanzhi.common.errors import SanzhiError
-from sanzhi.reports import fontsubset
+from sanzhi.reports import fontsubset, textmemo
 from sanzhi.reports.fonts import FONT_FAMILY, FontSetupError, configure_fonts
 
 __all__ = [
@@ -186,6 +186,7 @@ def _weasyprint() -> ModuleType:
     import weasyprint
 
     _install_subsetter()
+    textmemo.install()
     return weasyprint
 
 

@@ -1,0 +1,307 @@
+"""Per-process reuse of WeasyPrint's text work: each line of text is broken and drawn once.
+
+Why: a village report has ~600 pieces of text, and nine in ten of them (item names, criteria,
+column headers, the rubric's fixed sentences, short numbers) are the same from one village
+to the next. WeasyPrint 70 shapes every piece with Pango twice per report: once to find
+where its line ends (``split_first_line``) and once to draw its glyphs (``draw_text``), in
+Python code that costs a fifth of a report. This module remembers, per process, both results
+for a piece of text in a given style and width, and replays them:
+
+- :func:`_split_first_line` returns the remembered line break (a copy of the layout object,
+  which WeasyPrint has already emptied of its Pango pointers at that point);
+- :func:`_draw_text` replays the remembered PDF text operators and adds the glyphs' widths
+  and Unicode mapping to the document's font objects, in the order WeasyPrint would.
+
+Results are the same bytes as WeasyPrint's own: a piece of text is remembered only on the
+common path (no text decoration, ellipsis, emoji or missing glyph), keyed on the text, the
+width and every style property the original code reads; tests render with and without this
+module and compare the PDFs byte for byte. Missing glyphs are never remembered, so
+WeasyPrint still logs each one (sanzhi turns those logs into MissingGlyphError).
+
+Only for the WeasyPrint version sanzhi pins (70.x): the functions replaced are internal ones.
+:func:`install` patches them once per process; :func:`plain` switches the reuse off for a
+block (tests, the benchmark's comparison). The caches are bounded and cleared when full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["install", "plain", "stats"]
+
+# Entries kept per cache before it is cleared (a village report adds ~100 new ones; a run over
+# many rubrics or long free texts stays bounded).
+_MAX_ENTRIES = 50_000
+
+# Every style property WeasyPrint 70's split_first_line, Layout.setup/set_text and
+# get_font_description read (weasyprint/text/line_break.py, text/fonts.py).
+_LINE_PROPS = (
+    "white_space", "font_size", "font_family", "font_style", "font_stretch", "font_weight",
+    "font_variant_caps", "font_variant_ligatures", "font_variant_position", "font_variant_numeric",
+    "font_variant_alternates", "font_variant_east_asian", "font_feature_settings",
+    "font_variation_settings", "font_kerning", "font_language_override", "lang", "direction",
+    "text_decoration_line", "letter_spacing", "word_spacing", "overflow_wrap", "word_break",
+    "hyphens", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "tab_size",
+)
+# Stream methods draw_first_line calls, replayed in order.
+_TEXT_OPS = frozenset(("set_text_matrix", "set_font_size", "show_text", "set_text_rise"))
+
+_local = threading.local()
+_installed = False
+_line_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_draw_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+_counts = {"line_hits": 0, "line_misses": 0, "draw_hits": 0, "draw_misses": 0}
+
+
+def _enabled() -> bool:
+    return not getattr(_local, "plain", False)
+
+
+@contextlib.contextmanager
+def plain() -> Iterator[None]:
+    """WeasyPrint's own text code for the block (in this thread): nothing reused or stored."""
+    saved = getattr(_local, "plain", False)
+    _local.plain = True
+    try:
+        yield
+    finally:
+        _local.plain = saved
+
+
+def stats() -> dict[str, int]:
+    """Hits and misses so far, and the cache sizes (for the benchmark)."""
+    return {**_counts, "lines": len(_line_cache), "draws": len(_draw_cache)}
+
+
+def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _MAX_ENTRIES:
+        cache.clear()
+        if not _draw_cache:
+            _fonts.clear()
+    cache[key] = value
+
+
+def _style_key(style: Any) -> tuple[Any, ...]:
+    return tuple(style[name] for name in _LINE_PROPS)
+
+
+def _copy_layout(layout: Any) -> Any:
+    """A fresh deactivated layout object with the same data (drawing re-activates its own)."""
+    twin = object.__new__(type(layout))
+    twin.__dict__.update(layout.__dict__)
+    return twin
+
+
+def _make_split_first_line(original: Callable[..., Any]) -> Callable[..., Any]:
+    def split_first_line(text: str, style: Any, context: Any, max_width: Any,
+                         justification_spacing: Any, is_line_start: bool = True,
+                         minimum: bool = False) -> Any:
+        if not _enabled():
+            return original(text, style, context, max_width, justification_spacing,
+                            is_line_start, minimum)
+        try:
+            key = (id(style.font_config), text, max_width, justification_spacing, is_line_start,
+                   minimum, _style_key(style))
+            hit = _line_cache.get(key)
+        except TypeError:  # an unhashable property value: not remembered
+            return original(text, style, context, max_width, justification_spacing,
+                            is_line_start, minimum)
+        if hit is not None and hit[0] is style.font_config:
+            _counts["line_hits"] += 1
+            layout, *rest = hit[1]
+            return (_copy_layout(layout), *rest)
+        result = original(text, style, context, max_width, justification_spacing,
+                          is_line_start, minimum)
+        layout = result[0]
+        if not hasattr(layout, "layout"):  # emptied as WeasyPrint always leaves it
+            _counts["line_misses"] += 1
+            # The font configuration is kept with the entry: its id in the key stays its own.
+            _store(_line_cache, key, (style.font_config, (_copy_layout(layout), *result[1:])))
+        return result
+
+    split_first_line.__wrapped__ = original  # type: ignore[attr-defined]
+    return split_first_line
+
+
+class _Recorder:
+    """Stands in for the page stream while draw_first_line runs: passes every call through
+    and records the text operators and the fonts used, with the glyph data each font gains."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.ops: list[tuple[Any, ...]] = []
+        # One entry per font used: (font, its pango font, the document's glyph maps)
+        self.fonts: list[tuple[Any, Any, dict[int, str], dict[int, int]]] = []
+        self._index: dict[int, int] = {}
+        self.ok = True
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._stream, name)
+        if name in _TEXT_OPS:
+            def op(*args: Any) -> Any:
+                self.ops.append((name, args))
+                return attr(*args)
+            return op
+        return attr
+
+    def add_font(self, pango_font: Any) -> Any:
+        font, font_size = self._stream.add_font(pango_font)
+        if font.png or font.svg or font.colr or font.bitmap:
+            self.ok = False
+        index = self._index.get(id(font))
+        if index is None:
+            # Fresh glyph maps while this text is drawn: afterwards they hold exactly the
+            # glyphs this text needs, merged into the document's maps as WeasyPrint would
+            # have added them (a glyph already there keeps its entry).
+            index = self._index[id(font)] = len(self.fonts)
+            self.fonts.append((font, pango_font, font.to_unicode, font.widths))
+            font.to_unicode, font.widths = {}, {}
+        self.ops.append(("font", index))
+        return font, font_size
+
+    def finish(self) -> list[tuple[dict[int, str], dict[int, int]]]:
+        """Put the document's glyph maps back, with this text's glyphs merged in; return the
+        glyphs this text needs, per font."""
+        drawn = []
+        for font, _, to_unicode, widths in self.fonts:
+            glyphs = (font.to_unicode, font.widths)
+            font.to_unicode, font.widths = to_unicode, widths
+            _merge(font, *glyphs)
+            drawn.append(glyphs)
+        return drawn
+
+
+def _merge(font: Any, to_unicode: dict[int, str], widths: dict[int, int]) -> None:
+    for glyph, text in to_unicode.items():
+        font.to_unicode.setdefault(glyph, text)
+    for glyph, width in widths.items():
+        font.widths.setdefault(glyph, width)
+
+
+# Pango fonts that remembered drawings refer to, each held by one GObject reference of ours
+# so that it stays alive (and its address its own) as long as the entries: address → (font,
+# reference).
+_fonts: dict[int, tuple[Any, Any]] = {}
+_gobject: Any = None
+
+
+def _kept(ffi: Any, pango_font: Any) -> Any:
+    address = int(ffi.cast("uintptr_t", pango_font))
+    held = _fonts.get(address)
+    if held is None:
+        own = _gobject.ffi
+        ref = own.gc(_gobject.lib.g_object_ref(own.cast("void *", address)), _gobject.lib.g_object_unref)
+        held = _fonts[address] = (pango_font, ref)
+    return held[0]
+
+
+class _GObject:
+    """g_object_ref, which WeasyPrint's bindings do not declare, from the same library."""
+
+    def __init__(self) -> None:
+        import cffi
+        from weasyprint.text import ffi as wp_ffi
+
+        self.ffi = cffi.FFI()
+        self.ffi.cdef("void *g_object_ref (void *object); void g_object_unref (void *object);")
+        self.lib = wp_ffi._dlopen(
+            self.ffi, "libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "libgobject-2.0.so.0",
+            "libgobject-2.0.0.dylib", "libgobject-2.0-0.dll")
+
+
+def _make_draw_text(original: Callable[..., Any], draw_first_line: Callable[..., Any],
+                    matrix_class: Any, ffi: Any) -> Callable[..., Any]:
+    def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: Any,
+                  block_ellipsis: Any) -> Any:
+        style = textbox.style
+        if (not _enabled() or text_overflow == "ellipsis" or block_ellipsis != "none"
+                or style["text_decoration_line"] != "none" or style["visibility"] != "visible"
+                or not style["font_size"]):
+            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
+        layout = textbox.pango_layout
+        try:
+            key = (id(style.font_config), textbox.text, layout.text, layout.justification_spacing,
+                   _style_key(style))
+            hit = _draw_cache.get(key)
+        except TypeError:
+            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
+        # What draw_text does on this path, less the Pango work when the text is remembered.
+        x, y = textbox.position_x, textbox.position_y + textbox.baseline
+        stream.set_color(style["color"])
+        matrix = matrix_class(d=-1, e=x, f=y)
+        if hit is not None and hit[0] is style.font_config:
+            _counts["draw_hits"] += 1
+            stream.begin_text()
+            _replay(stream, hit[1], matrix)
+            stream.end_text()
+            return None
+        layout.reactivate(style)
+        recorder = _Recorder(stream)
+        stream.begin_text()
+        missing = sum(len(font.missing) for font in stream._fonts.values())
+        try:
+            emojis = draw_first_line(recorder, textbox, text_overflow, block_ellipsis, matrix)
+        finally:
+            drawn = recorder.finish()
+        stream.end_text()
+        layout.deactivate()
+        if emojis:  # pragma: no cover - not with the shipped fonts; drawn as WeasyPrint does
+            from weasyprint.draw.text import draw_emojis
+
+            draw_emojis(stream, style, x, y, emojis)
+            return None
+        # A missing glyph (a new .notdef id in the document's font) is never remembered: its
+        # id depends on the document, and WeasyPrint must log it each time.
+        if recorder.ok and sum(len(font.missing) for font in stream._fonts.values()) == missing:
+            _counts["draw_misses"] += 1
+            fonts = tuple((_kept(ffi, pango_font), glyphs)
+                          for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
+            _store(_draw_cache, key, (style.font_config, (tuple(recorder.ops), fonts)))
+        return None
+
+    draw_text.__wrapped__ = original  # type: ignore[attr-defined]
+    return draw_text
+
+
+def _replay(stream: Any, entry: tuple[Any, ...], matrix: Any) -> None:
+    ops, fonts = entry
+    for op in ops:
+        name = op[0]
+        if name == "font":
+            pango_font, (to_unicode, widths) = fonts[op[1]]
+            font, _ = stream.add_font(pango_font)
+            _merge(font, to_unicode, widths)
+        elif name == "set_text_matrix":
+            stream.set_text_matrix(*matrix.values)
+        else:
+            getattr(stream, name)(*op[1])
+
+
+def install() -> None:
+    """Patch WeasyPrint 70's text functions once per process (no-op on other versions)."""
+    global _installed
+    if _installed:
+        return
+    import weasyprint
+
+    if not weasyprint.__version__.startswith("70."):  # pragma: no cover - pinned to 70.0
+        return
+    from weasyprint import draw as draw_module
+    from weasyprint.draw import text as draw_text_module
+    from weasyprint.layout import inline, preferred
+    from weasyprint.matrix import Matrix
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi
+
+    split = _make_split_first_line(line_break.split_first_line)
+    for module in (line_break, inline, preferred):
+        module.split_first_line = split  # type: ignore[attr-defined]
+    global _gobject
+    _gobject = _GObject()
+    draw = _make_draw_text(draw_text_module.draw_text, draw_text_module.draw_first_line, Matrix, ffi)
+    draw_text_module.draw_text = draw  # type: ignore[attr-defined]
+    draw_module.draw_text = draw  # type: ignore[attr-defined]
+    _installed = True
