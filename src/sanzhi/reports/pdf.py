@@ -1,4 +1,5 @@
-"""HTML → PDF with WeasyPrint: the only module in sanzhi that imports weasyprint.
+"""HTML → PDF with WeasyPrint: with :mod:`sanzhi.reports.textmemo`, the only code in sanzhi
+that imports weasyprint.
 
 Why it is shaped like this:
 
@@ -7,6 +8,12 @@ Why it is shaped like this:
 - One :class:`PdfRenderer` per process reuses one ``FontConfiguration`` and the parsed CSS:
   flat memory and no temp-file churn over thousands of reports (tech notes §2). Use processes,
   not threads, for parallelism; a renderer serialises its own renders with a lock.
+- Work that is the same for every report is done once per process, inside WeasyPrint too: our
+  own user-agent stylesheet (``assets/css/ua.css``, WeasyPrint's cut down to what our
+  templates use: a sixth of a report's time went on styles for pseudo-elements that never
+  exist), and remembered line breaks and glyph runs (:mod:`sanzhi.reports.textmemo`). Both
+  give the same PDF bytes as WeasyPrint's own code, which :func:`plain` switches back to
+  (tests compare the two).
 - Reports never read the network or arbitrary local files. Every URL in HTML/CSS/SVG goes through
   :func:`fetch_url`, which serves only our own assets (``sanzhi-asset:css/report.css`` →
   ``src/sanzhi/reports/assets/css/report.css``) and ``data:`` URLs, and refuses everything else.
@@ -53,6 +60,7 @@ __all__ = [
     "asset_root",
     "fetch_url",
     "get_renderer",
+    "plain",
     "resolve_asset_url",
 ]
 
@@ -188,6 +196,44 @@ def _weasyprint() -> ModuleType:
     _install_subsetter()
     textmemo.install()
     return weasyprint
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def plain() -> Iterator[None]:
+    """Render with WeasyPrint's own code for the block (this thread): its user-agent stylesheet,
+    no remembered text. The PDFs are the same bytes; for tests and the benchmark."""
+    saved = getattr(_local, "plain", False)
+    _local.plain = True
+    try:
+        with textmemo.plain():
+            yield
+    finally:
+        _local.plain = saved
+
+
+@functools.cache
+def _report_html_class() -> type:
+    """``weasyprint.HTML`` with sanzhi's user-agent stylesheet, parsed once per process.
+
+    ``_ua_stylesheets`` is the hook WeasyPrint itself overrides for forms; the counter styles
+    stay WeasyPrint's (``_ua_counter_style``).
+    """
+    import weasyprint
+    from weasyprint.html import UA_COUNTER_STYLE
+
+    sheet = weasyprint.CSS(string=(asset_root() / "css" / "ua.css").read_text(encoding="utf-8"),
+                           counter_style=UA_COUNTER_STYLE)
+
+    class ReportHTML(weasyprint.HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            if forms or getattr(_local, "plain", False):
+                return super()._ua_stylesheets(forms)  # type: ignore[no-any-return]
+            return [sheet]
+
+    return ReportHTML
 
 
 def _install_subsetter() -> None:
@@ -412,7 +458,7 @@ class PdfRenderer:
         attached_on: datetime.date | None,
     ) -> bytes:
         wp = self._weasyprint
-        document = wp.HTML(string=html, base_url=base_url, url_fetcher=self._fetcher)
+        document = _report_html_class()(string=html, base_url=base_url, url_fetcher=self._fetcher)
         stamp = (datetime.datetime(attached_on.year, attached_on.month, attached_on.day, tzinfo=datetime.UTC)
                  if attached_on is not None else None)
         embedded = [

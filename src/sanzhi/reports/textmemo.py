@@ -241,7 +241,6 @@ def _make_draw_text(original: Callable[..., Any], draw_first_line: Callable[...,
         layout.reactivate(style)
         recorder = _Recorder(stream)
         stream.begin_text()
-        missing = sum(len(font.missing) for font in stream._fonts.values())
         try:
             emojis = draw_first_line(recorder, textbox, text_overflow, block_ellipsis, matrix)
         finally:
@@ -253,9 +252,11 @@ def _make_draw_text(original: Callable[..., Any], draw_first_line: Callable[...,
 
             draw_emojis(stream, style, x, y, emojis)
             return None
-        # A missing glyph (a new .notdef id in the document's font) is never remembered: its
-        # id depends on the document, and WeasyPrint must log it each time.
-        if recorder.ok and sum(len(font.missing) for font in stream._fonts.values()) == missing:
+        # A missing glyph is never remembered: WeasyPrint draws it with an id past the font's
+        # last glyph that it gives out per document, and must log it every time. Every glyph
+        # this text drew is in its fresh to_unicode map.
+        if recorder.ok and all(glyph < font.glyph_count for (font, *_), (to_unicode, _)
+                               in zip(recorder.fonts, drawn) for glyph in to_unicode):
             _counts["draw_misses"] += 1
             fonts = tuple((_kept(ffi, pango_font), glyphs)
                           for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
