@@ -1,4 +1,4 @@
-"""HTML → PDF with WeasyPrint: with :mod:`sanzhi.reports.textmemo`, the only code in sanzhi
+"""HTML → PDF with WeasyPrint: with :mod:`sanzhi.reports.wpreuse`, the only code in sanzhi
 that imports weasyprint.
 
 Why it is shaped like this:
@@ -11,7 +11,7 @@ Why it is shaped like this:
 - Work that is the same for every report is done once per process, inside WeasyPrint too: our
   own user-agent stylesheet (``assets/css/ua.css``, WeasyPrint's cut down to what our
   templates use: a sixth of a report's time went on styles for pseudo-elements that never
-  exist), and remembered line breaks and glyph runs (:mod:`sanzhi.reports.textmemo`). Both
+  exist), and remembered styles, line breaks and glyph runs (:mod:`sanzhi.reports.wpreuse`). Both
   give the same PDF bytes as WeasyPrint's own code, which :func:`plain` switches back to
   (tests compare the two).
 - Reports never read the network or arbitrary local files. Every URL in HTML/CSS/SVG goes through
@@ -46,7 +46,7 @@ from typing import Any, NamedTuple, Self
 from urllib.request import DataHandler, Request
 
 from sanzhi.common.errors import SanzhiError
-from sanzhi.reports import fontsubset, textmemo
+from sanzhi.reports import fontsubset, wpreuse
 from sanzhi.reports.fonts import FONT_FAMILY, FontSetupError, configure_fonts
 
 __all__ = [
@@ -194,7 +194,7 @@ def _weasyprint() -> ModuleType:
     import weasyprint
 
     _install_subsetter()
-    textmemo.install()
+    wpreuse.install()
     return weasyprint
 
 
@@ -204,12 +204,12 @@ _local = threading.local()
 @contextlib.contextmanager
 def plain() -> Iterator[None]:
     """Render with WeasyPrint's own code for the block (this thread): its user-agent stylesheet,
-    no remembered text. The PDFs are the same bytes; for tests and the benchmark."""
+    nothing remembered across documents. The PDFs are the same bytes; for tests and the
+    benchmark."""
     saved = getattr(_local, "plain", False)
     _local.plain = True
     try:
-        with textmemo.plain():
-            yield
+        yield
     finally:
         _local.plain = saved
 
@@ -468,7 +468,7 @@ class PdfRenderer:
             )
             for name, data, description in attachments
         ]
-        with _fixed_font_timestamp():
+        with _fixed_font_timestamp(), wpreuse.reuse(not getattr(_local, "plain", False)):
             pdf: bytes = document.write_pdf(
                 stylesheets=self._stylesheets, font_config=self._font_config,
                 attachments=embedded or None, finisher=_unicode_attachment_names,

@@ -1,8 +1,8 @@
 """What sanzhi does once per process inside WeasyPrint gives the same PDF bytes as WeasyPrint.
 
-The renderer uses its own user-agent stylesheet and remembers line breaks and glyph runs
-(sanzhi.reports.pdf, sanzhi.reports.textmemo); `pdf.plain()` switches both back to
-WeasyPrint's own code. Every report here is rendered both ways and compared byte for byte,
+The renderer uses its own user-agent stylesheet and remembers computed styles, line breaks
+and glyph runs (sanzhi.reports.pdf, sanzhi.reports.wpreuse); `pdf.plain()` switches all of it
+back to WeasyPrint's own code. Every report here is rendered both ways and compared byte for byte,
 also when the remembered entries are hit (the second render of the same village) and when
 another village reuses entries made by the first.
 """
@@ -10,7 +10,7 @@ another village reuses entries made by the first.
 import pytest
 
 from sanzhi.reports import pdf as pdf_mod
-from sanzhi.reports import textmemo
+from sanzhi.reports import wpreuse
 from sanzhi.reports.pdf import MissingGlyphError, get_renderer
 from sanzhi.reports.pool import render_summary_pdf, render_village_pdf
 from tests.reports.test_html import REPORT_DATE, Scored, jiaxing, mini
@@ -31,14 +31,15 @@ def test_village_reports_are_the_same_bytes_as_weasyprints_own_code(villages) ->
     chosen = villages()[:3]
     with pdf_mod.plain():
         expected = [village_pdf(v) for v in chosen]
-    before = textmemo.stats()
+    before = wpreuse.stats()
     first = [village_pdf(v) for v in chosen]
     again = [village_pdf(v) for v in chosen]
-    after = textmemo.stats()
+    after = wpreuse.stats()
     assert first == expected
     assert again == expected
     # The second round was served from what the first remembered.
-    assert after["line_hits"] > before["line_hits"] and after["draw_hits"] > before["draw_hits"]
+    for kind in ("line_hits", "draw_hits", "style_hits"):
+        assert after[kind] > before[kind], kind
 
 
 def test_summary_report_is_the_same_bytes_as_weasyprints_own_code() -> None:
@@ -64,7 +65,30 @@ def test_missing_glyphs_are_reported_every_time_and_never_remembered() -> None:
 def test_plain_switches_off_the_text_memo() -> None:
     v = jiaxing()[0]
     village_pdf(v)
-    before = textmemo.stats()
+    before = wpreuse.stats()
     with pdf_mod.plain():
         village_pdf(v)
-    assert textmemo.stats() == before
+    assert wpreuse.stats() == before
+
+
+def test_other_weasyprint_renders_in_the_process_run_weasyprints_own_code() -> None:
+    """Reuse is on only inside sanzhi's renderer: a plain WeasyPrint call (the benchmark's naive
+    render, an application embedding sanzhi) remembers and reuses nothing."""
+    import weasyprint
+
+    get_renderer()  # installs the patches
+    village_pdf(jiaxing()[0])
+    before = wpreuse.stats()
+    weasyprint.HTML(string="<p>村名：杏林村</p>").write_pdf()
+    assert wpreuse.stats() == before
+
+
+def test_report_css_has_no_viewport_units() -> None:
+    """A remembered style keeps the page size of the document it was first made for, which only
+    viewport and page units (vw, vh, vmin, vmax, pw, ph, …) would read."""
+    import re
+
+    from sanzhi.reports.pdf import asset_root
+
+    for sheet in (asset_root() / "css").glob("*.css"):
+        assert not re.search(r"\d(vw|vh|vi|vb|vmin|vmax|pw|ph)\b", sheet.read_text()), sheet.name

@@ -1,26 +1,33 @@
-"""Per-process reuse of WeasyPrint's text work: each line of text is broken and drawn once.
+"""Per-process reuse inside WeasyPrint 70: what is the same in every report is worked out once.
 
-Why: a village report has ~600 pieces of text, and nine in ten of them (item names, criteria,
-column headers, the rubric's fixed sentences, short numbers) are the same from one village
-to the next. WeasyPrint 70 shapes every piece with Pango twice per report: once to find
-where its line ends (``split_first_line``) and once to draw its glyphs (``draw_text``), in
-Python code that costs a fifth of a report. This module remembers, per process, both results
-for a piece of text in a given style and width, and replays them:
+Why: a village report has ~600 pieces of text and ~150 distinct element styles, and nine in
+ten of them (item names, criteria, column headers, the rubric's fixed sentences, the styles
+of the same template) are the same from one village to the next. WeasyPrint 70 recomputes all
+of it for every document, in Python: every style property of every element, and every piece
+of text shaped twice with Pango (once to find where its line ends, once to draw its glyphs).
+This module remembers, per process, three results and hands them out again:
 
-- :func:`_split_first_line` returns the remembered line break (a copy of the layout object,
-  which WeasyPrint has already emptied of its Pango pointers at that point);
-- :func:`_draw_text` replays the remembered PDF text operators and adds the glyphs' widths
-  and Unicode mapping to the document's font objects, in the order WeasyPrint would.
+- the computed style of an element (:func:`_make_set_computed_styles`), for the same parent
+  style and the same cascaded declarations from the same long-lived stylesheets;
+- the line break of a piece of text in a given style and width (:func:`_make_split_first_line`;
+  a copy of WeasyPrint's layout object, already emptied of its Pango pointers at that point);
+- the PDF text operators drawing it (:func:`_make_draw_text`), replayed with the glyphs'
+  widths and Unicode mapping added to the document's font objects in the order WeasyPrint
+  would add them.
 
-Results are the same bytes as WeasyPrint's own: a piece of text is remembered only on the
-common path (no text decoration, ellipsis, emoji or missing glyph), keyed on the text, the
-width and every style property the original code reads; tests render with and without this
-module and compare the PDFs byte for byte. Missing glyphs are never remembered, so
-WeasyPrint still logs each one (sanzhi turns those logs into MissingGlyphError).
+Why it is safe: each entry is keyed on everything the original code reads (the text, the
+width, every style property it looks at; for styles, the identities of the parent style and
+of each cascaded value, which the entry keeps alive so that no other object can take their
+ids), and only the common path is remembered (no text decoration, ellipsis, emoji or missing
+glyph; no style attribute). Missing glyphs are never remembered, so WeasyPrint still logs
+each one (sanzhi turns those logs into MissingGlyphError). tests/reports/test_wpreuse.py
+renders reports with and without this module and compares the PDFs byte for byte.
 
-Only for the WeasyPrint version sanzhi pins (70.x): the functions replaced are internal ones.
-:func:`install` patches them once per process; :func:`plain` switches the reuse off for a
-block (tests, the benchmark's comparison). The caches are bounded and cleared when full.
+The reuse is on only inside :func:`reuse` blocks (sanzhi's PdfRenderer opens one per render):
+any other WeasyPrint use in the process, such as the benchmark's naive render, runs
+WeasyPrint's own code. Only for the WeasyPrint version sanzhi pins (70.x): the functions
+replaced are internal ones; :func:`install` patches them once per process. The caches are
+bounded and cleared when full.
 """
 
 from __future__ import annotations
@@ -30,11 +37,13 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["install", "plain", "stats"]
+__all__ = ["install", "reuse", "stats"]
 
-# Entries kept per cache before it is cleared (a village report adds ~100 new ones; a run over
-# many rubrics or long free texts stays bounded).
+# Entries kept per cache before it is cleared (a village report adds ~100 new texts; a run over
+# many rubrics or long free texts stays bounded). Styles are fewer and larger.
 _MAX_ENTRIES = 50_000
+_MAX_STYLES = 5_000
+_PLAIN = (str, int, float, bool, type(None))
 
 # Every style property WeasyPrint 70's split_first_line, Layout.setup/set_text and
 # get_font_description read (weasyprint/text/line_break.py, text/fonts.py).
@@ -53,31 +62,34 @@ _local = threading.local()
 _installed = False
 _line_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _draw_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
-_counts = {"line_hits": 0, "line_misses": 0, "draw_hits": 0, "draw_misses": 0}
+_style_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_initial_styles: dict[int, tuple[Any, Any]] = {}
+_counts = {"line_hits": 0, "line_misses": 0, "draw_hits": 0, "draw_misses": 0,
+           "style_hits": 0, "style_misses": 0}
 
 
 def _enabled() -> bool:
-    return not getattr(_local, "plain", False)
+    return getattr(_local, "on", False)
 
 
 @contextlib.contextmanager
-def plain() -> Iterator[None]:
-    """WeasyPrint's own text code for the block (in this thread): nothing reused or stored."""
-    saved = getattr(_local, "plain", False)
-    _local.plain = True
+def reuse(on: bool = True) -> Iterator[None]:
+    """Reuse remembered styles and text in WeasyPrint renders inside the block (this thread)."""
+    saved = getattr(_local, "on", False)
+    _local.on = on
     try:
         yield
     finally:
-        _local.plain = saved
+        _local.on = saved
 
 
 def stats() -> dict[str, int]:
     """Hits and misses so far, and the cache sizes (for the benchmark)."""
-    return {**_counts, "lines": len(_line_cache), "draws": len(_draw_cache)}
+    return {**_counts, "lines": len(_line_cache), "draws": len(_draw_cache), "styles": len(_style_cache)}
 
 
-def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _MAX_ENTRIES:
+def _store(cache: dict[Any, Any], key: Any, value: Any, most: int = _MAX_ENTRIES) -> None:
+    if len(cache) >= most:
         cache.clear()
         if not _draw_cache:
             _fonts.clear()
@@ -124,6 +136,81 @@ def _make_split_first_line(original: Callable[..., Any]) -> Callable[..., Any]:
 
     split_first_line.__wrapped__ = original  # type: ignore[attr-defined]
     return split_first_line
+
+
+def _value_key(value: Any) -> Any:
+    """A cascaded value in a style key: plain data (numbers, strings and tuples of them, as
+    parsed from a lang or style attribute, new objects in every document) by type and value;
+    anything else (tinycss2 tokens, lists) by identity, which the entry keeps alive."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return kind, value
+    if isinstance(value, tuple):
+        parts = tuple(_value_key(part) for part in value)
+        if all(part[0] != "id" for part in parts):
+            return kind, parts
+    return "id", id(value)
+
+
+def _make_set_computed_styles(original: Callable[..., Any], computed_style: Any,
+                              initial_style: Any) -> Callable[..., Any]:
+    """StyleFor.set_computed_styles that hands out a remembered ComputedStyle.
+
+    WeasyPrint already shares one computed style between the elements of a document that have
+    the same parent style and the same matched rules; this extends the sharing across
+    documents. A ComputedStyle is a function of its parent style, its cascaded declarations,
+    the root style, the base URL and the font configuration (it computes its properties from
+    those alone, lazily): the key holds the identities of those objects and the entry holds
+    the objects themselves, so an id in the key can only ever mean the object it was made from.
+    """
+
+    def set_computed_styles(self: Any, element: Any, parent: Any, root: Any = None,
+                            pseudo_type: Any = None, base_url: Any = None,
+                            target_collector: Any = None) -> None:
+        if not _enabled():
+            return original(self, element, parent, root, pseudo_type, base_url,  # type: ignore[no-any-return]
+                            target_collector)
+        cascaded_styles = self.get_cascaded_styles()
+        computed_styles = self.get_computed_styles()
+        font_config = self.font_config
+        if element == root and pseudo_type is None:
+            parent_style = None
+            # One initial style per font configuration instead of one per document, so that
+            # the root's style, and through it every other, can be found again.
+            held = _initial_styles.get(id(font_config))
+            if held is None or held[0] is not font_config:
+                held = _initial_styles[id(font_config)] = (font_config, initial_style(font_config))
+            root_style = held[1]
+        else:
+            parent_style = computed_styles[parent, None]
+            root_style = computed_styles[root, None]
+        cascaded = cascaded_styles.get((element, pseudo_type), {})
+        values = tuple(cascaded.items())
+        key: tuple[Any, ...] | None = (
+            id(parent_style), id(root_style), pseudo_type, base_url, id(font_config),
+            tuple((name, _value_key(value), weight) for name, (value, weight) in values))
+        try:
+            hit = _style_cache.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a weight that does not hash (page rules): not remembered
+            hit = key = None
+        if hit is not None and hit[1] is parent_style and hit[2] is root_style and hit[3] is font_config:
+            _counts["style_hits"] += 1
+            computed = hit[0]
+        else:
+            computed = computed_style(parent_style, cascaded, pseudo_type, root_style, base_url,
+                                      font_config, self.initial_page_sizes)
+            if key is not None:
+                _counts["style_misses"] += 1
+                # Everything the key names by id is kept alive with the entry.
+                _store(_style_cache, key, (computed, parent_style, root_style, font_config, values),
+                       _MAX_STYLES)
+        computed_styles[element, pseudo_type] = computed
+        if target_collector and computed["anchor"]:
+            target_collector.collect_anchor(computed["anchor"])
+        return None
+
+    set_computed_styles.__wrapped__ = original  # type: ignore[attr-defined]
+    return set_computed_styles
 
 
 class _Recorder:
@@ -282,7 +369,7 @@ def _replay(stream: Any, entry: tuple[Any, ...], matrix: Any) -> None:
 
 
 def install() -> None:
-    """Patch WeasyPrint 70's text functions once per process (no-op on other versions)."""
+    """Patch WeasyPrint 70's functions once per process (no-op on other versions)."""
     global _installed
     if _installed:
         return
@@ -290,6 +377,7 @@ def install() -> None:
 
     if not weasyprint.__version__.startswith("70."):  # pragma: no cover - pinned to 70.0
         return
+    from weasyprint import css
     from weasyprint import draw as draw_module
     from weasyprint.draw import text as draw_text_module
     from weasyprint.layout import inline, preferred
@@ -297,6 +385,8 @@ def install() -> None:
     from weasyprint.text import line_break
     from weasyprint.text.ffi import ffi
 
+    css.StyleFor.set_computed_styles = _make_set_computed_styles(  # type: ignore[method-assign]
+        css.StyleFor.set_computed_styles, css.ComputedStyle, css.InitialStyle)
     split = _make_split_first_line(line_break.split_first_line)
     for module in (line_break, inline, preferred):
         module.split_first_line = split  # type: ignore[attr-defined]
