@@ -5,7 +5,8 @@ ten of them (item names, criteria, column headers, the rubric's fixed sentences,
 of the same template) are the same from one village to the next. WeasyPrint 70 recomputes all
 of it for every document, in Python: every style property of every element, and every piece
 of text shaped twice with Pango (once to find where its line ends, once to draw its glyphs).
-This module remembers, per process, three results and hands them out again:
+This module remembers, per process, three results and hands them out again (and the font
+files' bytes, which WeasyPrint copied out of HarfBuzz for every document):
 
 - the computed style of an element (:func:`_make_set_computed_styles`), for the same parent
   style and the same cascaded declarations from the same long-lived stylesheets;
@@ -368,6 +369,38 @@ def _replay(stream: Any, entry: tuple[Any, ...], matrix: Any) -> None:
             getattr(stream, name)(*op[1])
 
 
+# Font files as bytes, by the address and length of their HarfBuzz blob (which the entry keeps
+# referenced, so those bytes stay at that address): a font object copied the whole 10 MB
+# face out of HarfBuzz for every document.
+_blobs: dict[tuple[int, int], tuple[bytes, Any]] = {}
+_MAX_BLOBS = 6
+
+
+def _make_font_data(original: Callable[..., Any], ffi: Any, harfbuzz: Any) -> Callable[..., Any]:
+    def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        if ot_color is not None or not _enabled():
+            return original(hb_object, ot_color, glyph)
+        hb_blob = harfbuzz.hb_face_reference_blob(hb_object)
+        length = ffi.new("unsigned int *")
+        hb_data = harfbuzz.hb_blob_get_data(hb_blob, length)
+        if hb_data == ffi.NULL:
+            harfbuzz.hb_blob_destroy(hb_blob)
+            return None
+        key = (int(ffi.cast("uintptr_t", hb_data)), int(length[0]))
+        hit = _blobs.get(key)
+        if hit is not None:
+            harfbuzz.hb_blob_destroy(hb_blob)
+            return hit[0]
+        data = ffi.unpack(hb_data, key[1])
+        if len(_blobs) >= _MAX_BLOBS:
+            _blobs.clear()
+        _blobs[key] = (data, ffi.gc(hb_blob, harfbuzz.hb_blob_destroy))
+        return data
+
+    get_hb_object_data.__wrapped__ = original  # type: ignore[attr-defined]
+    return get_hb_object_data
+
+
 def install() -> None:
     """Patch WeasyPrint 70's functions once per process (no-op on other versions)."""
     global _installed
@@ -382,8 +415,9 @@ def install() -> None:
     from weasyprint.draw import text as draw_text_module
     from weasyprint.layout import inline, preferred
     from weasyprint.matrix import Matrix
+    from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text import line_break
-    from weasyprint.text.ffi import ffi
+    from weasyprint.text.ffi import ffi, harfbuzz
 
     css.StyleFor.set_computed_styles = _make_set_computed_styles(  # type: ignore[method-assign]
         css.StyleFor.set_computed_styles, css.ComputedStyle, css.InitialStyle)
@@ -395,4 +429,6 @@ def install() -> None:
     draw = _make_draw_text(draw_text_module.draw_text, draw_text_module.draw_first_line, Matrix, ffi)
     draw_text_module.draw_text = draw  # type: ignore[attr-defined]
     draw_module.draw_text = draw  # type: ignore[attr-defined]
+    pdf_fonts.get_hb_object_data = _make_font_data(  # type: ignore[attr-defined]
+        pdf_fonts.get_hb_object_data, ffi, harfbuzz)
     _installed = True
