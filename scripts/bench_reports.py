@@ -2,7 +2,7 @@
 and against a naive WeasyPrint render, reports/s on all cores, RSS over a long run.
 
 Usage: python scripts/bench_reports.py [RUBRIC] [--villages 50] [--single 8] [--repeat 3]
-       [--legacy 1] [--long 300] [--jobs N]
+       [--plain 1] [--legacy 1] [--long 300] [--jobs N]
 
 Synthetic villages (sanzhi.inputs.synthetic), given a township and a county review so that their
 reports have all three score columns, are read and scored like real files, then reported:
@@ -16,7 +16,11 @@ reports have all three score columns, are read and scored like real files, then 
      global set to None), as on a fresh pip install;
    - naive: the same report HTML and CSS through WeasyPrint as a first-time user writes it:
      a new FontConfiguration and CSS for every report, WeasyPrint's own font subsetting
-     (libharfbuzz-subset when present), no URL fetcher, no attachment;
+     (libharfbuzz-subset when present), no URL fetcher, no attachment; WeasyPrint's own code
+     throughout (sanzhi's per-process reuse is on only inside its renderer);
+   - plain: hb (or nohb) with sanzhi's reuse inside WeasyPrint switched off (`pdf.plain()`:
+     WeasyPrint's user-agent stylesheet, no remembered styles, line breaks or glyph runs),
+     to show what that reuse saves;
    and with --legacy N, N renders per village of the route sanzhi had before it subset fonts
    itself: WeasyPrint's fontTools fallback (nohb without sanzhi's subsetter).
    Medians of wall time, CPU time, and wall time scaled to the machine's full speed (a short
@@ -52,6 +56,8 @@ from sanzhi.common.pool import default_workers
 from sanzhi.reports.formats.pdf import render_village_pdf
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.pool import VillageJob, prepare_worker, report_filename, write_reports_parallel
+from sanzhi.reports import wpreuse
+from sanzhi.reports.pdf import plain
 from sanzhi.reports.village import build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -190,6 +196,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="renders of each of them per mode")
     ap.add_argument("--legacy", type=int, default=0,
                     help="renders per village of the fontTools route sanzhi had before (0: skip)")
+    ap.add_argument("--plain", type=int, default=1,
+                    help="renders per village with sanzhi's reuse inside WeasyPrint off (0: skip)")
     ap.add_argument("--long", type=int, default=300, help="reports in the memory run (0: skip)")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     args = ap.parse_args()
@@ -213,6 +221,10 @@ def main() -> None:
         with no_system_subsetter():
             return sanzhi_pdf(r)
 
+    def sanzhi_plain(r: VillageResult) -> bytes:
+        with plain():
+            return sanzhi_pdf(r)
+
     def legacy(r: VillageResult) -> bytes:
         with no_system_subsetter(), weasyprint_subsetter():
             return sanzhi_pdf(r)
@@ -224,6 +236,8 @@ def main() -> None:
 
     modes = [Mode("hb", sanzhi_pdf, args.repeat)] if has_hb else []
     modes += [Mode("nohb", sanzhi_nohb, args.repeat), Mode("naive", naive, args.repeat)]
+    if args.plain:
+        modes.append(Mode("plain", sanzhi_plain, args.plain))
     if args.legacy:
         modes.append(Mode("fontTools (before)", legacy, args.legacy))
     for mode in modes:  # warm-up: first-use costs (fonts parsed, templates compiled) left out
@@ -240,10 +254,14 @@ def main() -> None:
               f"{median_ms(mode.cpu):.0f} ms CPU per report; scaled to a {REFERENCE_SPEED_MS} ms speed "
               f"check: {median_ms(mode.scaled):.0f} ms")
     by_name = {m.name: median_ms(m.wall) for m in modes}
-    ours = by_name.get("hb", by_name["nohb"])
-    print(f"naive / sanzhi: {by_name['naive'] / ours:.2f}x; nohb / hb: "
+    by_cpu = {m.name: median_ms(m.cpu) for m in modes}
+    ours = "hb" if has_hb else "nohb"
+    print(f"naive / sanzhi: {by_name['naive'] / by_name[ours]:.2f}x wall, "
+          f"{by_cpu['naive'] / by_cpu[ours]:.2f}x CPU; nohb / hb: "
           + (f"{by_name['nohb'] / by_name['hb']:.2f}x" if has_hb else "-")
+          + (f"; plain / sanzhi: {by_cpu['plain'] / by_cpu[ours]:.2f}x CPU" if args.plain else "")
           + f"; speed check {speed_check():.1f} ms; load average {os.getloadavg()[0]:.1f}")
+    print(f"reuse inside WeasyPrint so far: {wpreuse.stats()}")
 
     # 2. All cores, a full run including the pool start-up (--villages 0: skip).
     if args.villages:
