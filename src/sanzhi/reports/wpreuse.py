@@ -60,6 +60,9 @@ _LINE_PROPS = (
 _TEXT_OPS = frozenset(("set_text_matrix", "set_font_size", "show_text", "set_text_rise"))
 
 _local = threading.local()
+# Renders are serialised per renderer, but two renderers may run in two threads: entries are
+# only added and the caches only cleared under this lock.
+_lock = threading.RLock()
 _installed = False
 _line_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _draw_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
@@ -90,11 +93,12 @@ def stats() -> dict[str, int]:
 
 
 def _store(cache: dict[Any, Any], key: Any, value: Any, most: int = _MAX_ENTRIES) -> None:
-    if len(cache) >= most:
-        cache.clear()
-        if not _draw_cache:
-            _fonts.clear()
-    cache[key] = value
+    with _lock:
+        if len(cache) >= most:
+            cache.clear()
+            if not _draw_cache:
+                _fonts.clear()
+        cache[key] = value
 
 
 def _style_key(style: Any) -> tuple[Any, ...]:
@@ -346,9 +350,10 @@ def _make_draw_text(original: Callable[..., Any], draw_first_line: Callable[...,
         if recorder.ok and all(glyph < font.glyph_count for (font, *_), (to_unicode, _)
                                in zip(recorder.fonts, drawn) for glyph in to_unicode):
             _counts["draw_misses"] += 1
-            fonts = tuple((_kept(ffi, pango_font), glyphs)
-                          for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
-            _store(_draw_cache, key, (style.font_config, (tuple(recorder.ops), fonts)))
+            with _lock:
+                fonts = tuple((_kept(ffi, pango_font), glyphs)
+                              for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
+                _store(_draw_cache, key, (style.font_config, (tuple(recorder.ops), fonts)))
         return None
 
     draw_text.__wrapped__ = original  # type: ignore[attr-defined]
