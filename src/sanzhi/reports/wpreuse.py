@@ -304,60 +304,87 @@ class _GObject:
             "libgobject-2.0.0.dylib", "libgobject-2.0-0.dll")
 
 
-def _make_draw_text(original: Callable[..., Any], draw_first_line: Callable[..., Any],
-                    matrix_class: Any, ffi: Any) -> Callable[..., Any]:
-    def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: Any,
-                  block_ellipsis: Any) -> Any:
+def _make_draw_first_line(original: Callable[..., Any], ffi: Any) -> Callable[..., Any]:
+    """draw_first_line (a text box's glyphs as PDF text operators) that replays a remembered
+    drawing; used by WeasyPrint for HTML text and, letter by letter, for SVG text."""
+
+    def draw_first_line(stream: Any, textbox: Any, text_overflow: Any, block_ellipsis: Any,
+                        matrix: Any) -> Any:
+        if not _enabled() or text_overflow == "ellipsis" or block_ellipsis != "none":
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
         style = textbox.style
-        if (not _enabled() or text_overflow == "ellipsis" or block_ellipsis != "none"
-                or style["text_decoration_line"] != "none" or style["visibility"] != "visible"
-                or not style["font_size"]):
-            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
         layout = textbox.pango_layout
         try:
             key = (id(style.font_config), textbox.text, layout.text, layout.justification_spacing,
                    _style_key(style))
             hit = _draw_cache.get(key)
         except TypeError:
-            return original(stream, textbox, offset_x, text_overflow, block_ellipsis)
-        # What draw_text does on this path, less the Pango work when the text is remembered.
-        x, y = textbox.position_x, textbox.position_y + textbox.baseline
-        stream.set_color(style["color"])
-        matrix = matrix_class(d=-1, e=x, f=y)
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
         if hit is not None and hit[0] is style.font_config:
             _counts["draw_hits"] += 1
-            stream.begin_text()
             _replay(stream, hit[1], matrix)
-            stream.end_text()
-            return None
-        layout.reactivate(style)
+            return []
         recorder = _Recorder(stream)
-        stream.begin_text()
         try:
-            emojis = draw_first_line(recorder, textbox, text_overflow, block_ellipsis, matrix)
+            emojis = original(recorder, textbox, text_overflow, block_ellipsis, matrix)
         finally:
             drawn = recorder.finish()
-        stream.end_text()
-        layout.deactivate()
-        if emojis:  # pragma: no cover - not with the shipped fonts; drawn as WeasyPrint does
-            from weasyprint.draw.text import draw_emojis
-
-            draw_emojis(stream, style, x, y, emojis)
-            return None
         # A missing glyph is never remembered: WeasyPrint draws it with an id past the font's
         # last glyph that it gives out per document, and must log it every time. Every glyph
         # this text drew is in its fresh to_unicode map.
-        if recorder.ok and all(glyph < font.glyph_count for (font, *_), (to_unicode, _)
-                               in zip(recorder.fonts, drawn) for glyph in to_unicode):
+        if not emojis and recorder.ok and all(
+                glyph < font.glyph_count
+                for (font, *_), (to_unicode, _) in zip(recorder.fonts, drawn) for glyph in to_unicode):
             _counts["draw_misses"] += 1
             with _lock:
                 fonts = tuple((_kept(ffi, pango_font), glyphs)
                               for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
                 _store(_draw_cache, key, (style.font_config, (tuple(recorder.ops), fonts)))
-        return None
+        return emojis
 
-    draw_text.__wrapped__ = original  # type: ignore[attr-defined]
-    return draw_text
+    draw_first_line.__wrapped__ = original  # type: ignore[attr-defined]
+    return draw_first_line
+
+
+_ACTIVE = ("layout", "language", "style")
+
+
+def _make_lazy_layout(layout_class: Any) -> None:
+    """Layout.reactivate (before drawing) that sets the Pango layout up only when it is used.
+
+    WeasyPrint re-creates a text box's Pango layout to draw it; a remembered drawing does not
+    need it. The layout object then sets itself up the first time its Pango attributes are
+    read, exactly as reactivate would have done, so any path that does use them (ellipsis,
+    decorations, a drawing not remembered) gets the same state.
+    """
+    reactivate = layout_class.reactivate
+    deactivate = layout_class.deactivate
+
+    def lazy_reactivate(self: Any, style: Any) -> None:
+        if not _enabled():
+            reactivate(self, style)
+            return
+        for name in _ACTIVE:
+            self.__dict__.pop(name, None)
+        self._sanzhi_pending = style
+
+    def __getattr__(self: Any, name: str) -> Any:
+        pending = self.__dict__.pop("_sanzhi_pending", None) if name in _ACTIVE else None
+        if pending is None:
+            raise AttributeError(name)
+        reactivate(self, pending)
+        return getattr(self, name)
+
+    def lazy_deactivate(self: Any) -> None:
+        if self.__dict__.pop("_sanzhi_pending", None) is not None:
+            return  # never set up: nothing to release
+        deactivate(self)
+
+    lazy_reactivate.__wrapped__ = reactivate  # type: ignore[attr-defined]
+    lazy_deactivate.__wrapped__ = deactivate  # type: ignore[attr-defined]
+    layout_class.reactivate = lazy_reactivate
+    layout_class.deactivate = lazy_deactivate
+    layout_class.__getattr__ = __getattr__
 
 
 def _replay(stream: Any, entry: tuple[Any, ...], matrix: Any) -> None:
@@ -416,10 +443,8 @@ def install() -> None:
     if not weasyprint.__version__.startswith("70."):  # pragma: no cover - pinned to 70.0
         return
     from weasyprint import css
-    from weasyprint import draw as draw_module
     from weasyprint.draw import text as draw_text_module
     from weasyprint.layout import inline, preferred
-    from weasyprint.matrix import Matrix
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text import line_break
     from weasyprint.text.ffi import ffi, harfbuzz
@@ -431,9 +456,9 @@ def install() -> None:
         module.split_first_line = split  # type: ignore[attr-defined]
     global _gobject
     _gobject = _GObject()
-    draw = _make_draw_text(draw_text_module.draw_text, draw_text_module.draw_first_line, Matrix, ffi)
-    draw_text_module.draw_text = draw  # type: ignore[attr-defined]
-    draw_module.draw_text = draw  # type: ignore[attr-defined]
+    draw_text_module.draw_first_line = _make_draw_first_line(  # type: ignore[attr-defined]
+        draw_text_module.draw_first_line, ffi)
+    _make_lazy_layout(line_break.Layout)
     pdf_fonts.get_hb_object_data = _make_font_data(  # type: ignore[attr-defined]
         pdf_fonts.get_hb_object_data, ffi, harfbuzz)
     _installed = True
