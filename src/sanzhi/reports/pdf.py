@@ -11,9 +11,10 @@ Why it is shaped like this:
 - Work that is the same for every report is done once per process, inside WeasyPrint too: our
   own user-agent stylesheet (``assets/css/ua.css``, WeasyPrint's cut down to what our
   templates use: a sixth of a report's time went on styles for pseudo-elements that never
-  exist), and remembered styles, line breaks and glyph runs (:mod:`sanzhi.reports.wpreuse`). Both
-  give the same PDF bytes as WeasyPrint's own code, which :func:`plain` switches back to
-  (tests compare the two).
+  exist), the markup read with expat (:mod:`sanzhi.reports.fastparse`, into the tree
+  WeasyPrint's pure-Python parser builds), and remembered styles, line breaks and glyph runs
+  (:mod:`sanzhi.reports.wpreuse`). All of it gives the same PDF bytes as WeasyPrint's own
+  code, which :func:`plain` switches back to (tests compare the two).
 - Reports never read the network or arbitrary local files. Every URL in HTML/CSS/SVG goes through
   :func:`fetch_url`, which serves only our own assets (``sanzhi-asset:css/report.css`` →
   ``src/sanzhi/reports/assets/css/report.css``) and ``data:`` URLs, and refuses everything else.
@@ -46,7 +47,7 @@ from typing import Any, NamedTuple, Self
 from urllib.request import DataHandler, Request
 
 from sanzhi.common.errors import SanzhiError
-from sanzhi.reports import fontsubset, wpreuse
+from sanzhi.reports import fastparse, fontsubset, wpreuse
 from sanzhi.reports.fonts import FONT_FAMILY, FontSetupError, configure_fonts
 
 __all__ = [
@@ -216,7 +217,8 @@ def plain() -> Iterator[None]:
 
 @functools.cache
 def _report_html_class() -> type:
-    """``weasyprint.HTML`` with sanzhi's user-agent stylesheet, parsed once per process.
+    """``weasyprint.HTML`` with sanzhi's user-agent stylesheet, parsed once per process, and
+    the document read by :mod:`sanzhi.reports.fastparse` (expat) where it can.
 
     ``_ua_stylesheets`` is the hook WeasyPrint itself overrides for forms; the counter styles
     stay WeasyPrint's (``_ua_counter_style``).
@@ -227,7 +229,23 @@ def _report_html_class() -> type:
     sheet = weasyprint.CSS(string=(asset_root() / "css" / "ua.css").read_text(encoding="utf-8"),
                            counter_style=UA_COUNTER_STYLE)
 
+    import cssselect2
+    from weasyprint.urls import ensure_url
+
     class ReportHTML(weasyprint.HTML):  # type: ignore[misc]
+        def __init__(self, *, string: str, base_url: str, url_fetcher: Any) -> None:
+            tree = None if getattr(_local, "plain", False) else fastparse.parse_report_html(string)
+            if tree is None:
+                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+                return
+            # What HTML.__init__ sets, from the tree tinyhtml5 would have built (fastparse
+            # refuses markup with a <base> element, so the base URL is the one given).
+            self.base_url = ensure_url(base_url)
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             if forms or getattr(_local, "plain", False):
                 return super()._ua_stylesheets(forms)  # type: ignore[no-any-return]
