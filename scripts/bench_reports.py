@@ -9,7 +9,7 @@ reports have all three score columns, are read and scored like real files, then 
 
 1. one core, this process set up as a pool worker (`prepare_worker()`: renderer built once,
    long-lived objects frozen, cyclic-GC thresholds raised), each report made in three ways,
-   round-robin (the order turning from village to village) so that all see the same host speed:
+   round-robin (in a new, seeded order for every village) so that all see the same host speed:
    - hb: `render_village_pdf` (view model, HTML, PDF with the result JSON attached) with
      libharfbuzz-subset as this machine has it;
    - nohb: the same with libharfbuzz-subset forced absent in-process (WeasyPrint's module
@@ -39,6 +39,7 @@ import argparse
 import contextlib
 import io
 import os
+import random
 import resource
 import statistics
 import tempfile
@@ -173,9 +174,12 @@ def one_core(modes: Sequence[Mode], results: list[VillageResult]) -> None:
     """Each village through every mode in turn (mode.renders times each), filling the modes'
     wall, CPU and speed-scaled times."""
     for i, r in enumerate(results):
-        # The order turns from village to village: the mode right after another pays for some
-        # of its garbage and cold caches, and each should pay that equally often.
-        for mode in [*modes[i % len(modes):], *modes[:i % len(modes)]]:
+        # A new order for every village (seeded, so runs compare): the mode right after another
+        # pays for some of its garbage and cold caches, and a fixed order (or a rotation of one)
+        # would always bill the same mode for the same neighbour.
+        order = list(modes)
+        random.Random(i).shuffle(order)
+        for mode in order:
             for _ in range(mode.renders):
                 speed = speed_check(rounds=2)
                 t0, c0 = time.perf_counter(), time.process_time()
