@@ -16,6 +16,7 @@ from sanzhi.reports.fastparse import parse_report_html
 from sanzhi.reports.html import render_summary_html, render_village_html
 from sanzhi.reports.summary import build_summary_report
 from sanzhi.reports.village import build_village_report, rubric_info
+from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import bundled_rubrics, sample_files
 from tests.reports.test_html import jiaxing, mini, summary_html
 
@@ -35,11 +36,14 @@ def assert_same_tree(html: str) -> None:
 def sample_reports(rubric: str) -> list[str]:
     compiled, _ = api.load_compiled_rubric(rubric)
     info = rubric_info(compiled)
-    scored = [o for o in api.score_paths(compiled, [sample_files(rubric)[0].parent]) if o.result]
     day = date(2026, 1, 15)
-    pages = [render_village_html(build_village_report(info, o.result, input_sha256=o.input_sha256,
-                                                      report_date=day)) for o in scored]
-    results = [(o.result, o.input_sha256) for o in scored]
+    pages: list[str] = []
+    results: list[tuple[VillageResult, str | None]] = []
+    for o in api.score_paths(compiled, [sample_files(rubric)[0].parent]):
+        if o.result is not None:
+            pages.append(render_village_html(build_village_report(
+                info, o.result, input_sha256=o.input_sha256, report_date=day)))
+            results.append((o.result, o.input_sha256))
     return [*pages, render_summary_html(build_summary_report(info, results, report_date=day))]
 
 

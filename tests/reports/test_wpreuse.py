@@ -7,6 +7,8 @@ also when the remembered entries are hit (the second render of the same village)
 another village reuses entries made by the first.
 """
 
+from collections.abc import Callable
+
 import pytest
 
 from sanzhi.reports import pdf as pdf_mod
@@ -27,7 +29,9 @@ def summary_pdf(villages: tuple[Scored, ...]) -> bytes:
 
 
 @pytest.mark.parametrize("villages", [jiaxing, mini], ids=["jiaxing", "mini"])
-def test_village_reports_are_the_same_bytes_as_weasyprints_own_code(villages) -> None:  # type: ignore[no-untyped-def]
+def test_village_reports_are_the_same_bytes_as_weasyprints_own_code(
+    villages: Callable[[], tuple[Scored, ...]],
+) -> None:
     chosen = villages()[:3]
     with pdf_mod.plain():
         expected = [village_pdf(v) for v in chosen]

@@ -9,18 +9,20 @@ This module remembers, per process, three results and hands them out again (and 
 files' bytes, which WeasyPrint copied out of HarfBuzz for every document):
 
 - the computed style of an element (:func:`_make_set_computed_styles`), for the same parent
-  style and the same cascaded declarations from the same long-lived stylesheets;
+  style and the same cascaded declarations (the same rule objects of the long-lived
+  stylesheets, or equal plain values from attributes);
 - the line break of a piece of text in a given style and width (:func:`_make_split_first_line`;
   a copy of WeasyPrint's layout object, already emptied of its Pango pointers at that point);
-- the PDF text operators drawing it (:func:`_make_draw_text`), replayed with the glyphs'
-  widths and Unicode mapping added to the document's font objects in the order WeasyPrint
-  would add them.
+- the PDF text operators drawing it (:func:`_make_draw_first_line`, for HTML and SVG text),
+  replayed with the glyphs' widths and Unicode mapping added to the document's font objects
+  in the order WeasyPrint would add them; the Pango layout WeasyPrint rebuilds before drawing
+  is then built only if something reads it (:func:`_make_lazy_layout`).
 
 Why it is safe: each entry is keyed on everything the original code reads (the text, the
 width, every style property it looks at; for styles, the identities of the parent style and
 of each cascaded value, which the entry keeps alive so that no other object can take their
-ids), and only the common path is remembered (no text decoration, ellipsis, emoji or missing
-glyph; no style attribute). Missing glyphs are never remembered, so WeasyPrint still logs
+ids), and only the common path is remembered (no ellipsis, emoji, bitmap or colour font, or
+missing glyph). Missing glyphs are never remembered, so WeasyPrint still logs
 each one (sanzhi turns those logs into MissingGlyphError). tests/reports/test_wpreuse.py
 renders reports with and without this module and compares the PDFs byte for byte.
 
