@@ -96,3 +96,18 @@ def test_report_css_has_no_viewport_units() -> None:
 
     for sheet in (asset_root() / "css").glob("*.css"):
         assert not re.search(r"\d(vw|vh|vi|vb|vmin|vmax|pw|ph)\b", sheet.read_text()), sheet.name
+
+
+def test_full_caches_are_cleared_and_reports_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded memory: with tiny limits the caches are cleared over and over within one report,
+    and the PDFs are still WeasyPrint's bytes."""
+    v = mini()[0]
+    with pdf_mod.plain():
+        expected = village_pdf(v)
+    wpreuse.clear()
+    monkeypatch.setattr(wpreuse, "_MAX_ENTRIES", 7)
+    monkeypatch.setattr(wpreuse, "_MAX_STYLES", 5)
+    assert village_pdf(v) == expected
+    assert village_pdf(v) == expected
+    sizes = wpreuse.stats()
+    assert sizes["lines"] <= 7 and sizes["draws"] <= 7 and sizes["styles"] <= 5

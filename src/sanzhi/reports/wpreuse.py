@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["install", "reuse", "stats"]
+__all__ = ["clear", "install", "reuse", "stats"]
 
 # Entries kept per cache before it is cleared (a village report adds ~100 new texts; a run over
 # many rubrics or long free texts stays bounded). Styles are fewer and larger.
@@ -94,12 +94,17 @@ def stats() -> dict[str, int]:
     return {**_counts, "lines": len(_line_cache), "draws": len(_draw_cache), "styles": len(_style_cache)}
 
 
-def _store(cache: dict[Any, Any], key: Any, value: Any, most: int = _MAX_ENTRIES) -> None:
+def clear() -> None:
+    """Forget everything remembered (tests; a long-lived process that wants its memory back)."""
     with _lock:
-        if len(cache) >= most:
+        for cache in (_line_cache, _draw_cache, _style_cache, _initial_styles, _fonts, _blobs):
             cache.clear()
-            if not _draw_cache:
-                _fonts.clear()
+
+
+def _store(cache: dict[Any, Any], key: Any, value: Any, most: int | None = None) -> None:
+    with _lock:
+        if len(cache) >= (_MAX_ENTRIES if most is None else most):
+            cache.clear()
         cache[key] = value
 
 
@@ -339,9 +344,14 @@ def _make_draw_first_line(original: Callable[..., Any], ffi: Any) -> Callable[..
                 for (font, *_), (to_unicode, _) in zip(recorder.fonts, drawn) for glyph in to_unicode):
             _counts["draw_misses"] += 1
             with _lock:
+                if len(_draw_cache) >= _MAX_ENTRIES:
+                    # The fonts' references go with the drawings that need them (before the
+                    # new entry takes its own).
+                    _draw_cache.clear()
+                    _fonts.clear()
                 fonts = tuple((_kept(ffi, pango_font), glyphs)
                               for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
-                _store(_draw_cache, key, (style.font_config, (tuple(recorder.ops), fonts)))
+                _draw_cache[key] = (style.font_config, (tuple(recorder.ops), fonts))
         return emojis
 
     draw_first_line.__wrapped__ = original  # type: ignore[attr-defined]
