@@ -36,6 +36,7 @@ bounded and cleared when full.
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -108,8 +109,7 @@ def _store(cache: dict[Any, Any], key: Any, value: Any, most: int | None = None)
         cache[key] = value
 
 
-def _style_key(style: Any) -> tuple[Any, ...]:
-    return tuple(style[name] for name in _LINE_PROPS)
+_style_key: Callable[[Any], tuple[Any, ...]] = operator.itemgetter(*_LINE_PROPS)
 
 
 def _copy_layout(layout: Any) -> Any:
