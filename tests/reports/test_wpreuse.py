@@ -13,19 +13,25 @@ import pytest
 
 from sanzhi.reports import pdf as pdf_mod
 from sanzhi.reports import wpreuse
+from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.pdf import MissingGlyphError, get_renderer
-from sanzhi.reports.pool import render_summary_pdf, render_village_pdf
-from tests.reports.test_html import REPORT_DATE, Scored, jiaxing, mini
+from tests.reports.test_html import REPORT_DATE, Scored, jiaxing, mini, summary_html
+
+ATTACHMENT = ("result.json", b'{"village": "\u6751"}', "评分结果")
+
+
+def render(html: str) -> bytes:
+    """As the report writers render (same renderer, an attachment, a fixed date)."""
+    return get_renderer(print_stylesheets()).render_checked(
+        html, attachments=[ATTACHMENT], attached_on=REPORT_DATE)
 
 
 def village_pdf(v: Scored) -> bytes:
-    return render_village_pdf(v.info, v.result, input_sha256=v.input_sha256, report_date=REPORT_DATE,
-                              people=v.view.signatories)
+    return render(render_village_html(v.view))
 
 
 def summary_pdf(villages: tuple[Scored, ...]) -> bytes:
-    return render_summary_pdf(villages[0].info, [(v.result, v.input_sha256) for v in villages],
-                              report_date=REPORT_DATE)
+    return render(summary_html(villages))
 
 
 @pytest.mark.parametrize("villages", [jiaxing, mini], ids=["jiaxing", "mini"])
