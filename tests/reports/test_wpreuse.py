@@ -7,17 +7,19 @@ also when the remembered entries are hit (the second render of the same village)
 another village reuses entries made by the first.
 """
 
+import gc
 from collections.abc import Callable
 
 import pytest
 
+from sanzhi.common.identity_cache import clear_all
 from sanzhi.reports import pdf as pdf_mod
 from sanzhi.reports import wpreuse
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.pdf import MissingGlyphError, get_renderer
 from tests.reports.test_html import REPORT_DATE, Scored, jiaxing, mini, summary_html
 
-ATTACHMENT = ("result.json", b'{"village": "\u6751"}', "评分结果")
+ATTACHMENT = ("result.json", '{"village": "村"}'.encode(), "评分结果")
 
 
 def render(html: str) -> bytes:
@@ -104,16 +106,37 @@ def test_report_css_has_no_viewport_units() -> None:
         assert not re.search(r"\d(vw|vh|vi|vb|vmin|vmax|pw|ph)\b", sheet.read_text()), sheet.name
 
 
-def test_full_caches_are_cleared_and_reports_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bounded memory: with tiny limits the caches are cleared over and over within one report,
-    and the PDFs are still WeasyPrint's bytes."""
+def test_full_caches_evict_and_reports_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded memory: with tiny limits the caches drop their oldest entries over and over
+    within one report (and the Pango fonts of dropped drawings go with them), and the PDFs are
+    still WeasyPrint's bytes."""
     v = mini()[0]
     with pdf_mod.plain():
         expected = village_pdf(v)
     wpreuse.clear()
-    monkeypatch.setattr(wpreuse, "_MAX_ENTRIES", 7)
-    monkeypatch.setattr(wpreuse, "_MAX_STYLES", 5)
+    for cache, limit in ((wpreuse._line_cache, 7), (wpreuse._draw_cache, 7), (wpreuse._style_cache, 5),
+                         (wpreuse._initial_styles, 1), (wpreuse._blobs, 1)):
+        monkeypatch.setattr(cache, "limit", limit)
+    before = wpreuse.stats()
     assert village_pdf(v) == expected
     assert village_pdf(v) == expected
     sizes = wpreuse.stats()
     assert sizes["lines"] <= 7 and sizes["draws"] <= 7 and sizes["styles"] <= 5
+    assert sizes["draw_hits"] > before["draw_hits"]  # what survived an eviction was still used
+    # Only the fonts the surviving drawings use are still referenced.
+    gc.collect()
+    used: set[int] = set()
+    for _, _, kept in wpreuse._draw_cache.entries():
+        assert isinstance(kept, tuple)  # (font configuration, the held fonts)
+        used.update(id(held) for held in kept[1])
+    assert {id(held) for held in wpreuse._fonts.values()} == used
+
+
+def test_clear_and_clear_all_forget_everything_and_let_the_fonts_go() -> None:
+    for forget in (wpreuse.clear, clear_all):
+        village_pdf(mini()[0])
+        assert wpreuse._fonts and all(wpreuse.stats()[k] for k in ("lines", "draws", "styles"))
+        forget()
+        gc.collect()
+        assert not wpreuse._fonts and not any(wpreuse.stats()[k] for k in ("lines", "draws", "styles"))
+        assert not wpreuse._initial_styles and not wpreuse._blobs

@@ -30,7 +30,8 @@ The reuse is on only inside :func:`reuse` blocks (sanzhi's PdfRenderer opens one
 any other WeasyPrint use in the process, such as the benchmark's naive render, runs
 WeasyPrint's own code. Only for the WeasyPrint version sanzhi pins (70.x): the functions
 replaced are internal ones; :func:`install` patches them once per process. The caches are
-bounded and cleared when full.
+IdentityCaches (:mod:`sanzhi.common.identity_cache`): bounded, the oldest half dropped when one
+is full, emptied by :func:`clear` or by ``identity_cache.clear_all()``.
 """
 
 from __future__ import annotations
@@ -38,15 +39,20 @@ from __future__ import annotations
 import contextlib
 import operator
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sanzhi.common.identity_cache import IdentityCache
+
 __all__ = ["clear", "install", "reuse", "stats"]
 
-# Entries kept per cache before it is cleared (a village report adds ~100 new texts; a run over
-# many rubrics or long free texts stays bounded). Styles are fewer and larger.
+# Entries kept per cache (a village report adds ~100 new texts; a run over many rubrics or long
+# free texts stays bounded). Styles are fewer and larger.
 _MAX_ENTRIES = 50_000
 _MAX_STYLES = 5_000
+# Font configurations: one per renderer, and a process has a few.
+_MAX_FONT_CONFIGS = 16
 _PLAIN = (str, int, float, bool, type(None))
 
 # Every style property WeasyPrint 70's split_first_line, Layout.setup/set_text and
@@ -59,18 +65,26 @@ _LINE_PROPS = (
     "text_decoration_line", "letter_spacing", "word_spacing", "overflow_wrap", "word_break",
     "hyphens", "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "tab_size",
 )
+# A glyph number in a font (the keys of WeasyPrint's per-font to_unicode and widths maps).
+_Glyph = int
 # Stream methods draw_first_line calls, replayed in order.
 _TEXT_OPS = frozenset(("set_text_matrix", "set_font_size", "show_text", "set_text_rise"))
 
 _local = threading.local()
 # Renders are serialised per renderer, but two renderers may run in two threads: entries are
-# only added and the caches only cleared under this lock.
+# only added (and so evicted) and the caches only cleared under this lock.
 _lock = threading.RLock()
 _installed = False
-_line_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-_draw_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
-_style_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-_initial_styles: dict[int, tuple[Any, Any]] = {}
+# Each entry keeps the objects whose ids are in its key (the font configuration; for styles also
+# the parent and root styles and the cascaded values): a hit is that very object's result.
+_line_cache: IdentityCache[tuple[Any, ...], tuple[Any, ...]] = IdentityCache(
+    "reports.wpreuse lines", _MAX_ENTRIES)
+_draw_cache: IdentityCache[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = IdentityCache(
+    "reports.wpreuse draws", _MAX_ENTRIES)
+_style_cache: IdentityCache[tuple[Any, ...], Any] = IdentityCache("reports.wpreuse styles", _MAX_STYLES)
+# id(font configuration) → its initial style.
+_initial_styles: IdentityCache[int, Any] = IdentityCache(
+    "reports.wpreuse initial styles", _MAX_FONT_CONFIGS)
 _counts = {"line_hits": 0, "line_misses": 0, "draw_hits": 0, "draw_misses": 0,
            "style_hits": 0, "style_misses": 0}
 
@@ -96,17 +110,17 @@ def stats() -> dict[str, int]:
 
 
 def clear() -> None:
-    """Forget everything remembered (tests; a long-lived process that wants its memory back)."""
+    """Forget everything remembered (tests; a long-lived process that wants its memory back).
+    ``identity_cache.clear_all()`` does the same: these are all IdentityCaches, and the Pango
+    font references (`_fonts`) live only as long as the drawings that keep them."""
     with _lock:
-        for cache in (_line_cache, _draw_cache, _style_cache, _initial_styles, _fonts, _blobs):
+        for cache in (_line_cache, _draw_cache, _style_cache, _initial_styles, _blobs):
             cache.clear()
 
 
-def _store(cache: dict[Any, Any], key: Any, value: Any, most: int | None = None) -> None:
-    with _lock:
-        if len(cache) >= (_MAX_ENTRIES if most is None else most):
-            cache.clear()
-        cache[key] = value
+def _store(cache: IdentityCache[Any, Any], key: Any, value: Any, keep: object) -> None:
+    with _lock:  # a put may evict: not while another thread puts
+        cache.put(key, value, keep)
 
 
 _style_key: Callable[[Any], tuple[Any, ...]] = operator.itemgetter(*_LINE_PROPS)
@@ -133,9 +147,9 @@ def _make_split_first_line(original: Callable[..., Any]) -> Callable[..., Any]:
         except TypeError:  # an unhashable property value: not remembered
             return original(text, style, context, max_width, justification_spacing,
                             is_line_start, minimum)
-        if hit is not None and hit[0] is style.font_config:
+        if hit is not None:
             _counts["line_hits"] += 1
-            layout, *rest = hit[1]
+            layout, *rest = hit
             return (_copy_layout(layout), *rest)
         result = original(text, style, context, max_width, justification_spacing,
                           is_line_start, minimum)
@@ -143,7 +157,7 @@ def _make_split_first_line(original: Callable[..., Any]) -> Callable[..., Any]:
         if not hasattr(layout, "layout"):  # emptied as WeasyPrint always leaves it
             _counts["line_misses"] += 1
             # The font configuration is kept with the entry: its id in the key stays its own.
-            _store(_line_cache, key, (style.font_config, (_copy_layout(layout), *result[1:])))
+            _store(_line_cache, key, (_copy_layout(layout), *result[1:]), style.font_config)
         return result
 
     split_first_line.__wrapped__ = original  # type: ignore[attr-defined]
@@ -189,10 +203,10 @@ def _make_set_computed_styles(original: Callable[..., Any], computed_style: Any,
             parent_style = None
             # One initial style per font configuration instead of one per document, so that
             # the root's style, and through it every other, can be found again.
-            held = _initial_styles.get(id(font_config))
-            if held is None or held[0] is not font_config:
-                held = _initial_styles[id(font_config)] = (font_config, initial_style(font_config))
-            root_style = held[1]
+            root_style = _initial_styles.get(id(font_config))
+            if root_style is None:
+                root_style = initial_style(font_config)
+                _store(_initial_styles, id(font_config), root_style, font_config)
         else:
             parent_style = computed_styles[parent, None]
             root_style = computed_styles[root, None]
@@ -205,17 +219,16 @@ def _make_set_computed_styles(original: Callable[..., Any], computed_style: Any,
             hit = _style_cache.get(key)  # type: ignore[arg-type]
         except TypeError:  # a weight that does not hash (page rules): not remembered
             hit = key = None
-        if hit is not None and hit[1] is parent_style and hit[2] is root_style and hit[3] is font_config:
+        if hit is not None:
             _counts["style_hits"] += 1
-            computed = hit[0]
+            computed = hit
         else:
             computed = computed_style(parent_style, cascaded, pseudo_type, root_style, base_url,
                                       font_config, self.initial_page_sizes)
             if key is not None:
                 _counts["style_misses"] += 1
                 # Everything the key names by id is kept alive with the entry.
-                _store(_style_cache, key, (computed, parent_style, root_style, font_config, values),
-                       _MAX_STYLES)
+                _store(_style_cache, key, computed, (parent_style, root_style, font_config, values))
         computed_styles[element, pseudo_type] = computed
         if target_collector and computed["anchor"]:
             target_collector.collect_anchor(computed["anchor"])
@@ -233,8 +246,10 @@ class _Recorder:
         self._stream = stream
         self.ops: list[tuple[Any, ...]] = []
         # One entry per font used: (font, its pango font, the document's glyph maps)
-        self.fonts: list[tuple[Any, Any, dict[int, str], dict[int, int]]] = []
-        self._index: dict[int, int] = {}
+        self.fonts: list[tuple[Any, Any, dict[_Glyph, str], dict[_Glyph, int]]] = []
+        # Font → its index in `fonts`, for this one text (pdf.fonts.Font hashes by identity, and
+        # every font drawn with is alive in the document's stream).
+        self._index: dict[Any, int] = {}
         self.ok = True
 
     def __getattr__(self, name: str) -> Any:
@@ -250,18 +265,18 @@ class _Recorder:
         font, font_size = self._stream.add_font(pango_font)
         if font.png or font.svg or font.colr or font.bitmap:
             self.ok = False
-        index = self._index.get(id(font))
+        index = self._index.get(font)
         if index is None:
             # Fresh glyph maps while this text is drawn: afterwards they hold exactly the
             # glyphs this text needs, merged into the document's maps as WeasyPrint would
             # have added them (a glyph already there keeps its entry).
-            index = self._index[id(font)] = len(self.fonts)
+            index = self._index[font] = len(self.fonts)
             self.fonts.append((font, pango_font, font.to_unicode, font.widths))
             font.to_unicode, font.widths = {}, {}
         self.ops.append(("font", index))
         return font, font_size
 
-    def finish(self) -> list[tuple[dict[int, str], dict[int, int]]]:
+    def finish(self) -> list[tuple[dict[_Glyph, str], dict[_Glyph, int]]]:
         """Put the document's glyph maps back, with this text's glyphs merged in; return the
         glyphs this text needs, per font."""
         drawn = []
@@ -273,28 +288,42 @@ class _Recorder:
         return drawn
 
 
-def _merge(font: Any, to_unicode: dict[int, str], widths: dict[int, int]) -> None:
+def _merge(font: Any, to_unicode: dict[_Glyph, str], widths: dict[_Glyph, int]) -> None:
     for glyph, text in to_unicode.items():
         font.to_unicode.setdefault(glyph, text)
     for glyph, width in widths.items():
         font.widths.setdefault(glyph, width)
 
 
-# Pango fonts that remembered drawings refer to, each held by one GObject reference of ours
-# so that it stays alive (and its address its own) as long as the entries: address → (font,
-# reference).
-_fonts: dict[int, tuple[Any, Any]] = {}
+class _HeldFont:
+    """A Pango font that remembered drawings refer to, with one GObject reference of ours: it
+    stays alive, and its address its own, as long as this object does."""
+
+    __slots__ = ("__weakref__", "pango_font", "ref")
+
+    def __init__(self, pango_font: Any, ref: Any) -> None:
+        self.pango_font = pango_font
+        self.ref = ref
+
+
+# Address → the held font, one reference per font however many drawings use it. Each drawing
+# keeps its fonts (the `keep` of its draw-cache entry), and this map only finds them: the
+# reference is dropped when the last drawing using the font is evicted or cleared (weak values),
+# so a draw cache that empties lets go of every font, and a font kept by surviving drawings
+# is never dropped under them. (Keyed by a C address, not an id(): the held reference keeps
+# the address its own while the entry exists.)
+_fonts: weakref.WeakValueDictionary[int, _HeldFont] = weakref.WeakValueDictionary()
 _gobject: Any = None
 
 
-def _kept(ffi: Any, pango_font: Any) -> Any:
+def _kept(ffi: Any, pango_font: Any) -> _HeldFont:
     address = int(ffi.cast("uintptr_t", pango_font))
     held = _fonts.get(address)
     if held is None:
         own = _gobject.ffi
         ref = own.gc(_gobject.lib.g_object_ref(own.cast("void *", address)), _gobject.lib.g_object_unref)
-        held = _fonts[address] = (pango_font, ref)
-    return held[0]
+        held = _fonts[address] = _HeldFont(pango_font, ref)
+    return held
 
 
 class _GObject:
@@ -327,9 +356,9 @@ def _make_draw_first_line(original: Callable[..., Any], ffi: Any) -> Callable[..
             hit = _draw_cache.get(key)
         except TypeError:
             return original(stream, textbox, text_overflow, block_ellipsis, matrix)
-        if hit is not None and hit[0] is style.font_config:
+        if hit is not None:
             _counts["draw_hits"] += 1
-            _replay(stream, hit[1], matrix)
+            _replay(stream, hit, matrix)
             return []
         recorder = _Recorder(stream)
         try:
@@ -344,14 +373,11 @@ def _make_draw_first_line(original: Callable[..., Any], ffi: Any) -> Callable[..
                 for (font, *_), (to_unicode, _) in zip(recorder.fonts, drawn) for glyph in to_unicode):
             _counts["draw_misses"] += 1
             with _lock:
-                if len(_draw_cache) >= _MAX_ENTRIES:
-                    # The fonts' references go with the drawings that need them (before the
-                    # new entry takes its own).
-                    _draw_cache.clear()
-                    _fonts.clear()
-                fonts = tuple((_kept(ffi, pango_font), glyphs)
-                              for (_, pango_font, _, _), glyphs in zip(recorder.fonts, drawn))
-                _draw_cache[key] = (style.font_config, (tuple(recorder.ops), fonts))
+                held = tuple(_kept(ffi, pango_font) for _, pango_font, _, _ in recorder.fonts)
+                fonts = tuple((h.pango_font, glyphs) for h, glyphs in zip(held, drawn))
+                # The entry keeps the font configuration (its id is in the key) and the Pango
+                # fonts its drawing replays (their references go when it does).
+                _store(_draw_cache, key, (tuple(recorder.ops), fonts), (style.font_config, held))
         return emojis
 
     draw_first_line.__wrapped__ = original  # type: ignore[attr-defined]
@@ -414,10 +440,10 @@ def _replay(stream: Any, entry: tuple[Any, ...], matrix: Any) -> None:
 
 
 # Font files as bytes, by the address and length of their HarfBuzz blob (which the entry keeps
-# referenced, so those bytes stay at that address): a font object copied the whole 10 MB
-# face out of HarfBuzz for every document.
-_blobs: dict[tuple[int, int], tuple[bytes, Any]] = {}
+# referenced, so those bytes stay at that address, as an id() stays its object's): a font
+# object copied the whole 10 MB face out of HarfBuzz for every document.
 _MAX_BLOBS = 6
+_blobs: IdentityCache[tuple[int, int], bytes] = IdentityCache("reports.wpreuse font files", _MAX_BLOBS)
 
 
 def _make_font_data(original: Callable[..., Any], ffi: Any, harfbuzz: Any) -> Callable[..., Any]:
@@ -434,11 +460,9 @@ def _make_font_data(original: Callable[..., Any], ffi: Any, harfbuzz: Any) -> Ca
         hit = _blobs.get(key)
         if hit is not None:
             harfbuzz.hb_blob_destroy(hb_blob)
-            return hit[0]
+            return hit
         data = ffi.unpack(hb_data, key[1])
-        if len(_blobs) >= _MAX_BLOBS:
-            _blobs.clear()
-        _blobs[key] = (data, ffi.gc(hb_blob, harfbuzz.hb_blob_destroy))
+        _store(_blobs, key, data, ffi.gc(hb_blob, harfbuzz.hb_blob_destroy))
         return data
 
     get_hb_object_data.__wrapped__ = original  # type: ignore[attr-defined]
