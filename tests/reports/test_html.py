@@ -335,8 +335,8 @@ def test_summary_report_of_the_samples() -> None:
     for i, avg in enumerate(s.dim_averages):
         exact = sum((v.result.dimensions[i].score for v in villages), Decimal(0)) / len(villages)
         assert Decimal(avg.average) == exact.quantize(Decimal("0.01"))
-    assert sum(c.count for c in s.rating_counts) == len(villages)
-    assert sum(c.count for c in s.score_counts) == len(villages)
+    assert sum(c.villages for c in s.rating_counts) == len(villages)
+    assert sum(c.villages for c in s.score_counts) == len(villages)
     vetoed = {v.result.village_name for v in villages if v.result.rating.blocked_by_veto}
     assert vetoed and {row.name for row in s.vetoed} == vetoed
     html = render_summary_html(s)

@@ -194,9 +194,21 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.too_deep = False
 
-    def diag(self, number: int, node: yaml.Node, message: str, **extra: str | None) -> None:
+    def diag(
+        self,
+        number: int,
+        node: yaml.Node,
+        message: str,
+        *,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        location = _location(self.filename, node)
         self.diagnostics.append(
-            Diagnostic(f"{self.prefix}{number}", message, _location(self.filename, node), **extra)
+            Diagnostic(
+                f"{self.prefix}{number}", message, location, expected=expected, found=found, hint=hint
+            )
         )
 
     def node(self, node: yaml.Node, path: tuple[str | int, ...], depth: int) -> object:
@@ -222,6 +234,7 @@ class _Builder:
             if node.tag != _SEQ:
                 self.unsupported_tag(node)
             return [self.node(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)  # the composer makes only these three kinds
         return self.mapping(node, path, depth)
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...], depth: int) -> object:
@@ -340,6 +353,7 @@ def _sexagesimal(digits: str) -> int:
 
 def _location(filename: str, node: yaml.Node | yaml.Event) -> Location:
     mark = node.start_mark
+    assert mark is not None  # the parser marks every node and event it makes
     return Location(filename, mark.line + 1, mark.column + 1)
 
 
@@ -631,9 +645,9 @@ def _raise(
     error_cls: type[UserError], diags: list[Diagnostic], filename: str, text: str | None
 ) -> NoReturn:
     error = error_cls(diags)
-    # UserError has no field for source text yet; the CLI reads `.sources` to render snippets
-    # (empty when the text could not be read or decoded).
-    error.sources = {} if text is None else {filename: text}  # type: ignore[attr-defined]
+    # The CLI reads `.sources` to render snippets (empty when the text could not be read or
+    # decoded).
+    error.sources = {} if text is None else {filename: text}
     raise error
 
 

@@ -172,11 +172,11 @@ class _Reader:
         """False, with D116, for a date after the assessment day (an incident dated 9999-12-31
         would otherwise count as "within the last 24 months")."""
         day = self.day
-        if day is None or value.__class__ is not date or value <= day:  # type: ignore[operator]
+        if day is None or value.__class__ is not date or value <= day:
             return True
         note = "" if self.day_given else f"（未填写评定日期 assessed_on，按 {self.year} 年 12 月 31 日计）"
         self.error("D116", path, "日期晚于评定日期", expected=f"不晚于 {day.isoformat()} 的日期{note}",
-                   found=value.isoformat(), hint="请核对年份是否写错；评定之后发生的事项不能填入本次评定")  # type: ignore[attr-defined]
+                   found=value.isoformat(), hint="请核对年份是否写错；评定之后发生的事项不能填入本次评定")
         return False
 
     def mapping(self, raw: object, path: Sequence[str | int], what: str) -> dict[str, object]:

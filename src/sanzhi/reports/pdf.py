@@ -326,7 +326,7 @@ def _install_subsetter() -> None:
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class AssetOnlyURLFetcher(URLFetcher):  # type: ignore[misc]
+    class AssetOnlyURLFetcher(URLFetcher):
         """WeasyPrint 70 fetcher (a URLFetcher subclass, as its ``fetch()`` helper expects)."""
 
         def __init__(self) -> None:

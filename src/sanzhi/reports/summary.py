@@ -89,7 +89,7 @@ class DimAverage(NamedTuple):
 
 class CountRow(NamedTuple):
     name: str
-    count: int
+    villages: int  # how many villages (not `count`: that would shadow tuple.count)
     percent: str
 
 
@@ -228,7 +228,7 @@ def build_summary_report(
         score_counts=score_counts,
         score_chart=charts.histogram(bins, label="核定总分分布"),
         rating_counts=rating_counts,
-        rating_chart=charts.count_bars([(c.name, c.count) for c in rating_counts], label="等级分布"),
+        rating_chart=charts.count_bars([(c.name, c.villages) for c in rating_counts], label="等级分布"),
         dim_averages=tuple(dim_avgs),
         dim_chart=dim_chart,
         vetoed=vetoed,

@@ -22,7 +22,7 @@ from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.rating import VETO_BLOCKED, rate
 from sanzhi.scoring.results import DimensionResult, VillageResult
-from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.compile import CompiledItem, CompiledRubric
 
 _ZERO = Decimal(0)
 TOP_ITEMS = 5
@@ -138,7 +138,7 @@ def item_pairs(a: CompiledRubric, b: CompiledRubric, ids: Mapping[str, str]) -> 
     return ItemPairs(pairs, tuple(n for n in range(len(where_b)) if n not in paired))
 
 
-def _result_order(c: CompiledRubric) -> list:
+def _result_order(c: CompiledRubric) -> list[CompiledItem]:
     # VillageResult lists main items in rubric order, then bonus items: the same as compiled.items.
     return [ci for ci in c.items if ci.dimension is not None] + [ci for ci in c.items if ci.dimension is None]
 

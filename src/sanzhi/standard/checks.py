@@ -16,6 +16,8 @@ from sanzhi.standard.models import Item, Rubric
 from sanzhi.standard.problems import Problem, unique_ids
 from sanzhi.standard.rules import kind_of
 from sanzhi.standard.rules.kind import RuleContext
+from sanzhi.standard.rules.per_occurrence import PerOccurrence
+from sanzhi.standard.rules.per_unit import PerUnit
 
 P = tuple[str | int, ...]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -167,7 +169,7 @@ def check_count_bounds(rubric: Rubric) -> list[Problem]:
     counted: set[str] = set()
     for _, item in _items(rubric):
         for rule in item.rules:
-            if rule.kind in ("per_occurrence", "per_unit"):
+            if isinstance(rule, (PerOccurrence, PerUnit)):
                 counted |= _names_in(rule.count)
     out = []
     for n, f in enumerate(rubric.fields):

@@ -451,10 +451,10 @@ def _summary(s: SummaryReport, w: _Writer) -> None:
     w.heading("一、总体情况", 1)
     w.table(None, [[label, value] for label, value in s.stats], (30, 70))
     w.heading("核定总分分布", 3)
-    w.table(["分数段", "村数", "占比"], [[c.name, str(c.count), f"{c.percent}%"] for c in s.score_counts], (40, 30, 30),
+    w.table(["分数段", "村数", "占比"], [[c.name, str(c.villages), f"{c.percent}%"] for c in s.score_counts], (40, 30, 30),
             numeric=(1, 2))
     w.heading("等级分布", 3)
-    w.table(["等级", "村数", "占比"], [[c.name, str(c.count), f"{c.percent}%"] for c in s.rating_counts], (50, 25, 25),
+    w.table(["等级", "村数", "占比"], [[c.name, str(c.villages), f"{c.percent}%"] for c in s.rating_counts], (50, 25, 25),
             numeric=(1, 2))
     w.heading("各维度平均得分", 3)
     w.table(["维度", "满分", "平均分", "平均得分率", "最低", "最高"],

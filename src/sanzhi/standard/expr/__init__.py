@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sanzhi.standard.expr.check import check_structure
@@ -56,6 +56,10 @@ class Expression:
     text: str
     result_type: ValueType
     names: frozenset[str]  # declared names it reads
+    # Set once by compile_expression; not part of equality, hash or repr (derived from the above).
+    _function: Callable[[Mapping[str, object]], object] = field(init=False, repr=False, compare=False)
+    _name_types: dict[str, NameType] = field(init=False, repr=False, compare=False)
+    _result_classes: frozenset[type] = field(init=False, repr=False, compare=False)
 
     def evaluate(self, values: Mapping[str, object]) -> object:
         try:
@@ -86,7 +90,12 @@ class Expression:
         detail = type(exc).__name__ if exc is not None else "结果类型不符"
         return EvaluationError(f"计算出错（{detail}）", self.text)
 
-    def __reduce__(self):
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[[str, tuple[tuple[str, NameType], ...], ValueType], Expression],
+        tuple[str, tuple[tuple[str, NameType], ...], ValueType],
+    ]:
         types = tuple(sorted(self._name_types.items()))
         return (_restore, (self.text, types, self.result_type))
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
+from typing import Protocol
 
 from sanzhi.standard.expr.source import Source
 from sanzhi.standard.expr.types import ExpressionError, NameType
@@ -61,7 +62,15 @@ _UNSUPPORTED = {
 }
 
 
-def close_matches(word: str, candidates, *, cutoff: float = 0.6) -> str | None:
+class _Bad(Protocol):
+    """How the checks below report a problem: the node, message, optional hint and caret."""
+
+    def __call__(
+        self, node: ast.AST, message: str, hint: str | None = None, at: int | None = None
+    ) -> None: ...
+
+
+def close_matches(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     found = difflib.get_close_matches(word, list(candidates), n=3, cutoff=cutoff)
     return "是否想写 " + " 或 ".join(f"“{m}”" for m in found) + "？" if found else None
 
@@ -93,7 +102,7 @@ def check_structure(
         if depth > MAX_DEPTH:
             bad(node, f"表达式嵌套过深（超过 {MAX_DEPTH} 层）")
             continue
-        children: list[ast.AST] = []
+        children: list[ast.expr] = []
         if isinstance(node, ast.BoolOp):
             children = node.values
         elif isinstance(node, ast.UnaryOp):
@@ -163,7 +172,7 @@ def check_structure(
     return frozenset(used)
 
 
-def _check_name(node: ast.Name, names: Mapping[str, NameType], bad, used: set[str]) -> None:
+def _check_name(node: ast.Name, names: Mapping[str, NameType], bad: _Bad, used: set[str]) -> None:
     name = node.id
     if name in names and not name.startswith("_"):
         used.add(name)
@@ -205,7 +214,7 @@ def _literal(node: ast.Constant, src: Source) -> Decimal | None:
         return None
 
 
-def _check_constant(node: ast.Constant, src: Source, bad) -> None:
+def _check_constant(node: ast.Constant, src: Source, bad: _Bad) -> None:
     value = node.value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = _literal(node, src)

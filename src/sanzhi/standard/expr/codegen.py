@@ -45,13 +45,17 @@ class ZeroDivisor(ArithmeticError):
         self.value = value
 
 
-def _div(a, b, divisor: str):
+# A NUMBER value at run time: int or Decimal (the input layer never passes float or bool).
+Number = int | Decimal
+
+
+def _div(a: Number, b: Number, divisor: str) -> Decimal:
     if not b:
         raise ZeroDivisor(divisor, b)
     return _divide(a, b)
 
 
-def _floordiv(a, b, divisor: str):
+def _floordiv(a: Number, b: Number, divisor: str) -> Number:
     if not b:
         raise ZeroDivisor(divisor, b)
     if a.__class__ is int and b.__class__ is int:
@@ -62,7 +66,7 @@ def _floordiv(a, b, divisor: str):
     return q
 
 
-def _mod(a, b, divisor: str):
+def _mod(a: Number, b: Number, divisor: str) -> Number:
     if not b:
         raise ZeroDivisor(divisor, b)
     if a.__class__ is int and b.__class__ is int:
@@ -136,17 +140,19 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         args = [self.visit(a) for a in node.args]
+        assert isinstance(node.func, ast.Name)  # check_structure admits only calls of a name
         func = ast.copy_location(ast.Name(id="_" + node.func.id, ctx=ast.Load()), node.func)
         return ast.copy_location(ast.Call(func=func, args=args, keywords=[]), node)
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        comparators = []
+        comparators: list[ast.expr] = []
         for op, comp in zip(node.ops, node.comparators):
             if isinstance(op, (ast.In, ast.NotIn)) and isinstance(comp, (ast.Tuple, ast.List)):
-                if all(isinstance(e, ast.Constant) for e in comp.elts):
+                literals = [e for e in comp.elts if isinstance(e, ast.Constant)]
+                if len(literals) == len(comp.elts):
                     values = tuple(
                         decimal_literal(self.src, e) if isinstance(e.value, float) else e.value
-                        for e in comp.elts
+                        for e in literals
                     )
                     comparators.append(self.constant(values, comp))
                     continue

@@ -70,7 +70,9 @@ class Source:
         found = self.text.rfind(symbol, start, stop)
         return found if found >= 0 else stop
 
-    def error(self, message: str, node_or_column: ast.AST | int, hint: str | None = None):
+    def error(
+        self, message: str, node_or_column: ast.AST | int, hint: str | None = None
+    ) -> ExpressionError:
         column = node_or_column if isinstance(node_or_column, int) else self.start(node_or_column)
         return ExpressionError(message, column, self.text, hint)
 

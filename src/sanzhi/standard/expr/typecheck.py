@@ -40,11 +40,16 @@ class _Info:
     choices: tuple[str, ...] | None = None
     subject: str | None = None  # declared name, for "not a choice of ..." messages
 
+    @property
+    def label(self) -> str:
+        """The type's Chinese name for messages ("列表" for a list literal)."""
+        return self.kind.label if self.kind is not None else "列表"
 
-def string_literals(node: ast.AST) -> list[ast.Constant]:
-    """String constants a node can evaluate to directly (looking through `a if c else b`)."""
+
+def string_literals(node: ast.AST) -> list[tuple[ast.Constant, str]]:
+    """String constants (node, text) a node can evaluate to directly (looking through `a if c else b`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node]
+        return [(node, node.value)]
     if isinstance(node, ast.IfExp):
         return string_literals(node.body) + string_literals(node.orelse)
     return []
@@ -70,7 +75,7 @@ class Typer:
     def need(self, node: ast.AST, kind: ValueType, what: str, info: _Info | None = None) -> _Info:
         info = self.infer(node) if info is None else info
         if info.kind is not kind:
-            found = info.kind.label if info.kind else "列表"
+            found = info.label
             hint = None
             if kind is N and info.kind is B:
                 hint = "是/否 不是数值；如需计数请写 (1 if 条件 else 0)"
@@ -119,13 +124,14 @@ class Typer:
         body, orelse = self.infer(node.body), self.infer(node.orelse)
         if body.kind is not orelse.kind:
             raise self.error(
-                f"条件表达式两个分支的类型不同：{body.kind.label} 与 {orelse.kind.label}",
+                f"条件表达式两个分支的类型不同：{body.label} 与 {orelse.label}",
                 node.orelse,
             )
         same = body.subject == orelse.subject
         return _Info(body.kind, body.choices if same else None, body.subject if same else None)
 
     def t_Call(self, node: ast.Call) -> _Info:
+        assert isinstance(node.func, ast.Name)  # check_structure admits only calls of a name
         name = node.func.id
         args = node.args
         if name in ("min", "max"):
@@ -152,7 +158,7 @@ class Typer:
                 if symbol in ("==", "!="):
                     if left.kind is not right.kind:
                         raise self.error(
-                            f"无法用 “{symbol}” 比较 {left.kind.label} 与 {right.kind.label}："
+                            f"无法用 “{symbol}” 比较 {left.label} 与 {right.label}："
                             f"{self.describe(left_node)} {symbol} {self.describe(right_node)}",
                             right_node,
                         )
@@ -166,7 +172,7 @@ class Typer:
                     self.choices(left_node, right)
                 elif not (left.kind is right.kind and left.kind in (N, D)):
                     raise self.error(
-                        f"“{symbol}” 只能比较两个数值或两个日期，而这里是 {left.kind.label} 与 {right.kind.label}",
+                        f"“{symbol}” 只能比较两个数值或两个日期，而这里是 {left.label} 与 {right.label}",
                         right_node if left.kind in (N, D) else left_node,
                     )
             left_node, left = right_node, right
@@ -178,7 +184,7 @@ class Typer:
         if isinstance(right_node, (ast.Tuple, ast.List)):
             if left.kind not in (S, N):
                 raise self.error(
-                    f"“{symbol}” 左侧需要是文本或数值，而 {self.describe(left_node)} 是 {left.kind.label}",
+                    f"“{symbol}” 左侧需要是文本或数值，而 {self.describe(left_node)} 是 {left.label}",
                     left_node,
                 )
             if not right_node.elts:
@@ -191,7 +197,7 @@ class Typer:
         if right.kind is not T:
             raise self.error(
                 f"“{symbol}” 右侧需要是标签列表或括号中的列表，而 {self.describe(right_node)} "
-                f"是 {right.kind.label}",
+                f"是 {right.label}",
                 right_node,
             )
         self.need(left_node, S, "在标签列表中查找的内容", left)
@@ -202,13 +208,13 @@ class Typer:
         """If `other` is a field with declared choices, every string literal must be one of them."""
         if not other.choices:
             return
-        for lit in string_literals(literal_node):
-            if lit.value not in other.choices:
+        for lit, value in string_literals(literal_node):
+            if value not in other.choices:
                 shown = "、".join(other.choices[:12]) + (
                     f" 等 {len(other.choices)} 项" if len(other.choices) > 12 else ""
                 )
                 raise self.error(
-                    f"“{lit.value}” 不是 {other.subject} 的可选值：{shown}",
+                    f"“{value}” 不是 {other.subject} 的可选值：{shown}",
                     lit,
-                    close_matches(lit.value, other.choices, cutoff=0.5),
+                    close_matches(value, other.choices, cutoff=0.5),
                 )

@@ -78,7 +78,8 @@ class ExpressionError(SanzhiError):
         hint = f"（{self.hint}）" if self.hint else ""
         return f"{self.message}{hint}\n{self.pointer()}"
 
-    def __reduce__(self):  # keep pickling working across process pools
+    def __reduce__(self) -> tuple[type[ExpressionError], tuple[str, int, str, str | None]]:
+        # keep pickling working across process pools
         return (type(self), (self.message, self.column, self.text, self.hint))
 
     def pointer(self) -> str:
@@ -102,5 +103,5 @@ class EvaluationError(SanzhiError):
     def __str__(self) -> str:
         return f"{self.message}（表达式：{self.text}）" if self.text else self.message
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[EvaluationError], tuple[str, str | None]]:
         return (type(self), (self.message, self.text))
