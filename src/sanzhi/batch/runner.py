@@ -46,7 +46,7 @@ from sanzhi.batch.ingest import Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
 from sanzhi.batch.queries import rank_tiers_json
 from sanzhi.batch.reportstep import FormatReports, ReportStep
-from sanzhi.batch.serialize import read_village_file
+from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
 from sanzhi.batch.sweep import sweep
 from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
@@ -209,7 +209,7 @@ def _summary_reports(store: Store, run_key: int, compiled: CompiledRubric, out_d
         for county in counties:
             codes = sorted(c for (c,) in store.query(
                 "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?", (run_key, county)))
-            results = [read_village_file(result_path(out_dir, c)) for c in codes]
+            results = [read_result_file(result_path(out_dir, c)) for c in codes]
             blobs = step.summary(compiled, results, skipped if len(counties) == 1 else [], report_date, formats)
             for fmt, blob in zip(formats, blobs, strict=True):
                 atomic_write(_summary_path(out_dir, county, fmt), blob)

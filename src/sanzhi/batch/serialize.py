@@ -89,9 +89,10 @@ def decode_village(data: dict[str, Any]) -> tuple[VillageResult, str | None]:
     return _DECODE_VILLAGE(data), typing.cast(str | None, data.get("input_sha256"))
 
 
-def read_village_file(path: str | Path) -> tuple[VillageResult, str | None]:
+def read_result_file(path: str | Path) -> tuple[VillageResult, str | None]:
+    """A village's stored result file (the batch's JSON output), not village input."""
     doc = json.loads(Path(path).read_bytes())
     return decode_village(doc["villages"][0])
 
 
-__all__ = ["converter", "decode_village", "read_village_file", "result_data", "village_data", "village_json"]
+__all__ = ["converter", "decode_village", "read_result_file", "result_data", "village_data", "village_json"]

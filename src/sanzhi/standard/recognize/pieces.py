@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-Outcome = Literal["full", "zero", "deduct", "score"]
+# What a step of a stepped rule gives: full marks, nothing, the points less `amount`, or `amount`.
+StepEffect = Literal["full", "zero", "deduct", "score"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Step:
     low_closed: bool | None  # None = the wording does not say (以上/以下/A到B)
     high: Decimal | None
     high_closed: bool | None
-    outcome: Outcome
+    outcome: StepEffect
     amount: Decimal = Decimal(0)
     hard_low: bool = False  # stated explicitly (含/超过/不足…), wins over the neighbour
     hard_high: bool = False

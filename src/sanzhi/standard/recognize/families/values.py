@@ -13,7 +13,7 @@ from typing import Literal
 
 from sanzhi.standard.recognize.amounts import NUM, VALUE_UNIT, parse_number
 from sanzhi.standard.recognize.families.common import DEDUCT_VERB, CapInfo, trim
-from sanzhi.standard.recognize.pieces import Outcome, Piece, Shortfall, Step, Threshold
+from sanzhi.standard.recognize.pieces import Piece, Shortfall, Step, StepEffect, Threshold
 
 U = VALUE_UNIT
 _INC = rf"(?:\(含(?:{NUM}){U}?\))"
@@ -37,7 +37,7 @@ _LOWER = {"低于": False, "不足": False, "不满": False, "小于": False, "�
           "未满": False, "不超过": True, "不高于": True}
 
 
-def _outcome(rest: str) -> tuple[Outcome, Decimal] | None:
+def _outcome(rest: str) -> tuple[StepEffect, Decimal] | None:
     m = _OUTCOME.match(rest)
     if not m:
         return None
