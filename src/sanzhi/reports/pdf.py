@@ -266,7 +266,7 @@ def _report_html_class() -> type:
     import cssselect2
     from weasyprint.urls import ensure_url
 
-    class ReportHTML(weasyprint.HTML):  # type: ignore[misc]
+    class ReportHTML(weasyprint.HTML):
         def __init__(self, *, string: str, base_url: str, url_fetcher: Any) -> None:
             tree = None if getattr(_local, "plain", False) else fastparse.parse_report_html(string)
             if tree is None:
@@ -282,7 +282,7 @@ def _report_html_class() -> type:
 
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             if forms or getattr(_local, "plain", False):
-                return super()._ua_stylesheets(forms)  # type: ignore[no-any-return]
+                return super()._ua_stylesheets(forms)
             return [sheet]
 
     return ReportHTML

@@ -194,7 +194,7 @@ def _make_set_computed_styles(original: Callable[..., Any], computed_style: Any,
                             pseudo_type: Any = None, base_url: Any = None,
                             target_collector: Any = None) -> None:
         if not _enabled():
-            return original(self, element, parent, root, pseudo_type, base_url,  # type: ignore[no-any-return]
+            return original(self, element, parent, root, pseudo_type, base_url,
                             target_collector)
         cascaded_styles = self.get_cascaded_styles()
         computed_styles = self.get_computed_styles()
@@ -485,16 +485,16 @@ def install() -> None:
     from weasyprint.text import line_break
     from weasyprint.text.ffi import ffi, harfbuzz
 
-    css.StyleFor.set_computed_styles = _make_set_computed_styles(  # type: ignore[method-assign]
+    css.StyleFor.set_computed_styles = _make_set_computed_styles(
         css.StyleFor.set_computed_styles, css.ComputedStyle, css.InitialStyle)
     split = _make_split_first_line(line_break.split_first_line)
     for module in (line_break, inline, preferred):
-        module.split_first_line = split  # type: ignore[attr-defined]
+        module.split_first_line = split
     global _gobject
     _gobject = _GObject()
-    draw_text_module.draw_first_line = _make_draw_first_line(  # type: ignore[attr-defined]
+    draw_text_module.draw_first_line = _make_draw_first_line(
         draw_text_module.draw_first_line, ffi)
     _make_lazy_layout(line_break.Layout)
-    pdf_fonts.get_hb_object_data = _make_font_data(  # type: ignore[attr-defined]
+    pdf_fonts.get_hb_object_data = _make_font_data(
         pdf_fonts.get_hb_object_data, ffi, harfbuzz)
     _installed = True
