@@ -41,6 +41,8 @@ PERSON_MAX = 100  # assessor, reviewer (a group and its members)
 REASON_MAX = 2000
 DOCUMENT_MAX = 500  # one evidence document's title
 _CORRECTION_KEYS = ("value", "reason")
+# A township's and a county's own data (unit rubrics): the 9- and 6-digit prefixes of their villages' codes.
+_UNIT_CODES = {"township": (re.compile(r"^[0-9]{9}$"), 9, "330483101"), "county": (re.compile(r"^[0-9]{6}$"), 6, "330483")}
 _SECTIONS = {"village": "村基本信息", "answers": "填报答案", "judgments": "酌情评分", "evidence": "佐证材料",
              "reviews": "评审记录", "rubric": "评分标准"}
 _REVIEW_PARTS = {"corrections": "更正", "scores": "核定分", "judgments": "酌情评分"}
@@ -320,9 +322,13 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
         if k not in VILLAGE_KEYS and k not in rd.attrs:
             rd.unknown(k, ("village",), (*VILLAGE_KEYS, *rd.attrs), "村基本信息字段")
     texts = {}
+    unit = rd.c.rubric.unit
     for k, label in (("code", "统计用区划代码"), ("name", "村名"), ("township", "乡镇（街道）"), ("county", "县（市、区）")):
         v = m.get(k)
         if is_blank(v):
+            if unit != "village" and k != "code":
+                texts[k] = ""  # a township's or county's names come from its villages in the run
+                continue
             rd.error("D111", ("village",), f"缺少{label} {k}", key=True, hint=f"请在 village 中补上 “{k}: …”")
             continue
         text = rd.text(v, ("village", k), label, NAME_MAX, number_ok=k == "code")
@@ -330,11 +336,12 @@ def _village(rd: _Reader, raw: object) -> tuple[Village | None, dict[str, object
             texts[k] = text
     if "code" in texts:
         texts["code"] = normalize_text(texts["code"])  # full-width digits (３３０…) are ASCII ones
-    if "code" in texts and not CODE.match(texts["code"]):
+    code_re, digits, example = (CODE, 12, "330483101201") if unit == "village" else _UNIT_CODES[unit]
+    if "code" in texts and not code_re.match(texts["code"]):
         raw_code = m.get("code")
         found = f"“{texts['code']}”" if isinstance(raw_code, str) else texts["code"]
-        rd.error("D112", ("village", "code"), "统计用区划代码应为 12 位数字", expected="12 位数字（请加引号，如 \"330483101201\"）",
-                 found=f"{found}（{len(texts['code'])} 位）")
+        rd.error("D112", ("village", "code"), f"统计用区划代码应为 {digits} 位数字",
+                 expected=f"{digits} 位数字（请加引号，如 \"{example}\"）", found=f"{found}（{len(texts['code'])} 位）")
     year = rd.value(_YEAR, m.get("year"), ("village", "year"), cache=True)
     if m.get("year") is None:
         rd.error("D111", ("village",), "缺少评定年度 year", key=True, hint="请在 village 中补上 “year: …”")

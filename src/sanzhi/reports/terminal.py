@@ -66,6 +66,12 @@ def rubric_tree(c: CompiledRubric) -> Tree:
         return marks.get((what, ident), "")
 
     tree = Tree(f"{r.title}（{c.ref}，满分 {fmt(r.total_points)} 分）")
+    if r.unit != "village":  # a township or county rubric: what it reads, and its aggregates
+        from sanzhi.standard.units import UNIT_NAMES
+
+        a = tree.add(f"评分单位：{UNIT_NAMES[r.unit]}；汇总村级评分标准 {c.reads_ref or r.reads} 的村级批次结果")
+        for agg in r.aggregates:
+            a.add(f"{agg.id} {agg.label}" + (f"（{agg.unit}）" if agg.unit else "") + f" = {' '.join(agg.expr.split())}")
     for dim in r.dimensions:
         d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）{m('dimension', dim.id)}")
         for ind in dim.indicators:

@@ -3,7 +3,7 @@
 No files, no printing, no clock: the assessment date comes in with the data.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -114,6 +114,13 @@ def _item_result(ci: CompiledItem, levels: Sequence[_Level], outcomes: Sequence[
 
 def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageResult:
     """Score one village at every review level present; see sanzhi.standard.rules for item semantics."""
+    return score_with_values(compiled, assessment)[0]
+
+
+def score_with_values(compiled: CompiledRubric, assessment: Assessment) -> tuple[VillageResult, Mapping[str, object]]:
+    """`score_village`, and the operative level's values (attributes and answers as corrected by
+    the highest review level, and derived fields): what a village run stores for the township
+    and county rubrics that aggregate it (sanzhi.scoring.units)."""
     rubric = compiled.rubric
     level_names = {lv.id: lv.name for lv in rubric.review_levels}
     levels = _levels(compiled, assessment, level_names)
@@ -152,7 +159,7 @@ def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageRe
         rating=rating,
         top_losses=_top_losses(main_items),
         review_notes=notes,
-    )
+    ), levels[-1].values
 
 
 def _aggregate(

@@ -61,7 +61,7 @@ def check_sums(rubric: Rubric) -> list[Problem]:
 
 
 def check_rules(rubric: Rubric) -> list[Problem]:
-    declared: list[FieldSpec | DerivedField] = [*rubric.fields, *rubric.attributes, *rubric.derived]
+    declared: list[FieldSpec | DerivedField] = [*rubric.fields, *rubric.attributes, *rubric.derived, *rubric.aggregates]
     specs = {s.id: s for s in declared}
     out: list[Problem] = []
     for path, item in _items(rubric):

@@ -10,6 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sanzhi.standard.aggregates import (
+    CompiledAggregate,
+    VillageNamespace,
+    compile_aggregates,
+    village_names,
+)
 from sanzhi.standard.expr import (
     Expression,
     ExpressionError,
@@ -75,10 +81,21 @@ class CompiledRubric:
     # points leave the dimension's denominator when they do not apply (not_applicable: rescale).
     dimension_items: tuple[tuple[int, ...], ...]
     dimension_rescaled: tuple[tuple[int, ...], ...]
+    # A township or county rubric (docs/rubrics/units.md): its aggregate fields, compiled against
+    # the village rubric it reads, and that rubric's ref and content hash (a stored village run
+    # must have been scored with exactly it).
+    aggregates: tuple[CompiledAggregate, ...] = ()
+    reads_ref: str | None = None
+    reads_hash: str | None = None
+    village_namespace: VillageNamespace | None = None
 
     @property
     def ref(self) -> str:
         return f"{self.rubric.id}@{self.rubric.version}"
+
+    @property
+    def unit(self) -> str:
+        return self.rubric.unit
 
 
 def content_hash(rubric: Rubric) -> str:
@@ -118,6 +135,11 @@ class _Compiler:
                 self.problems.append(Problem("R201", ("derived", i, "id"), f"字段 id “{d.id}” 重复声明"))
                 continue
             self.names[d.id] = NameType(ValueType.NUMBER, None, d.label)
+        for i, a in enumerate(self.rubric.aggregates):
+            if a.id in self.names:
+                self.problems.append(Problem("R201", ("aggregates", i, "id"), f"字段 id “{a.id}” 重复声明"))
+                continue
+            self.names[a.id] = NameType(ValueType.NUMBER, None, a.label)
 
     def compile_derived(self) -> tuple[tuple[str, Expression], ...]:
         compiled: dict[str, Expression] = {}
@@ -218,8 +240,25 @@ class _Compiler:
         return tuple(out)
 
 
-def compile_rubric(rubric: Rubric) -> CompiledRubric:
-    """Compile a validated rubric; raises RubricProblems listing every problem found."""
+# What a village gets when a veto blocks its rating (sanzhi.scoring.rating.VETO_BLOCKED): one of
+# the values `rating` can take in an aggregate.
+_NOT_RATED = "不予评定"
+
+
+def village_namespace(village: CompiledRubric) -> tuple[VillageNamespace, list[str]]:
+    """The names a village of this rubric offers to a unit rubric's aggregates (and clashes)."""
+    r = village.rubric
+    tiers = [t.tier for t in village.tiers]
+    return village_names(village.names, [t.id for t in tiers], [*(t.name for t in tiers), r.rating.below_all, _NOT_RATED],
+                         [(d.id, d.name) for d in r.dimensions], village.display)
+
+
+def compile_rubric(rubric: Rubric, reads: CompiledRubric | None = None) -> CompiledRubric:
+    """Compile a validated rubric; raises RubricProblems listing every problem found.
+
+    `reads`: for a township or county rubric, the compiled village rubric it names in `reads`;
+    its aggregates are compiled against it (without it they are declared, not compiled: the
+    loader always passes it)."""
     c = _Compiler(rubric)
     c.declare()
     derived = c.compile_derived()
@@ -234,6 +273,16 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
             items.append(c.compile_item(item, ("bonus", "items", t_i), None, None))
     vetoes = c.compile_vetoes()
     tiers = c.compile_tiers()
+    aggregates: tuple[CompiledAggregate, ...] = ()
+    namespace = None
+    if reads is not None and rubric.aggregates:
+        namespace, clashes = village_namespace(reads)
+        aggregates, problems = compile_aggregates(rubric.aggregates, namespace)
+        c.problems += problems
+        clashes = [n for n in clashes if any(n in a.reads for a in aggregates)]
+        if clashes:
+            c.problems.append(Problem("R262", ("reads",), f"村级评分标准 {reads.ref} 声明的字段与村级结果名称重名："
+                                      + "、".join(clashes) + "，汇总字段读到的是结果", hint="请在村级评分标准中改用其他字段 id"))
     if c.problems:
         raise RubricProblems(c.problems)
     return CompiledRubric(
@@ -248,8 +297,13 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         display={
             **{k: (v.label, v.unit) for k, v in c.specs.items()},
             **{d.id: (d.label, d.unit) for d in rubric.derived},
+            **{a.id: (a.label, a.unit) for a in rubric.aggregates},
         },
         dimension_items=tuple(tuple(n for n, ci in enumerate(items) if ci.dimension == d.id) for d in rubric.dimensions),
         dimension_rescaled=tuple(tuple(n for n, ci in enumerate(items) if ci.dimension == d.id and ci.item.not_applicable == "rescale")
                                  for d in rubric.dimensions),
+        aggregates=aggregates,
+        reads_ref=reads.ref if reads is not None else None,
+        reads_hash=reads.content_hash if reads is not None else None,
+        village_namespace=namespace,
     )

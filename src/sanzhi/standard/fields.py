@@ -63,3 +63,15 @@ class DerivedField(StrictModel):
     # The range the value can take (a rate cannot be negative): bands need only cover it.
     min: Bound | None = None
     max: Bound | None = None
+
+
+class Aggregate(DerivedField):
+    """汇总字段 of a township or county rubric: a number over the villages of the unit in a stored
+    village run, e.g. 法律顾问覆盖率 = ``share(legal_adviser_assigned)``.
+
+    `expr` combines the aggregate functions ``count(cond)``, ``share(cond)`` (percent of the
+    unit's villages where `cond` holds), ``mean(x)``, ``sum(x)``, ``min(x)`` and ``max(x)``
+    with arithmetic; inside a function the names are the village rubric's (`reads`): its
+    attributes, fields and derived fields, and the village's results (total, self_total,
+    rating, rating_tier, vetoed, dim_<dimension id>). Type-checked against that rubric at load.
+    """

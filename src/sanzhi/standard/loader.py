@@ -21,6 +21,7 @@ from sanzhi.standard.paths import domain_path
 from sanzhi.standard.problems import Problem, RubricProblems
 from sanzhi.standard.rules import KIND_NAMES
 from sanzhi.standard.schema_walk import allowed_keys
+from sanzhi.standard.units import check_unit, load_reads
 
 
 def _clean_loc(data: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -166,9 +167,13 @@ def parse_rubric(text: str, filename: str) -> tuple[CompiledRubric, list[Diagnos
         errors = _relevant(e.errors(include_url=False), data)
         diags = [_from_pydantic(err, data, source) for err in errors]
         raise RubricError(diags, sources={filename: text}) from None
-    problems = check_rubric(rubric) + check_versioning(rubric)
+    problems = check_rubric(rubric) + check_versioning(rubric) + check_unit(rubric)
+    reads = None
+    if rubric.unit != "village" and rubric.reads is not None:
+        reads, reads_problems = load_reads(rubric.reads, filename, text)
+        problems += reads_problems
     try:
-        compiled = compile_rubric(rubric)
+        compiled = compile_rubric(rubric, reads)
     except RubricProblems as e:
         # A field is often "unused" only because the expression meant to read it has a typo
         # (`plan_mad`): report the expression (with its hint), not the field, until it compiles.
@@ -177,6 +182,8 @@ def parse_rubric(text: str, filename: str) -> tuple[CompiledRubric, list[Diagnos
         problems = [*problems, *e.problems]
         compiled = None
     diags = [_from_problem(p, data, source) for p in problems]
+    if compiled is not None and rubric.aggregates and reads is None:
+        compiled = None  # the aggregates could not be checked: `reads` is reported above
     if compiled is None or any(d.severity == "error" for d in diags):
         raise RubricError(diags, sources={filename: text})
     return compiled, [d for d in diags if d.severity == "warning"]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from sanzhi.standard.base import Expr, Id, Name, Points, PositivePoints, RubricId, StrictModel, Text
-from sanzhi.standard.fields import DerivedField, FieldSpec
+from sanzhi.standard.fields import Aggregate, DerivedField, FieldSpec
 from sanzhi.standard.rules import Rule
 
 Provenance = Literal["quoted", "paraphrased", "calibrated"]
@@ -149,6 +149,7 @@ class ChangelogEntry(StrictModel):
 # ---- Versions, crosswalks, variants and example villages (docs/rubrics/versions.md) ----
 
 RubricStatus = Literal["adopted", "draft"]
+Unit = Literal["village", "township", "county"]  # what a rubric scores (docs/rubrics/units.md)
 
 
 def _one_or_many(value: object) -> object:
@@ -275,6 +276,11 @@ class Rubric(StrictModel):
     variant_of: VariantOf | None = None  # generated from `extends`, never written by hand
     crosswalk: Crosswalk | None = None
     examples: tuple[Example, ...] = ()
+    # Optional, added with units above the village (docs/rubrics/units.md). Defaults are left out
+    # of the content hash, so village rubrics hash as before.
+    unit: Unit = "village"  # a township (乡镇/街道) or county rubric scores the unit from its villages
+    reads: Text | None = None  # ID@VERSION (or a file) of the village rubric of the run it aggregates
+    aggregates: tuple[Aggregate, ...] = ()  # 汇总字段 over the unit's villages
 
 
 def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None, Item]]":

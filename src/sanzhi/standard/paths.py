@@ -15,6 +15,7 @@ _NAMED = {
     "fields": "字段",
     "attributes": "属性",
     "derived": "派生字段",
+    "aggregates": "汇总字段",
     "criteria": "标准",
     "review_levels": "评审层级",
     "changelog": "修订记录",
