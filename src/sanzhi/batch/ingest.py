@@ -21,6 +21,7 @@ from sanzhi.batch.store import (
     ITEM_COLUMNS,
     LEVEL_COLUMNS,
     OUTPUT_COLUMNS,
+    VALUE_COLUMNS,
     VILLAGE_COLUMNS,
     VILLAGE_UNIT,
     Known,
@@ -186,6 +187,7 @@ class Ingest:
             store.insert("level_totals", LEVEL_COLUMNS, [r for s in scored for r in s.level_rows])
             store.insert("dimension_scores", DIMENSION_COLUMNS, [r for s in scored for r in s.dimension_rows])
             store.insert("item_scores", ITEM_COLUMNS, [r for s in scored for r in s.item_rows])
+            store.insert("village_values", VALUE_COLUMNS, [s.values_row for s in scored if s.values_row is not None])
             store.insert("outputs", OUTPUT_COLUMNS,
                          [(rk, VILLAGE_UNIT, sv.code, r.format, r.sha256) for sv in scored for r in sv.reports])
             inputs.extend((rk, sv.source, sv.input_sha256, sv.code, "scored", None, sv.output_sha256, self.attempt,

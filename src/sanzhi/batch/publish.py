@@ -198,7 +198,15 @@ def _county_rows(store: Store, run_key: int, county: str) -> list[VillageRow]:
     return [_row(r) for r in store.stream(f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?", (run_key, county))]
 
 
-def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, workers: int = 1) -> dict[str, object]:
+def period_file_label(year: int, period: str) -> str:
+    """What a period run's file names carry after the county (`桐乡市-2025年11月-排名.csv`); '' for a year's run."""
+    from sanzhi.common.periods import stored_period
+
+    return stored_period(year, period).label if period else ""
+
+
+def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, workers: int = 1,
+            period_label: str = "") -> dict[str, object]:
     """Write every published list; returns the per-county/township statistics for the summary.
 
     Counties are independent, so with `workers` > 1 they are written by a process pool, each
@@ -208,7 +216,7 @@ def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path,
     tiers = parse_rank_tiers(store.run_by_key(run_key).rank_tiers)
     tier_names = _tier_order(compiled)
     counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
-    job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, tiers, tier_names)
+    job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, tiers, tier_names, period_label)
     if workers > 1 and len(counties) > 1:
         with WorkerPool(min(workers, len(counties)), _PoolState(store.url, job, None), setup=_open_pool_store) as pool:
             stats = list(pool.map(_publish_in_pool, counties, chunksize=max(1, len(counties) // (workers * 8))))
@@ -222,6 +230,7 @@ class _CountyJob(NamedTuple):
     root: Path
     tiers: Any
     tier_names: list[str]
+    period_label: str = ""  # a period run's lists name the period (`<县>-2025年11月-…`); '' for the year
 
 
 class _PoolState(NamedTuple):
@@ -241,7 +250,7 @@ def _publish_in_pool(state: _PoolState, county: str) -> dict[str, object]:
 
 def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, object]:
     """One county's lists (county and township files); returns its statistics."""
-    run_key, root, tiers, tier_names = job
+    run_key, root, tiers, tier_names, period_label = job
     rows = rank_order(_county_rows(store, run_key, county))
     ranked = assign_ranks(rows, tiers)
     towns: dict[str, list[VillageRow]] = {}
@@ -250,7 +259,7 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     town_ranked = {t: assign_ranks(rank_order(rs), tiers) for t, rs in sorted(towns.items())}
     town_rank = {rr.village.village_code: rr.rank for rs in town_ranked.values() for rr in rs}
     cdir = root / safe_name(county)
-    cname = safe_name(county)
+    cname = safe_name(county) + (f"-{safe_name(period_label)}" if period_label else "")
     wb = Workbook()
     rank_header = _without_tier(RANK_HEADER, tiers, RANK_HEADER)
     rank_rows = [_without_tier((rr.rank, town_rank[rr.village.village_code], rr.rank_tier, rr.village.village_code,
@@ -324,7 +333,7 @@ def _stats(name: str, rows: Sequence[VillageRow], tier_names: Sequence[str], key
 
 
 def write_summary(store: Store, run_key: int, compiled: CompiledRubric, year: int, out_dir: Path,
-                  published: dict[str, object]) -> dict[str, object]:
+                  published: dict[str, object], period: str = "") -> dict[str, object]:
     """summary.json and skipped.csv; returns the summary (also what the summary PDF shows)."""
     counties: list[dict[str, Any]] = published["counties"]  # type: ignore[assignment]
     tier_names: list[str] = published["tier_names"]  # type: ignore[assignment]
@@ -344,6 +353,7 @@ def write_summary(store: Store, run_key: int, compiled: CompiledRubric, year: in
         "schema_version": 1,
         "rubric": {"id": r.id, "version": r.version, "hash": compiled.content_hash, "title": r.title},
         "year": year,
+        **({"period": period, "period_label": period_file_label(year, period)} if period else {}),
         "villages": {"scored": total_villages, "skipped": len(skipped)},
         "ratings": ratings,
         "vetoed": sum(c["vetoed"] for c in counties),

@@ -81,12 +81,14 @@ class VillageRow(NamedTuple):
     rubric_hash: str
     rank_tiers: str | None
     finished_at: str | None
+    unit: str = "village"  # what the row scores: village, township or county (sanzhi.batch.units)
+    period: str = ""  # '' for the year, else the period of the run (sanzhi.batch.periods)
 
 
 _VILLAGE_SELECT = (
     "SELECT v.village_code, v.village_name, v.township, v.county, v.year, v.total, v.rating_tier, v.rating_name,"
     " v.vetoed, v.vetoes, v.operative_level, r.run_key, r.run_id, r.rubric_id, r.rubric_version, r.rubric_hash,"
-    " r.rank_tiers, r.finished_at FROM village_results v JOIN runs r ON r.run_key = v.run_key"
+    " r.rank_tiers, r.finished_at, r.unit, r.period FROM village_results v JOIN runs r ON r.run_key = v.run_key"
 )
 
 
@@ -98,34 +100,56 @@ def _row(r: Sequence[object]) -> VillageRow:
 
 
 def _latest(rows: Iterable[Sequence[object]]) -> Iterator[VillageRow]:
-    """Rows ordered by village code, run key descending → the first (latest run) per village and year."""
-    seen: tuple[str, object] | None = None
+    """Rows ordered by village code, year, period, run key descending → the first (latest run) per
+    village, year and period."""
+    seen: tuple[object, ...] | None = None
     for r in rows:
-        key = (r[0], r[4])
+        key = (r[0], r[4], r[19])
         if key != seen:
             seen = key  # type: ignore[assignment]
             yield _row(r)
 
 
 def latest_rows(store: Store, *, year: int | None = None, township: str | None = None, county: str | None = None,
-                code: str | None = None) -> list[VillageRow]:
-    where = ["r.status = 'complete'",
-             "v.run_key = (SELECT MAX(rc.run_key) FROM run_counties rc WHERE rc.year = v.year AND rc.county = v.county)"]
-    params: list[object] = []
+                code: str | None = None, unit: str = "village", period: str | None = "") -> list[VillageRow]:
+    """The rows that count (see the module doc) of one unit (village, township, county) and one period
+    ('' the year; None: every period, each by its own latest run)."""
+    where = ["r.status = 'complete'", "r.unit = ?",
+             ("v.run_key = (SELECT MAX(rc.run_key) FROM run_counties rc WHERE rc.year = v.year AND rc.county = v.county"
+              " AND rc.unit = r.unit AND rc.period = r.period)")]
+    params: list[object] = [unit]
+    if period is not None:
+        where.append("r.period = ?")
+        params.append(period)
     for col, val in (("v.year", year), ("v.township", township), ("v.county", county), ("v.village_code", code)):
         if val is not None:
             where.append(f"{col} = ?")
             params.append(val)
-    sql = f"{_VILLAGE_SELECT} WHERE {' AND '.join(where)} ORDER BY v.village_code, v.year, r.run_key DESC"
+    sql = f"{_VILLAGE_SELECT} WHERE {' AND '.join(where)} ORDER BY v.village_code, v.year, r.period, r.run_key DESC"
     return list(_latest(store.stream(sql, params)))
 
 
 # ------------------------------------------------------------------------------ history
 
 
+def unit_of_code(code: str) -> str:
+    """A 12-digit code is a village's, 9 digits a township's, 6 a county's (统计用区划代码 prefixes)."""
+    return {9: "township", 6: "county"}.get(len(code), "village")
+
+
+def period_order(row: VillageRow) -> tuple[int, int, int]:
+    """Rows of one year in time order: by the first month a period covers, the year itself last."""
+    from sanzhi.common.periods import stored_period
+
+    p = stored_period(row.year, row.period)
+    first, last = p.months
+    return row.year, 13 if p.kind == "year" else first, last
+
+
 def history(store: Store, code: str) -> list[VillageRow]:
-    """Score and rating by year for one village (latest complete run of each year)."""
-    return sorted(latest_rows(store, code=code), key=lambda r: r.year)
+    """Score and rating by year (and period) for one village, township or county: the latest
+    complete run of each year and period."""
+    return sorted(latest_rows(store, code=code, unit=unit_of_code(code), period=None), key=period_order)
 
 
 # ------------------------------------------------------------------------------ ranking
@@ -160,8 +184,8 @@ def assign_ranks(ordered: Sequence[VillageRow], tiers: Sequence[RankTier] = ()) 
 
 
 def ranking(store: Store, year: int, *, township: str | None = None, county: str | None = None,
-            tiers: Sequence[RankTier] | None = None) -> list[RankRow]:
-    rows = latest_rows(store, year=year, township=township, county=county)
+            tiers: Sequence[RankTier] | None = None, unit: str = "village", period: str = "") -> list[RankRow]:
+    rows = latest_rows(store, year=year, township=township, county=county, unit=unit, period=period)
     if tiers is None:  # the rubric's, from the latest run involved
         latest = max(rows, key=lambda r: r.run_key, default=None)
         tiers = parse_rank_tiers(latest.rank_tiers) if latest else ()
@@ -250,14 +274,21 @@ def _compare(kind: str, base: dict[str, Decimal], cur: dict[str, Decimal], bpart
 
 
 def year_over_year(store: Store, year: int, base_year: int, *, code: str | None = None, township: str | None = None,
-                   county: str | None = None, items: bool = False) -> list[VillageChange]:
-    cur_rows = {r.village_code: r for r in latest_rows(store, year=year, township=township, county=county, code=code)}
+                   county: str | None = None, items: bool = False, unit: str = "village", period: str = "",
+                   base_period: str | None = None) -> list[VillageChange]:
+    """This year (or period) against the base year's: by default the same period of the base year
+    (2025-11 against 2024-11); `base_period` names another (a period-over-period comparison)."""
+    if base_period is None:
+        base_period = same_period(period, base_year)
+    cur_rows = {r.village_code: r for r in latest_rows(store, year=year, township=township, county=county, code=code,
+                                                        unit=unit, period=period)}
     if code is not None or township is None and county is None:
-        base_rows = {r.village_code: r for r in latest_rows(store, year=base_year, code=code)}
+        base_rows = {r.village_code: r for r in latest_rows(store, year=base_year, code=code, unit=unit, period=base_period)}
     else:  # villages of that township/county this year, wherever they were filed last year
         base_rows = {}
         for c in cur_rows:
-            base_rows.update({r.village_code: r for r in latest_rows(store, year=base_year, code=c)})
+            base_rows.update({r.village_code: r for r in latest_rows(store, year=base_year, code=c, unit=unit,
+                                                                     period=base_period)})
     parts_cache: dict[str, dict[tuple[str, str], Part]] = {}
 
     def parts(h: str) -> dict[tuple[str, str], Part]:
@@ -289,8 +320,51 @@ def year_over_year(store: Store, year: int, base_year: int, *, code: str | None 
     return out
 
 
+def same_period(period: str, year: int) -> str:
+    """The same period in another year: 2025-11 → 2024-11 ('' stays the year)."""
+    if not period:
+        return ""
+    from sanzhi.common.periods import Period, parse_period
+
+    p = parse_period(period)
+    return Period(year, p.kind, p.index).stored
+
+
+class PeriodStep(NamedTuple):
+    """One period of a village's (or unit's) year, against the period before it."""
+
+    row: VillageRow
+    delta: Decimal | None  # None: the first period shown, or the rubric changed between them
+    comparable: bool
+
+
+def period_over_period(store: Store, year: int, *, code: str | None = None, township: str | None = None,
+                       county: str | None = None, unit: str = "village") -> dict[str, list[PeriodStep]]:
+    """Each village (or unit) → its periods of the year in time order, each with the change from
+    the period before (comparable when both were scored with the same rubric hash); a whole-year
+    run of the same year comes last, compared with nothing."""
+    rows = latest_rows(store, year=year, township=township, county=county, code=code, unit=unit, period=None)
+    by_code: dict[str, list[VillageRow]] = {}
+    for r in rows:
+        by_code.setdefault(r.village_code, []).append(r)
+    out: dict[str, list[PeriodStep]] = {}
+    for vc in sorted(by_code):
+        steps: list[PeriodStep] = []
+        prev: VillageRow | None = None
+        for r in sorted(by_code[vc], key=period_order):
+            if not r.period:
+                steps.append(PeriodStep(r, None, False))
+                continue
+            same = prev is not None and prev.rubric_hash == r.rubric_hash
+            steps.append(PeriodStep(r, r.total - prev.total if prev is not None and same else None, same))
+            prev = r
+        out[vc] = steps
+    return out
+
+
 __all__ = [
     "Change",
+    "PeriodStep",
     "RankRow",
     "RankTier",
     "VillageChange",
@@ -299,8 +373,12 @@ __all__ = [
     "history",
     "latest_rows",
     "parse_rank_tiers",
+    "period_order",
+    "period_over_period",
     "rank_order",
     "rank_tiers_json",
     "ranking",
+    "same_period",
+    "unit_of_code",
     "year_over_year",
 ]

@@ -21,6 +21,7 @@ from sanzhi.standard.compile import CompiledRubric
 
 if TYPE_CHECKING:
     from sanzhi.reports.village import RubricInfo
+    from sanzhi.scoring.units import UnitResult
 
 __all__ = ["FormatReports", "ReportStep"]
 
@@ -74,6 +75,19 @@ class FormatReports:
         view = build_village_report(self._rubric_info(compiled), result, input_sha256=input_sha256,
                                     report_date=report_date)
         doc = VillageDoc(view, result, input_sha256, report_date)
+        return tuple(get_format(name).village(doc).data for name in formats)
+
+    def unit(self, compiled: CompiledRubric, unit: UnitResult, input_sha256: str, report_date: date,
+             formats: Sequence[str]) -> tuple[bytes, ...]:
+        """A township's or county's report (sanzhi.batch.units): the village report's formats, with
+        the aggregates and the villages behind them (sanzhi.reports.unit)."""
+        from sanzhi.reports.formats import VillageDoc
+        from sanzhi.reports.unit import build_unit_report
+
+        namespace = compiled.village_namespace
+        view = build_unit_report(self._rubric_info(compiled), unit, input_sha256=input_sha256, report_date=report_date,
+                                 display=namespace.display if namespace is not None else {})
+        doc = VillageDoc(view, unit.result, input_sha256, report_date)
         return tuple(get_format(name).village(doc).data for name in formats)
 
     def summary(self, compiled: CompiledRubric, results: Sequence[tuple[VillageResult, str | None]],

@@ -80,6 +80,7 @@ class BatchOptions:
     executor: str = "local"  # local | dask
     scheduler: str | None = None
     shard_size: int = DEFAULT_SHARD_SIZE
+    period: str = ""  # '' the year; else a period within it (2025-11, 2025-Q3, 2025-H1: sanzhi.common.periods)
 
 
 class Reporter(Protocol):
@@ -188,13 +189,14 @@ def _folder_lock(out_dir: Path) -> Iterator[None]:
 # ------------------------------------------------------------------------------ finish
 
 
-def _summary_path(out_dir: Path, county: str, fmt: str) -> Path:
+def _summary_path(out_dir: Path, county: str, fmt: str, label: str = "") -> Path:
     name = pub.safe_name(county)
-    return out_dir / pub.PUBLISHED_DIR / name / f"{name}-汇总报告{get_format(fmt).suffix}"
+    stem = f"{name}-{pub.safe_name(label)}" if label else name
+    return out_dir / pub.PUBLISHED_DIR / name / f"{stem}-汇总报告{get_format(fmt).suffix}"
 
 
 def _summary_reports(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, step: ReportStep,
-                     formats: tuple[str, ...], report_date: date) -> None:
+                     formats: tuple[str, ...], report_date: date, label: str = "") -> None:
     """A summary report per county in each wanted format, from the village files just written
     (memory: one county), recorded in `outputs`; those of an earlier attempt not made now go."""
     old = {(code, fmt) for code, fmt in store.query(
@@ -212,12 +214,12 @@ def _summary_reports(store: Store, run_key: int, compiled: CompiledRubric, out_d
             results = [read_result_file(result_path(out_dir, c)) for c in codes]
             blobs = step.summary(compiled, results, skipped if len(counties) == 1 else [], report_date, formats)
             for fmt, blob in zip(formats, blobs, strict=True):
-                atomic_write(_summary_path(out_dir, county, fmt), blob)
+                atomic_write(_summary_path(out_dir, county, fmt, label), blob)
                 rows.append((run_key, SUMMARY_UNIT, county, fmt, "sha256:" + hashlib.sha256(blob).hexdigest()))
     made = {(r[2], r[3]) for r in rows}
     for county, fmt in sorted(old - made):
         with contextlib.suppress(FileNotFoundError):
-            _summary_path(out_dir, county, fmt).unlink()
+            _summary_path(out_dir, county, fmt, label).unlink()
     with store.transaction():
         store.execute("DELETE FROM outputs WHERE run_key = ? AND unit = ?", (run_key, SUMMARY_UNIT))
         store.insert("outputs", OUTPUT_COLUMNS, rows)
@@ -296,21 +298,22 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     r = compiled.rubric
     run = store.run(state["run_id"]) if state and state.get("run_id") else None
     resumed = False
-    if run is not None and run.rubric_hash == compiled.content_hash and run.year == opts.year:
+    if run is not None and run.rubric_hash == compiled.content_hash and run.year == opts.year and run.period == opts.period:
         attempt = store.reopen_run(run.run_key)
         run_key, run_id, resumed = run.run_key, run.run_id, True
         reporter.note(f"续跑批次 {run_id}（第 {attempt} 次）：输入与评分标准未变的村不再重做")
     else:
         if state is not None:
-            why = "数据库中找不到该批次" if run is None else "评分标准或年度已变化"
+            why = "数据库中找不到该批次" if run is None else "评分标准、年度或评定期已变化"
             reporter.note(f"不能续跑上一次批次（{why}），全部重新评分")
             if run is not None and run.status != "complete":
                 store.delete_run(run.run_key)
-        run_id = f"{opts.year}-{r.id}-{uuid.uuid4().hex[:12]}"
+        run_id = f"{opts.period or opts.year}-{r.id}-{uuid.uuid4().hex[:12]}"
         run_key = store.create_run(
             run_id=run_id, year=opts.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
             engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
-            options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]})
+            options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]},
+            period=opts.period)
         attempt = 1
     if resumed:
         _forget_missing(store, run_key)
@@ -318,7 +321,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
-                           "status": "running"})
+                           **({"period": opts.period} if opts.period else {}), "status": "running"})
 
     summary = BatchSummary(run_id=run_id, db=redact(db), out_dir=out_dir, resumed=resumed)
     report_date = date.fromisoformat(store.run_by_key(run_key).started_at[:10])
@@ -376,16 +379,17 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     store.forget_outputs(run_key, VILLAGE_UNIT, keep_formats=formats)  # a format wanted before, not now
     sweep(store, run_key, out_dir)
     t_sweep = time.perf_counter()
-    published = pub.publish(store, run_key, compiled, out_dir, workers=opts.jobs or os.cpu_count() or 1)
-    data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published)
-    _summary_reports(store, run_key, compiled, out_dir, reports, formats, report_date)
+    label = pub.period_file_label(opts.year, opts.period)  # '' for the year: the file names stay as they were
+    published = pub.publish(store, run_key, compiled, out_dir, workers=opts.jobs or os.cpu_count() or 1, period_label=label)
+    data = pub.write_summary(store, run_key, compiled, opts.year, out_dir, published, period=opts.period)
+    _summary_reports(store, run_key, compiled, out_dir, reports, formats, report_date, label)
     t_publish = time.perf_counter()
     counts: dict[str, int] = data["villages"]  # type: ignore[assignment]
     store.finish_run(run_key, finished_at=clock(), villages=counts["scored"], skipped=counts["skipped"],
                      inputs_sha256=_inputs_hash(store, run_key))
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
-                           "status": "complete"})
+                           **({"period": opts.period} if opts.period else {}), "status": "complete"})
     reporter.stop()
     summary.scored, summary.skipped = counts["scored"], counts["skipped"]
     summary.reused, summary.processed = ingest.reused, ingest.processed

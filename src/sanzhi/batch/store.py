@@ -33,10 +33,21 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
                       complete run is the one that counts (a re-run supersedes)
     rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
                       year-over-year comparison can tell which items are still comparable
+    village_values    per village and run, its operative values (attributes and answers as the
+                      highest review level left them, derived fields) as one JSON object
+                      (sanzhi.batch.values): what township and county rubrics aggregate
 
-Schema version 3 (report outputs in their own table; version 2 had one `run_inputs.pdf_sha256`
-column); version 1 and 2 databases are migrated in place when first opened (1 → 2: item scores
-folded into one JSON object per level; 2 → 3: `pdf_sha256` moved into `outputs`).
+A run scores villages (`runs.unit` = village) or, from a stored village run (`runs.from_run`),
+townships or counties (`unit` = township | county): a unit's rows sit in the same tables, its
+9- or 6-digit code in `village_code`. A run is for a year (`period` = '') or a period within it
+(`2025-11`, `2025-Q3`, `2025-H1`); `run_counties` records both, so the latest complete run is
+chosen per year, period, unit and county.
+
+Schema version 4 (village values; runs by unit and period); version 1–3 databases are migrated in
+place when first opened (1 → 2: item scores folded into one JSON object per level; 2 → 3:
+`pdf_sha256` moved into `outputs`; 3 → 4: `village_values` added, `runs` and `run_counties` get
+`unit`, `period` (and `runs.from_run`), existing runs being annual village runs whose values were
+not stored).
 
 Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back into
 exact Decimals (they were written from short decimal strings, so `repr` round-trips).
@@ -56,7 +67,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sanzhi.common.errors import Diagnostic, UserError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Created first, on its own: the schema version it holds decides what ensure_schema does next.
 _META_TABLE = "CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -78,7 +89,10 @@ CREATE TABLE IF NOT EXISTS runs (
     villages INTEGER,
     skipped INTEGER,
     rank_tiers TEXT,
-    options TEXT
+    options TEXT,
+    unit TEXT NOT NULL DEFAULT 'village',
+    period TEXT NOT NULL DEFAULT '',
+    from_run TEXT
 );
 CREATE TABLE IF NOT EXISTS run_inputs (
     run_key INTEGER NOT NULL,
@@ -151,9 +165,17 @@ CREATE TABLE IF NOT EXISTS run_counties (
     run_key INTEGER NOT NULL,
     year INTEGER NOT NULL,
     county TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT 'village',
+    period TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_key, year, county)
 );
 CREATE INDEX IF NOT EXISTS run_counties_year ON run_counties (year, county);
+CREATE TABLE IF NOT EXISTS village_values (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_key, village_code)
+);
 CREATE TABLE IF NOT EXISTS rubric_parts (
     rubric_hash TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -176,9 +198,13 @@ ITEM_COLUMNS = ("run_key", "village_code", "level", "scores")
 INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "attempt",
                  "input_file")
 OUTPUT_COLUMNS = ("run_key", "unit", "code", "format", "sha256")
+VALUE_COLUMNS = ("run_key", "village_code", "data")
 VILLAGE_UNIT = "village"  # outputs.unit of a village's reports (code: the village code)
 SUMMARY_UNIT = "summary"  # outputs.unit of a county's summary reports (code: the county)
-VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores")
+# outputs.unit of a township's / county's reports in a unit run (code: its 9- / 6-digit code); also runs.unit
+TOWNSHIP_UNIT = "township"
+COUNTY_UNIT = "county"
+VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores", "village_values")
 
 
 _JSON_KEYS: dict[str, str] = {}
@@ -253,6 +279,9 @@ class RunInfo:
     villages: int | None
     skipped: int | None
     rank_tiers: str | None
+    unit: str = VILLAGE_UNIT  # village | township | county
+    period: str = ""  # '' for the year, else 2025-11, 2025-Q3, 2025-H1
+    from_run: str | None = None  # a unit run: the village run it aggregated
 
 
 class Known(NamedTuple):
@@ -378,7 +407,7 @@ class Store:
             self.execute(_META_TABLE)
             row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
             found = int(row[0][0]) if row else None
-            if found is not None and found not in (1, 2, SCHEMA_VERSION):
+            if found is not None and found not in (1, 2, 3, SCHEMA_VERSION):
                 raise store_error(f"结果数据库的结构版本为 {found}，本版 sanzhi 需要 {SCHEMA_VERSION}",
                                   hint="请升级 sanzhi，或换一个数据库文件")
             if found == 1:
@@ -392,6 +421,8 @@ class Store:
                 self._migrate_item_scores_v1()
             if found in (1, 2):
                 self._migrate_pdf_sha256_v2()
+            if found in (1, 2, 3):
+                self._migrate_units_v3()
             if found is None:
                 self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif found != SCHEMA_VERSION:
@@ -427,16 +458,37 @@ class Store:
                      (VILLAGE_UNIT,))
         self.execute("ALTER TABLE run_inputs DROP COLUMN pdf_sha256")
 
+    def _columns(self, table: str) -> set[str]:
+        if self.postgres:
+            return {r[0] for r in self.query("SELECT column_name FROM information_schema.columns"
+                                             " WHERE table_schema = current_schema() AND table_name = ?", (table,))}
+        return {r[1] for r in self.query(f"PRAGMA table_info({table})")}
+
+    def _migrate_units_v3(self) -> None:
+        """Version 3 had annual village runs only: `runs` and `run_counties` get `unit` and `period`
+        (every existing run is an annual village run), `runs` gets `from_run`; `village_values` is
+        created empty (those runs stored no values: a unit run from them is refused, in words)."""
+        for table, columns in (("runs", (("unit", "TEXT NOT NULL DEFAULT 'village'"), ("period", "TEXT NOT NULL DEFAULT ''"),
+                                         ("from_run", "TEXT"))),
+                               ("run_counties", (("unit", "TEXT NOT NULL DEFAULT 'village'"),
+                                                 ("period", "TEXT NOT NULL DEFAULT ''")))):
+            have = self._columns(table)
+            for name, decl in columns:
+                if name not in have:
+                    self.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+
     # -------------------------------------------------------------------- runs
 
     def create_run(self, *, run_id: str, year: int, rubric_id: str, rubric_version: str, rubric_hash: str,
-                   engine_version: str, started_at: str, rank_tiers: str | None, options: dict[str, object]) -> int:
+                   engine_version: str, started_at: str, rank_tiers: str | None, options: dict[str, object],
+                   unit: str = VILLAGE_UNIT, period: str = "", from_run: str | None = None) -> int:
         with self.transaction():
             self.execute(
                 "INSERT INTO runs (run_id, year, rubric_id, rubric_version, rubric_hash, engine_version, started_at,"
-                " status, attempt, rank_tiers, options) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?)",
+                " status, attempt, rank_tiers, options, unit, period, from_run)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?, ?, ?, ?)",
                 (run_id, year, rubric_id, rubric_version, rubric_hash, engine_version, started_at, rank_tiers,
-                 json.dumps(options, ensure_ascii=False, sort_keys=True)),
+                 json.dumps(options, ensure_ascii=False, sort_keys=True), unit, period, from_run),
             )
             return int(self.query("SELECT run_key FROM runs WHERE run_id = ?", (run_id,))[0][0])
 
@@ -465,8 +517,9 @@ class Store:
             self.execute("UPDATE runs SET status = 'complete', finished_at = ?, villages = ?, skipped = ?, inputs_sha256 = ?"
                          " WHERE run_key = ?", (finished_at, villages, skipped, inputs_sha256, run_key))
             self.execute("DELETE FROM run_counties WHERE run_key = ?", (run_key,))
-            self.execute("INSERT INTO run_counties (run_key, year, county)"
-                         " SELECT DISTINCT run_key, year, county FROM village_results WHERE run_key = ?", (run_key,))
+            self.execute("INSERT INTO run_counties (run_key, year, county, unit, period)"
+                         " SELECT DISTINCT v.run_key, v.year, v.county, r.unit, r.period FROM village_results v"
+                         " JOIN runs r ON r.run_key = v.run_key WHERE v.run_key = ?", (run_key,))
 
     def delete_run(self, run_key: int) -> None:
         with self.transaction():
@@ -577,5 +630,5 @@ class Store:
             (run_key, attempt))]
 
 
-__all__ = ["OUTPUT_COLUMNS", "SUMMARY_UNIT", "VILLAGE_UNIT", "Known", "RunInfo", "Store", "StoreError", "dec",
+__all__ = ["COUNTY_UNIT", "OUTPUT_COLUMNS", "SUMMARY_UNIT", "TOWNSHIP_UNIT", "VALUE_COLUMNS", "VILLAGE_UNIT", "Known", "RunInfo", "Store", "StoreError", "dec",
            "is_postgres", "redact"]

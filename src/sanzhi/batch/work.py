@@ -27,13 +27,14 @@ from typing import Any, NamedTuple
 from sanzhi.batch.reportstep import ReportStep
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import Known, json_key
+from sanzhi.batch.values import values_json
 from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.loaded import Source
 from sanzhi.inputs.read import read_input, read_village
 from sanzhi.reports.formats import get_format
 from sanzhi.scoring.assessment import Assessment
-from sanzhi.scoring.engine import score_village
+from sanzhi.scoring.engine import score_with_values
 from sanzhi.scoring.memo import per_shared_item
 from sanzhi.scoring.results import ItemResult, VillageResult
 from sanzhi.standard.compile import CompiledRubric
@@ -118,6 +119,7 @@ class ScoredVillage(NamedTuple):
     output_sha256: str  # the result JSON
     json_bytes: bytes | None  # only when the caller writes the files
     reports: tuple[ReportFile, ...]  # one per wanted format, in the context's order
+    values_row: tuple[object, ...] | None = None  # village_values: the operative values (sanzhi.batch.values)
 
 
 class Failed(NamedTuple):
@@ -225,7 +227,13 @@ _item_fragments = per_shared_item(_fragments, 20_000)  # villages that score ali
 
 
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
-    rk, code, num = ctx.run_key, result.village_code, fmt_cached
+    return result_rows(ctx.run_key, result, sha, source)
+
+
+def result_rows(rk: int, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
+    """A result's rows of village_results, level_totals, dimension_scores and item_scores (a
+    village's, or a township's or county's in a unit run: sanzhi.batch.units)."""
+    code, num = result.village_code, fmt_cached
     village = (
         rk, code, result.village_name, result.township, result.county, result.year, num(result.total),
         result.rating.tier, result.rating.name, 1 if result.vetoes else 0, "；".join(v.name for v in result.vetoes),
@@ -286,7 +294,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
             "D150", f"评定年度为 {village.year}，与本批次年度 {ctx.year} 不符", Location(source),
             path="village › year", expected=str(ctx.year), found=str(village.year))])
     try:
-        result = score_village(ctx.compiled, assessment)
+        result, values = score_with_values(ctx.compiled, assessment)
         json_bytes = village_json(result, sha)
         rendered = ctx.reports.village(ctx.compiled, result, sha, ctx.report_date, ctx.formats) if ctx.formats else ()
     except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
@@ -305,7 +313,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
     reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
                     for fmt, data in zip(ctx.formats, rendered, strict=True))
     return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows,
-                         sha256_tag(json_bytes), json_out, reports)
+                         sha256_tag(json_bytes), json_out, reports, (ctx.run_key, village.code, values_json(values)))
 
 
 def _log_internal(source: str) -> None:
@@ -353,6 +361,7 @@ __all__ = [
     "process",
     "report_path",
     "result_path",
+    "result_rows",
     "run_shard",
     "setup_worker",
     "sha256_tag",

@@ -99,9 +99,9 @@ class RichReporter:
             self.hidden = 0
 
 
-def _print_summary(s: BatchSummary, year: int) -> None:
+def _print_summary(s: BatchSummary, year: int | str) -> None:
     rate = s.processed / s.seconds if s.seconds > 0 else 0.0
-    head = f"批次 {s.run_id} 完成：{year} 年度评分 {s.scored} 个村"
+    head = f"批次 {s.run_id} 完成：{year} 年度评分 {s.scored} 个村" if isinstance(year, int) else f"批次 {s.run_id} 完成：{year}评分 {s.scored} 个村"
     if s.skipped:
         head += f"，{s.skipped} 个村数据有误已跳过"
     if s.resumed:
@@ -121,9 +121,13 @@ def _print_summary(s: BatchSummary, year: int) -> None:
 @format_options("switch")
 def batch(
     *,
-    inputs: Annotated[list[Path], typer.Argument(help="村自评数据：文件夹（YAML/JSON 每村一个文件）、文件或多村工作簿", show_default=False)],
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        help="村自评数据：文件夹（YAML/JSON 每村一个文件）、文件或多村工作簿；用 --from-run 汇总乡镇（县）时为乡镇（县）自身填报数据（可不给）",
+        show_default=False)] = None,
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")],
-    year: Annotated[int, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")],
+    year: Annotated[int | None, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="评定期：2025-11（月）、2025-Q3（季度）、2025-H1（半年）；代替 --year")] = None,
+    from_run: Annotated[str | None, typer.Option("--from-run", help="乡镇（县）评分标准：汇总的村级批次编号（村级批次完成时显示的“批次 …”）")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,
     formats: dict[str, bool],  # --pdf, --html, …: one switch per report format (sanzhi.cli.formats)
@@ -133,13 +137,23 @@ def batch(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://主机:8786")] = None,
     shard_size: Annotated[int, typer.Option("--shard-size", help="每个任务的村数", min=1)] = 200,
 ) -> None:
-    """年度批量评定：为全部村评分，写出每村结果、名单（XLSX/CSV）与汇总，并存入结果数据库。"""
+    """年度（或按评定期）批量评定：为全部村评分，写出每村结果、名单（XLSX/CSV）与汇总，并存入结果数据库；
+    乡镇、县评分标准用 --from-run 汇总一次村级批次。"""
     summary = None
     with error_boundary(), fewer_collections():
         compiled, _ = api.load_compiled_rubric(rubric)
         wanted = tuple(name for name, on in formats.items() if on)
-        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=year, db=db, jobs=jobs, formats=wanted,
-                            resume=resume, executor=executor.value, scheduler=scheduler, shard_size=shard_size)
+        if compiled.unit != "village":
+            summary = _unit_batch(compiled, inputs or [], from_run, year, period, output, wanted, resume, db)
+            return
+        if from_run is not None:
+            raise typer.BadParameter(f"--from-run 只用于乡镇或县评分标准，而 {compiled.ref} 是村级评分标准")
+        if not inputs:
+            raise typer.BadParameter("请给出村自评数据（文件夹或文件）")
+        the_year, stored = _year_and_period(year, period)
+        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=the_year, db=db, jobs=jobs, formats=wanted,
+                            resume=resume, executor=executor.value, scheduler=scheduler, shard_size=shard_size,
+                            period=stored)
         reporter = RichReporter(err, output)
         try:
             summary = run_batch(compiled, opts, clock=_now, reporter=reporter)
@@ -147,9 +161,58 @@ def batch(
             reporter.stop()
             err.print(f"已中断。已完成的村已保存；用相同命令加 --resume 续跑：输出目录 {output}", markup=False)
             raise typer.Exit(ExitCode.INTERRUPTED) from None
-        _print_summary(summary, year)
+        _print_summary(summary, _period_words(the_year, stored) if stored else the_year)
     if summary is not None and summary.skipped:
         raise typer.Exit(ExitCode.SOME_SKIPPED)
+
+
+def _year_and_period(year: int | None, period: str | None) -> tuple[int, str]:
+    """--year and/or --period → (year, runs.period): one of them is required; they must agree."""
+    from sanzhi.common.periods import PeriodError, parse_period
+
+    if period is None:
+        if year is None:
+            raise typer.BadParameter("请给出 --year（评定年度）或 --period（评定期）")
+        return year, ""
+    try:
+        p = parse_period(period)
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+    if year is not None and year != p.year:
+        raise typer.BadParameter(f"--year {year} 与 --period {period} 的年度不符")
+    return p.year, p.stored
+
+
+def _period_words(year: int, stored: str) -> str:
+    from sanzhi.common.periods import stored_period
+
+    return stored_period(year, stored).label
+
+
+def _unit_batch(compiled: Any, inputs: list[Path], from_run: str | None, year: int | None, period: str | None,
+                output: Path, wanted: tuple[str, ...], resume: bool, db: str | None) -> BatchSummary:
+    from sanzhi.batch.units import UnitBatchOptions, run_unit_batch
+    from sanzhi.standard.units import UNIT_NAMES
+
+    if from_run is None:
+        raise typer.BadParameter(f"{compiled.ref} 是{UNIT_NAMES[compiled.unit]}评分标准：请用 --from-run 给出所汇总的村级批次编号")
+    stored = None
+    if period is not None:
+        _, stored = _year_and_period(year, period)
+    opts = UnitBatchOptions(from_run=from_run, out_dir=output, unit_data=tuple(inputs), db=db, formats=wanted,
+                            year=year, period=stored, resume=resume)
+    reporter = RichReporter(err, output)
+    summary = run_unit_batch(compiled, opts, clock=_now, reporter=reporter)
+    word = {"township": "乡镇", "county": "县"}[compiled.unit]
+    s = summary
+    err.print(f"批次 {s.run_id} 完成：汇总村级批次 {from_run}，评分 {s.scored} 个{word}（{UNIT_NAMES[compiled.unit]}）", markup=False)
+    err.print(f"用时 {s.seconds:.1f} 秒（汇总与评分 {s.timings.get('score', 0):.1f}，名单与汇总 {s.timings.get('publish', 0):.1f}）",
+              markup=False)
+    if s.ratings:
+        err.print("等级：" + " · ".join(f"{k} {v}" for k, v in s.ratings.items()) + f"；一票否决 {s.vetoed} 个{word}", markup=False)
+    err.print(f"结果：{s.out_dir / 'units'}；名单：{s.out_dir / 'published'}；汇总：{s.out_dir / 'summary.json'}", markup=False)
+    err.print(f"数据库：{s.db}", markup=False)
+    return summary
 
 
 def register(app: typer.Typer) -> None:

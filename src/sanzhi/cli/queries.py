@@ -4,6 +4,7 @@ import json
 import os
 import sys
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -51,6 +52,57 @@ def _dump(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=default) + "\n")
 
 
+class Unit(str, Enum):
+    village = "village"
+    township = "township"
+    county = "county"
+
+
+_UNIT_WORDS = {"village": "村", "township": "乡镇", "county": "县"}
+UnitOption = Annotated[Unit, typer.Option("--unit", help="village：村；township：乡镇（乡镇评分标准的批次）；county：县")]
+PeriodOption = Annotated[str | None, typer.Option("--period", help="评定期：2025-11（月）、2025-Q3（季度）、2025-H1（半年）；默认全年")]
+
+
+def _period(year: int, period: str | None) -> str:
+    """--period → runs.period ('' for the year); its year must be --year's."""
+    if period is None:
+        return ""
+    from sanzhi.common.periods import PeriodError, parse_period
+
+    try:
+        p = parse_period(period)
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+    if p.year != year:
+        raise typer.BadParameter(f"--period {period} 不在 --year {year} 年度内")
+    return p.stored
+
+
+def _when(year: int, stored: str) -> str:
+    from sanzhi.common.periods import stored_period
+
+    return f"{year} 年度" if not stored else stored_period(year, stored).label
+
+
+def _period_label(r: queries.VillageRow) -> str:
+    from sanzhi.common.periods import stored_period
+
+    return stored_period(r.year, r.period).label if r.period else "全年"
+
+
+def _print_unit_ranking(rows: list[queries.RankRow], shown: list[queries.RankRow], unit: "Unit", when: str,
+                        county: str | None, tiers: bool) -> None:
+    word = _UNIT_WORDS[unit.value]
+    t = Table(title=f"{when} {county or '全部县（市、区）'} {word}排名（{len(rows)} 个{word}）")
+    for col in ("名次", *(("名次等级",) if tiers else ()), f"{word}代码", f"{word}名称", "总分", "等级", "一票否决"):
+        t.add_column(col)
+    for r in shown:
+        v = r.village
+        t.add_row("—" if r.rank is None else str(r.rank), *((r.rank_tier or "",) if tiers else ()), v.village_code,
+                  v.village_name, _d(v.total), v.rating_name, v.vetoes or "")
+    out.print(t)
+
+
 DbOption = Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
@@ -65,20 +117,23 @@ def history(
         with _open_store(db) as store:
             rows = queries.history(store, village)
         if as_json:
-            _dump([{"year": r.year, "village_code": r.village_code, "village_name": r.village_name, "township": r.township,
+            _dump([{"year": r.year, **({"period": r.period} if r.period else {}), "village_code": r.village_code, "village_name": r.village_name, "township": r.township,
                     "county": r.county, "total": r.total, "rating": r.rating_name, "rating_tier": r.rating_tier,
                     "vetoed": r.vetoed, "vetoes": r.vetoes, "rubric": f"{r.rubric_id}@{r.rubric_version}",
                     "rubric_hash": r.rubric_hash, "run_id": r.run_id} for r in rows])
             return
         if not rows:
-            err.print(f"数据库中没有村 {village} 的评分记录。", markup=False)
+            err.print(f"数据库中没有{_UNIT_WORDS[queries.unit_of_code(village)]} {village} 的评分记录。", markup=False)
             return
         last = rows[-1]
-        t = Table(title=f"{last.village_name}（{village}，{last.county}{last.township}）历年评定")
-        for col in ("年度", "总分", "等级", "一票否决", "评分标准", "批次"):
+        periods = any(r.period for r in rows)  # a column only when some run was for a period within the year
+        place = last.county + (last.township if last.unit != "township" else "")
+        t = Table(title=f"{last.village_name}（{village}，{place}）历年评定")
+        for col in ("年度", *(("评定期",) if periods else ()), "总分", "等级", "一票否决", "评分标准", "批次"):
             t.add_column(col)
         for r in rows:
-            t.add_row(str(r.year), _d(r.total), r.rating_name, r.vetoes or "—", f"{r.rubric_id}@{r.rubric_version}", r.run_id)
+            t.add_row(str(r.year), *((_period_label(r),) if periods else ()), _d(r.total), r.rating_name, r.vetoes or "—",
+                      f"{r.rubric_id}@{r.rubric_version}", r.run_id)
         out.print(t)
 
 
@@ -87,15 +142,22 @@ def ranking(
     township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
     county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
     top: Annotated[int | None, typer.Option("--top", help="只显示前 N 名")] = None,
+    unit: UnitOption = Unit.village,
+    period: PeriodOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """某乡镇或某县某年度的排名（有一票否决的村不参与排名，列在最后）。"""
+    """某乡镇或某县某年度（评定期）的排名（有一票否决的不参与排名，列在最后）；--unit township 为某县各乡镇的排名。"""
     with error_boundary():
-        if (township is None) == (county is None):
+        stored = _period(year, period)
+        if unit is Unit.village and (township is None) == (county is None):
             raise typer.BadParameter("请给出 --township 或 --county 之一")
+        if unit is not Unit.village and township is not None:
+            raise typer.BadParameter("乡镇、县的排名按县（--county）或全部县列出，不能用 --township")
+        if unit is Unit.township and county is None:
+            raise typer.BadParameter("乡镇排名请给出 --county（县（市、区）名称）")
         with _open_store(db) as store:
-            rows = queries.ranking(store, year, township=township, county=county)
+            rows = queries.ranking(store, year, township=township, county=county, unit=unit.value, period=stored)
         shown = [r for r in rows if top is None or (r.rank is not None and r.rank <= top)]
         if as_json:
             _dump([{"rank": r.rank, "rank_tier": r.rank_tier, "village_code": r.village.village_code,
@@ -103,11 +165,15 @@ def ranking(
                     "total": r.village.total, "rating": r.village.rating_name, "vetoes": r.village.vetoes,
                     "run_id": r.village.run_id} for r in shown])
             return
+        when = _when(year, stored)
         if not rows:
-            err.print(f"数据库中没有 {year} 年度 {township or county} 的评分记录。", markup=False)
+            err.print(f"数据库中没有 {when} {township or county or ''} 的评分记录。", markup=False)
             return
         tiers = any(r.rank_tier for r in rows)
-        t = Table(title=f"{year} 年度 {township or county} 排名（{len(rows)} 个村）")
+        if unit is not Unit.village:
+            _print_unit_ranking(rows, shown, unit, when, county, tiers)
+            return
+        t = Table(title=f"{when} {township or county} 排名（{len(rows)} 个村）")
         for col in ("名次", *(("名次等级",) if tiers else ()), "村代码", "村名称", *(() if township else ("乡镇",)), "总分", "等级", "一票否决"):
             t.add_column(col)
         for r in shown:
@@ -124,17 +190,22 @@ def yoy(
     township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
     county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
     items: Annotated[bool, typer.Option("--items/--no-items", help="逐项对比（单村时默认逐项）")] = False,
+    unit: UnitOption = Unit.village,
+    period: PeriodOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """年度对比：总分、各维度（及评分项）的变化；评分标准变化导致不可比的项目会标出。"""
+    """年度对比：总分、各维度（及评分项）的变化；评分标准变化导致不可比的项目会标出。--period 时与上一年度同期对比。"""
     with error_boundary():
-        if sum(x is not None for x in (village, township, county)) != 1:
+        if village is not None:
+            unit = Unit(queries.unit_of_code(village))
+        if sum(x is not None for x in (village, township, county)) != 1 and not (unit is Unit.county and village is None):
             raise typer.BadParameter("请给出一个村代码，或 --township / --county 之一")
+        stored = _period(year, period)
         base = base_year or year - 1
         with _open_store(db) as store:
             changes = queries.year_over_year(store, year, base, code=village, township=township, county=county,
-                                             items=items or village is not None)
+                                             items=items or village is not None, unit=unit.value, period=stored)
         if as_json:
             _dump([_change_json(c) for c in changes])
             return
@@ -208,11 +279,54 @@ def _print_changes(changes: list[queries.VillageChange], year: int, base: int) -
     out.print(t)
 
 
+def periods(
+    year: Annotated[int, typer.Option("--year", help="评定年度")],
+    village: Annotated[str | None, typer.Argument(help="村（乡镇、县）代码；不给则按 --township / --county 列出")] = None,
+    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    unit: UnitOption = Unit.village,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """评定期对比（环比）：某年度各评定期（月、季度、半年）的总分与等级，及与上一期相比的变化。"""
+    with error_boundary():
+        if village is not None:
+            unit = Unit(queries.unit_of_code(village))
+        elif township is None and county is None and unit is not Unit.county:
+            raise typer.BadParameter("请给出一个代码，或 --township / --county 之一")
+        with _open_store(db) as store:
+            found = queries.period_over_period(store, year, code=village, township=township, county=county,
+                                               unit=unit.value)
+        if as_json:
+            _dump({code: [{"period": s.row.period or str(s.row.year), "label": _period_label(s.row), "total": s.row.total,
+                           "rating": s.row.rating_name, "delta": s.delta, "comparable": s.comparable,
+                           "rubric": f"{s.row.rubric_id}@{s.row.rubric_version}", "run_id": s.row.run_id} for s in steps]
+                   for code, steps in found.items()})
+            return
+        if not found:
+            err.print(f"数据库中没有 {year} 年度的相应评分记录。", markup=False)
+            return
+        labels: list[str] = []
+        for steps in found.values():
+            for s_ in steps:
+                if _period_label(s_.row) not in labels:
+                    labels.append(_period_label(s_.row))
+        word = _UNIT_WORDS[unit.value]
+        t = Table(title=f"{year} 年度各评定期对比（{len(found)} 个{word}；括号内为与上一期相比）")
+        for col in (f"{word}代码", f"{word}名称", *labels):
+            t.add_column(col)
+        for code, steps in found.items():
+            cells = {_period_label(s_.row): _d(s_.row.total) + (f"（{_signed(s_.delta)}）" if s_.delta else "") for s_ in steps}
+            t.add_row(code, steps[-1].row.village_name, *(cells.get(lb, "") for lb in labels))
+        out.print(t)
+
+
 def register(app: typer.Typer) -> None:
     """Add the query commands to the main `sanzhi` app."""
     app.command("history")(history)
     app.command("ranking")(ranking)
     app.command("yoy")(yoy)
+    app.command("periods")(periods)
 
 
-__all__ = ["history", "ranking", "register", "yoy"]
+__all__ = ["history", "periods", "ranking", "register", "yoy"]

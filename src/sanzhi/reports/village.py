@@ -25,6 +25,8 @@ from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.models import Item
 
 __all__ = [
+    "AggregateSection",
+    "CallSection",
     "ItemInfo",
     "RubricInfo",
     "Signatory",
@@ -264,6 +266,25 @@ class VillageReport(NamedTuple):
     item_columns: tuple[str, ...]  # width of each item-table column, in % of the table
     groups: tuple[ItemGroup, ...]
     suggestions: tuple[Suggestion, ...]
+    # A township's or county's report (sanzhi.reports.unit) says so; a village's keeps these defaults.
+    title: str = "三治融合村（社区）评定报告"
+    subject: str = "本村"  # 本村情况, 本村各评分项均未失分 …
+    place: str = ""  # the cover's place line; '' → "<县> · <乡镇>"
+    seals: tuple[str, str] = ("村（社区）盖章", "乡镇（街道）/ 县（市、区）审核盖章")
+    aggregates: tuple["AggregateSection", ...] = ()  # 四、汇总指标: the villages behind each aggregate
+
+
+class CallSection(NamedTuple):
+    """One aggregate call in a unit report: what it counted, and the villages behind the figure."""
+
+    title: str  # "share(legal_adviser_assigned)：345 个村中 342 个满足，以下 3 个未满足"
+    header: tuple[str, str, str]
+    rows: tuple[tuple[str, str, str], ...]  # (code, name, value)
+
+
+class AggregateSection(NamedTuple):
+    text: str  # "法律顾问覆盖率 342/345 = 99.1 %"
+    calls: tuple[CallSection, ...]
 
 
 def _tier_rows(info: RubricInfo, result: VillageResult) -> tuple[tuple[TierRow, ...], str]:

@@ -73,11 +73,12 @@ class VillageNamespace:
     results: frozenset[str]  # names that are results (stored in the result tables), not values
     dimensions: Mapping[str, str]  # dim_<id> → dimension id
     display: Mapping[str, tuple[str, str | None]]  # name → (label, unit), for the villages listed
+    first_level: str  # the village rubric's first review level: whose total is `self_total`
 
 
 def village_names(names: Mapping[str, NameType], tier_ids: Sequence[str], rating_names: Sequence[str],
                   dimensions: Sequence[tuple[str, str]], display: Mapping[str, tuple[str, str | None]],
-                  ) -> tuple[VillageNamespace, list[str]]:
+                  first_level: str) -> tuple[VillageNamespace, list[str]]:
     """The village namespace of a village rubric: its declared names (`names`), its tier ids, every
     rating name a village can get, and its dimensions (id, name). Also returns the names the
     rubric declares that clash with a result name (they cannot be read by aggregates)."""
@@ -95,7 +96,7 @@ def village_names(names: Mapping[str, NameType], tier_ids: Sequence[str], rating
     clashes = sorted(n for n in results if n in out)
     out.update(results)
     shown = {**display, **{n: (t.label or n, "分" if t.kind is ValueType.NUMBER else None) for n, t in results.items()}}
-    return VillageNamespace(out, frozenset(results), dims, shown), clashes
+    return VillageNamespace(out, frozenset(results), dims, shown, first_level), clashes
 
 
 @dataclass(frozen=True, slots=True)

@@ -250,7 +250,7 @@ def village_namespace(village: CompiledRubric) -> tuple[VillageNamespace, list[s
     r = village.rubric
     tiers = [t.tier for t in village.tiers]
     return village_names(village.names, [t.id for t in tiers], [*(t.name for t in tiers), r.rating.below_all, _NOT_RATED],
-                         [(d.id, d.name) for d in r.dimensions], village.display)
+                         [(d.id, d.name) for d in r.dimensions], village.display, r.review_levels[0].id)
 
 
 def compile_rubric(rubric: Rubric, reads: CompiledRubric | None = None) -> CompiledRubric:

@@ -327,9 +327,9 @@ def _village(r: VillageReport, w: _Writer) -> None:
     # Cover
     w.para(r.rubric_issuer, center=True, size=10.5, color="3E4C59")
     w.para((
-        "三治融合村（社区）评定报告", "b"), style="Title", center=True)
+        r.title, "b"), style="Title", center=True)
     w.para((r.village_name, "b"), center=True, size=18)
-    w.para(f"{r.county} · {r.township} · 统计用区划代码 {r.village_code}", center=True, size=10.5)
+    w.para(f"{r.place or f'{r.county} · {r.township}'} · 统计用区划代码 {r.village_code}", center=True, size=10.5)
     facts = w.table(None, [
         ["评定年度", f"{r.year}年"],
         ["评分标准", f"{r.rubric_title}（{r.rubric_ref}）"],
@@ -347,12 +347,12 @@ def _village(r: VillageReport, w: _Writer) -> None:
     for row in facts.rows:
         w.shade(row.cells[0])
     sig = w.table(["评审层级", "评估人（签字）", "日期", "意见"],
-                  [[s.level, s.person, s.day, ""] for s in r.signatories] + [["村（社区）盖章", "", "乡镇（街道）/ 县（市、区）审核盖章", ""]],
+                  [[s.level, s.person, s.day, ""] for s in r.signatories] + [[r.seals[0], "", r.seals[1], ""]],
                   (22, 30, 22, 26))
     seal = sig.rows[-1]
     left, right = seal.cells[0], seal.cells[2]
-    w.merged(left, seal.cells[1], "村（社区）盖章")
-    w.merged(right, seal.cells[3], "乡镇（街道）/ 县（市、区）审核盖章")
+    w.merged(left, seal.cells[1], r.seals[0])
+    w.merged(right, seal.cells[3], r.seals[1])
     seal.height = int(w.width * 0.12)
     w.stamp(stamp_a, stamp_b)
     w.page_break()
@@ -373,8 +373,8 @@ def _village(r: VillageReport, w: _Writer) -> None:
         bonus_row = table.rows[len(dims) - 1]
         w.merged(bonus_row.cells[0], bonus_row.cells[3], r.bonus)
     w.image(bar_chart_png([(d.name, Decimal(d.score), Decimal(d.points)) for d in r.dimensions]), 120)
-    w.heading("等级分数线与本村位置", 3)
-    w.table(["等级", "总分不低于", "其他条件", "本村情况"],
+    w.heading(f"等级分数线与{r.subject}位置", 3)
+    w.table(["等级", "总分不低于", "其他条件", f"{r.subject}情况"],
             [[t.name, t.min_score, t.conditions or "—", t.status] for t in r.tiers], (18, 14, 38, 30), numeric=(1,))
     if r.gate:
         w.para(f"申报门槛：{r.gate}", color="616E7C")
@@ -388,7 +388,7 @@ def _village(r: VillageReport, w: _Writer) -> None:
         for row, x in zip(losses.rows[1:], r.losses, strict=True):
             w.cell_lines(row.cells[3], [(reason, False) for reason in x.reasons])
     else:
-        w.para("本村各评分项均未失分。")
+        w.para(f"{r.subject}各评分项均未失分。")
 
     # 二、评分明细
     w.heading("二、评分明细", 1)
@@ -427,7 +427,17 @@ def _village(r: VillageReport, w: _Writer) -> None:
             if s.reasons:
                 w.para(f"失分原因：{'；'.join(s.reasons)}", color="616E7C")
     else:
-        w.para("本村各评分项均未失分，请保持。")
+        w.para(f"{r.subject}各评分项均未失分，请保持。")
+    if r.aggregates:  # a township's or county's report: the villages behind each aggregate
+        w.heading("四、汇总指标与所涉村（社区）", 1)
+        w.para(f"汇总指标由村级批次中本{r.subject[1:]}所辖各村（社区）的填报数据与评分结果计算；下表列出每项指标背后的村。",
+               color="616E7C")
+        for a in r.aggregates:
+            w.heading(a.text, 3)
+            for c in a.calls:
+                w.para(c.title, color="616E7C")
+                if c.rows:
+                    w.table(list(c.header), [list(row) for row in c.rows], (30, 35, 35))
 
 
 def _rgb(hex_color: str) -> Any:
