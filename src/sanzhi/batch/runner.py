@@ -50,6 +50,7 @@ from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
 from sanzhi.batch.sweep import sweep
 from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
+from sanzhi.batch.yearly import period_options
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.standard.compile import CompiledRubric
@@ -312,7 +313,8 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         run_key = store.create_run(
             run_id=run_id, year=opts.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
             engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
-            options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs]},
+            options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs],
+                     **period_options(r)},
             period=opts.period)
         attempt = 1
     if resumed:

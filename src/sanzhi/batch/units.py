@@ -66,6 +66,7 @@ from sanzhi.batch.store import (
     redact,
 )
 from sanzhi.batch.work import atomic_write, result_rows, sha256_tag
+from sanzhi.batch.yearly import period_options
 from sanzhi.common.errors import Diagnostic, Location, UserError
 from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
@@ -296,7 +297,8 @@ def _run(compiled: CompiledRubric, opts: UnitBatchOptions, store: Store, db: str
     run_key = store.create_run(
         run_id=run_id, year=village_run.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
         engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
-        options={"formats": list(formats), "from_run": village_run.run_id, "inputs": [str(p) for p in opts.unit_data]},
+        options={"formats": list(formats), "from_run": village_run.run_id, "inputs": [str(p) for p in opts.unit_data],
+                 **period_options(r)},
         unit=compiled.unit, period=period, from_run=village_run.run_id)
     if not store.has_rubric_parts(compiled.content_hash):
         store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))

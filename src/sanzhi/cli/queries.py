@@ -14,6 +14,7 @@ from rich.table import Table
 from sanzhi.batch import queries
 from sanzhi.batch.runner import resolve_db
 from sanzhi.batch.store import Store, is_postgres
+from sanzhi.batch.yearly import years_from_periods
 from sanzhi.cli.boundary import error_boundary
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.common.numbers import fmt
@@ -297,10 +298,20 @@ def periods(
         with _open_store(db) as store:
             found = queries.period_over_period(store, year, code=village, township=township, county=county,
                                                unit=unit.value)
+            years = years_from_periods(store, found)
         if as_json:
-            _dump({code: [{"period": s.row.period or str(s.row.year), "label": _period_label(s.row), "total": s.row.total,
-                           "rating": s.row.rating_name, "delta": s.delta, "comparable": s.comparable,
-                           "rubric": f"{s.row.rubric_id}@{s.row.rubric_version}", "run_id": s.row.run_id} for s in steps]
+            def year_json(code: str) -> dict[str, object] | None:
+                y = years.get(code)
+                if y is None:
+                    return None
+                return {"total": y.score.total, "rating": y.rating, "text": y.score.text, "rubric": y.rubric,
+                        "rounds": [{"index": r.index, "score": r.score, "how": r.how} for r in y.score.rounds]}
+
+            _dump({code: {"periods": [{"period": s.row.period or str(s.row.year), "label": _period_label(s.row),
+                                       "total": s.row.total, "rating": s.row.rating_name, "delta": s.delta,
+                                       "comparable": s.comparable, "rubric": f"{s.row.rubric_id}@{s.row.rubric_version}",
+                                       "run_id": s.row.run_id} for s in steps],
+                          "year_from_periods": year_json(code)}
                    for code, steps in found.items()})
             return
         if not found:
@@ -313,12 +324,17 @@ def periods(
                     labels.append(_period_label(s_.row))
         word = _UNIT_WORDS[unit.value]
         t = Table(title=f"{year} 年度各评定期对比（{len(found)} 个{word}；括号内为与上一期相比）")
-        for col in (f"{word}代码", f"{word}名称", *labels):
+        yearly = ("年度（由各期评定）",) if years else ()
+        for col in (f"{word}代码", f"{word}名称", *labels, *yearly):
             t.add_column(col)
         for code, steps in found.items():
             cells = {_period_label(s_.row): _d(s_.row.total) + (f"（{_signed(s_.delta)}）" if s_.delta else "") for s_ in steps}
-            t.add_row(code, steps[-1].row.village_name, *(cells.get(lb, "") for lb in labels))
+            y = years.get(code)
+            ycell = ((f"{_d(y.score.total)} {y.rating}" if y.score.total is not None else "无法评定") if y else "—",) if years else ()
+            t.add_row(code, steps[-1].row.village_name, *(cells.get(lb, "") for lb in labels), *ycell)
         out.print(t)
+        for code, y in years.items():  # how each year was reached: rounds, combination, missing rounds
+            err.print(f"{code} 年度：{y.score.text}（{y.rubric} 的 periods 规则）", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -128,6 +128,37 @@ class Rating(StrictModel):
     rank_tiers: tuple[RankTier, ...] = ()  # `sanzhi ranking` and the published rankings show these
 
 
+_ROUNDS_IN_YEAR = {"month": 12, "quarter": 4, "half": 2}
+
+
+class Periods(StrictModel):
+    """How the year is rated from its periods' runs (长兴: six bimonthly rounds recorded by the
+    month they end in, the year their mean, a round not held "统一给95分"). docs/rubrics/periods.md."""
+
+    every: Literal["month", "quarter", "half"]  # what one round is
+    rounds: tuple[int, ...] = ()  # the months (quarters, halves) that are rounds; () every one of the year
+    combine: Literal["mean", "last", "min"] = "mean"
+    missing: Literal["skip"] | Points = "skip"  # a round with no score: left out, or this score
+    provenance: Provenance
+    clause: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_rounds(self) -> "Periods":
+        top = _ROUNDS_IN_YEAR[self.every]
+        bad = [r for r in self.rounds if not 1 <= r <= top]
+        if bad:
+            raise ValueError(f"rounds 中的 {bad[0]} 超出范围：{self.every} 应为 1—{top}")
+        if len(set(self.rounds)) != len(self.rounds):
+            raise ValueError("rounds 中有重复的评定期")
+        if list(self.rounds) != sorted(self.rounds):
+            raise ValueError("rounds 应按时间先后排列")
+        return self
+
+    @property
+    def round_indexes(self) -> tuple[int, ...]:
+        return self.rounds or tuple(range(1, _ROUNDS_IN_YEAR[self.every] + 1))
+
+
 class ReviewLevel(StrictModel):
     id: Name
     name: Text
@@ -281,6 +312,7 @@ class Rubric(StrictModel):
     unit: Unit = "village"  # a township (乡镇/街道) or county rubric scores the unit from its villages
     reads: Text | None = None  # ID@VERSION (or a file) of the village rubric of the run it aggregates
     aggregates: tuple[Aggregate, ...] = ()  # 汇总字段 over the unit's villages
+    periods: Periods | None = None  # how the year is rated from runs by period (docs/rubrics/periods.md)
 
 
 def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None, Item]]":
@@ -293,4 +325,4 @@ def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None
     return out
 
 
-__all__ = ["Dimension", "Indicator", "Item", "Points", "Rating", "Rubric", "Tier", "Veto", "iter_items"]
+__all__ = ["Dimension", "Indicator", "Item", "Periods", "Points", "Rating", "Rubric", "Tier", "Veto", "iter_items"]

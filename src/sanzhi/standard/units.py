@@ -24,8 +24,13 @@ CODE_DIGITS = {"village": 12, "township": 9, "county": 6}
 
 
 def check_unit(rubric: Rubric) -> list[Problem]:
-    """`unit`, `reads` and `aggregates` go together: a village rubric has neither of the two."""
+    """`unit`, `reads` and `aggregates` go together: a village rubric has neither of the two.
+    A fixed score for a missing round (`periods.missing`) is within the rubric's total."""
     out: list[Problem] = []
+    p = rubric.periods
+    if p is not None and not isinstance(p.missing, str) and p.missing > rubric.total_points:
+        out.append(Problem("R263", ("periods", "missing"), f"缺轮次的给分 {p.missing} 超过总分 {rubric.total_points}",
+                           expected=f"0—{rubric.total_points}", found=str(p.missing)))
     if rubric.unit == "village":
         for key in ("reads", "aggregates"):
             if getattr(rubric, key):
