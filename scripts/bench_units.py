@@ -9,7 +9,9 @@ Usage: python scripts/bench_units.py [-n 100000] [--per-township 20] [--per-coun
    level_totals, dimension_scores, item_scores and village_values, the distinct villages
    repeated under N codes (500 counties × 10 townships × 20 villages for N = 100,000).
    Not timed as part of the target: it stands in for the village batch.
-2. Runs the township batch (kunshan-grid-township@2026, `sanzhi.batch.units.run_unit_batch`,
+2. Times `score_units` alone for townships and for counties — the target's "aggregation and
+   scoring": villages streamed from the database, aggregates, the engine per unit.
+3. Runs the township batch (kunshan-grid-township@2026, `sanzhi.batch.units.run_unit_batch`,
    JSON result files, no PDFs) over it, then a county batch (the same rubric with
    `unit: county`, written to a scratch file), and prints wall and CPU seconds by stage:
    setup (checks, reading the run), aggregation and scoring (streaming the villages from the
@@ -35,7 +37,7 @@ from sanzhi import __version__
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch.runner import rubric_parts
 from sanzhi.batch.store import DIMENSION_COLUMNS, ITEM_COLUMNS, LEVEL_COLUMNS, VALUE_COLUMNS, VILLAGE_COLUMNS, Store
-from sanzhi.batch.units import UnitBatchOptions, run_unit_batch
+from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, score_units
 from sanzhi.batch.values import values_json
 from sanzhi.batch.work import result_rows
 from sanzhi.common.yaml_source import load_yaml
@@ -121,6 +123,19 @@ def county_rubric(folder: Path) -> Path:
     return path
 
 
+def timed_core(ref: str, db: str, run_id: str) -> None:
+    """Aggregation and scoring alone (`score_units`: the villages streamed from the database, the
+    aggregates, the engine), without the unit files, rows and lists."""
+    compiled, _ = load_compiled_rubric(ref)
+    with Store(db) as store:
+        run = store.run(run_id)
+        assert run is not None
+        c0, t0 = time.process_time(), time.perf_counter()
+        n = sum(1 for _ in score_units(compiled, store, run, {}))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"  {compiled.unit:8s} {n:6,d} units  aggregation + scoring alone: wall {wall:6.2f} s  cpu {cpu:6.2f} s")
+
+
 def timed_unit_run(ref: str, db: str, run_id: str, out: Path) -> None:
     compiled, _ = load_compiled_rubric(ref)
     c0, t0 = time.process_time(), time.perf_counter()
@@ -161,8 +176,14 @@ def main() -> None:
     counties = -(-args.n // args.per_county)
     print(f"village run (stand-in, not the target): {args.distinct} distinct villages scored in {t1 - t0:.1f} s;"
           f" {args.n:,} results stored in {t2 - t1:.1f} s ({townships:,} townships, {counties:,} counties)")
+    county = str(county_rubric(work))
+    print("the unit batch (sanzhi batch --from-run: files, rows, lists; no PDFs):")
     timed_unit_run("kunshan-grid-township@2026", db, run_id, work / "townships")
-    timed_unit_run(str(county_rubric(work)), db, run_id, work / "counties")
+    timed_unit_run(county, db, run_id, work / "counties")
+    print("the target's part:")
+    timed_core("kunshan-grid-township@2026", db, run_id)
+    timed_core(county, db, run_id)
+    print(f"host again: pure-Python loop {host_speed():.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB; target: aggregation + scoring under 10 s for each unit run on 2 cores")
     if args.dir is None:

@@ -338,3 +338,16 @@ def test_adding_a_village_that_meets_the_condition_never_lowers_a_share(facts: l
     assert after >= before
     assert after == 100 or after > before or before == 100
 
+
+
+def test_aggregates_data_is_what_the_generic_converter_gives(rubrics) -> None:
+    from sanzhi.batch.units import aggregates_data
+    from sanzhi.reports.json_output import to_data
+    from sanzhi.scoring.units import compute_aggregates
+    from tests.units.helpers import direct_facts
+
+    village, township, county = rubrics
+    facts = direct_facts(village)
+    for rubric in (township, county):
+        aggs = compute_aggregates(rubric, facts)
+        assert aggregates_data(aggs) == to_data(aggs) and any(c.listed for a in aggs for c in a.calls)
