@@ -153,3 +153,5 @@ def test_bimonthly_rounds_end_to_end(tmp_path: Path) -> None:
     assert yoy.returncode == 0, yoy.stderr
     change = json.loads(yoy.stdout)[0]
     assert Decimal(str(change["delta"])) == -1  # 9 in April 2024 (1 dispute), 8 in April 2025 (2)
+    none = run_sanzhi("yoy", "--year", "2025", "--period", "2025-06", "330100001001", "--db", db, "--json", cwd=tmp_path)
+    assert json.loads(none.stdout)[0]["note"] == "2024年6月无评分记录"

@@ -302,7 +302,13 @@ def year_over_year(store: Store, year: int, base_year: int, *, code: str | None 
         ref = cur or base
         assert ref is not None
         if cur is None or base is None:
-            note = f"{base_year if base is None else year} 年度无评分记录"
+            missing_year, missing_period = (base_year, base_period) if base is None else (year, period)
+            if missing_period:
+                from sanzhi.common.periods import stored_period
+
+                note = f"{stored_period(missing_year, missing_period).label}无评分记录"
+            else:
+                note = f"{missing_year} 年度无评分记录"
             out.append(VillageChange(vc, ref.village_name, ref.township, ref.county, base, cur, None, False, note, (), ()))
             continue
         same = cur.rubric_hash == base.rubric_hash

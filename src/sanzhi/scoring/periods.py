@@ -67,14 +67,19 @@ def rate_year(periods: Periods, scores: Mapping[int, Decimal], precision: Decima
     return YearScore(total, tuple(rounds), text + notes)
 
 
+def _names(labels: Sequence[str]) -> str:
+    """Up to four rounds by name; more (a year of months not yet run) by the first two and a count."""
+    return "、".join(labels) if len(labels) <= 4 else f"{'、'.join(labels[:2])}等 {len(labels)} 轮"
+
+
 def _notes(periods: Periods, rounds: Sequence[RoundScore]) -> str:
     filled = [round_label(periods.every, r.index) for r in rounds if r.how == "filled"]
     skipped = [round_label(periods.every, r.index) for r in rounds if r.how == "skipped"]
     parts = []
     if filled:
-        parts.append(f"{'、'.join(filled)}无评分，按 {fmt(Decimal(periods.missing))} 分计")
+        parts.append(f"{_names(filled)}无评分，按 {fmt(Decimal(periods.missing))} 分计")
     if skipped:
-        parts.append(f"{'、'.join(skipped)}无评分，不计入")
+        parts.append(f"{_names(skipped)}无评分，不计入")
     return f"（{'；'.join(parts)}）" if parts else ""
 
 
