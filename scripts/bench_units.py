@@ -36,7 +36,14 @@ from pathlib import Path
 from sanzhi import __version__
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch.runner import rubric_parts
-from sanzhi.batch.store import DIMENSION_COLUMNS, ITEM_COLUMNS, LEVEL_COLUMNS, VALUE_COLUMNS, VILLAGE_COLUMNS, Store
+from sanzhi.batch.store import (
+    DIMENSION_COLUMNS,
+    ITEM_COLUMNS,
+    LEVEL_COLUMNS,
+    VALUE_COLUMNS,
+    VILLAGE_COLUMNS,
+    Store,
+)
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, score_units
 from sanzhi.batch.values import values_json
 from sanzhi.batch.work import result_rows

@@ -172,7 +172,7 @@ def _codes(e: pytest.ExceptionInfo[UserError]) -> list[str]:
 
 def test_clear_errors(runs, rubrics, tmp_path: Path) -> None:
     work, v, t, _ = runs
-    village, township, _ = rubrics
+    _, township, _ = rubrics
     db = str(work / "r.sqlite")
 
     def run(**kw: Any) -> None:

@@ -9,14 +9,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch
 from tests.batch.test_postgres import pg_url  # noqa: F401  (the fixture)
-from tests.units.helpers import COUNTY_RUBRIC, TOWNSHIP_DATA, TOWNSHIP_RUBRIC, VILLAGE_RUBRIC, VILLAGES, compiled
+from tests.units.helpers import (
+    COUNTY_RUBRIC,
+    TOWNSHIP_DATA,
+    TOWNSHIP_RUBRIC,
+    VILLAGE_RUBRIC,
+    VILLAGES,
+    compiled,
+)
 
 CLOCK = "2026-01-05T09:00:00+08:00"
 

@@ -106,7 +106,7 @@ def _latest(rows: Iterable[Sequence[object]]) -> Iterator[VillageRow]:
     for r in rows:
         key = (r[0], r[4], r[19])
         if key != seen:
-            seen = key  # type: ignore[assignment]
+            seen = key
             yield _row(r)
 
 

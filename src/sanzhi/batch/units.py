@@ -76,7 +76,13 @@ from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.reports.json_convert import village_data
 from sanzhi.reports.json_output import encode_json, to_data
 from sanzhi.scoring.assessment import Assessment, Village
-from sanzhi.scoring.units import AggregateValue, UnitResult, VillageFacts, compute_aggregates, score_unit
+from sanzhi.scoring.units import (
+    AggregateValue,
+    UnitResult,
+    VillageFacts,
+    compute_aggregates,
+    score_unit,
+)
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.units import CODE_DIGITS, UNIT_NAMES
 
@@ -391,5 +397,16 @@ def read_unit_file(path: Path) -> dict[str, Any]:
     return doc
 
 
-__all__ = ["UNITS_DIR", "aggregates_data", "UnitBatchOptions", "UnitReports", "check_village_run", "read_unit_file", "run_unit_batch",
-           "score_units", "unit_data", "unit_json", "unit_path"]
+__all__ = [
+    "UNITS_DIR",
+    "UnitBatchOptions",
+    "UnitReports",
+    "aggregates_data",
+    "check_village_run",
+    "read_unit_file",
+    "run_unit_batch",
+    "score_units",
+    "unit_data",
+    "unit_json",
+    "unit_path",
+]

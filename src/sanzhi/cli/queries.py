@@ -305,7 +305,7 @@ def periods(
                 if y is None:
                     return None
                 return {"total": y.score.total, "rating": y.rating, "text": y.score.text, "rubric": y.rubric,
-                        "rounds": [{"index": r.index, "score": r.score, "how": r.how} for r in y.score.rounds]}
+                        "rounds": [{"round": r.number, "score": r.score, "how": r.how} for r in y.score.rounds]}
 
             _dump({code: {"periods": [{"period": s.row.period or str(s.row.year), "label": _period_label(s.row),
                                        "total": s.row.total, "rating": s.row.rating_name, "delta": s.delta,

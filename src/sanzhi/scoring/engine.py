@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sanzhi import __version__
-from sanzhi.common.numbers import EXACT, round_to
+from sanzhi.common.numbers import EXACT, fmt, round_to
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.memo import NOT_APPLICABLE, Outcome, item_results
@@ -22,7 +22,6 @@ from sanzhi.scoring.results import (
     Loss,
     VillageResult,
 )
-from sanzhi.common.numbers import fmt
 from sanzhi.standard.compile import CompiledItem, CompiledRubric
 
 _ZERO = Decimal(0)

@@ -20,7 +20,7 @@ _COMBINE = {"mean": "平均", "last": "末轮", "min": "最低"}
 
 
 class RoundScore(NamedTuple):
-    index: int  # month 1–12, quarter 1–4 or half 1–2
+    number: int  # month 1–12, quarter 1–4 or half 1–2
     score: Decimal | None  # what the round counts for; None when skipped
     how: RoundHow  # scored (a run of the period), filled (missing: the rubric's fixed score), skipped
 
@@ -60,7 +60,7 @@ def rate_year(periods: Periods, scores: Mapping[int, Decimal], precision: Decima
     elif periods.combine == "last":
         total = counted[-1]
         last = next(r for r in reversed(rounds) if r.score is not None)
-        text = f"末轮（{round_label(periods.every, last.index)}）得分 {fmt(total)}"
+        text = f"末轮（{round_label(periods.every, last.number)}）得分 {fmt(total)}"
     else:
         total = min(counted)
         text = f"{len(counted)} 轮最低：{fmt(total)}"
@@ -73,8 +73,8 @@ def _names(labels: Sequence[str]) -> str:
 
 
 def _notes(periods: Periods, rounds: Sequence[RoundScore]) -> str:
-    filled = [round_label(periods.every, r.index) for r in rounds if r.how == "filled"]
-    skipped = [round_label(periods.every, r.index) for r in rounds if r.how == "skipped"]
+    filled = [round_label(periods.every, r.number) for r in rounds if r.how == "filled"]
+    skipped = [round_label(periods.every, r.number) for r in rounds if r.how == "skipped"]
     parts = []
     if filled:
         parts.append(f"{_names(filled)}无评分，按 {fmt(Decimal(periods.missing))} 分计")
