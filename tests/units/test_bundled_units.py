@@ -17,7 +17,7 @@ import yaml
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, run_batch
-from sanzhi.batch.serialize import read_village_file
+from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, unit_path
 from sanzhi.batch.work import result_path
@@ -51,7 +51,7 @@ def test_bundled_unit_rubric_over_its_samples(ref: str, tmp_path: Path) -> None:
                                                db=db, jobs=1), clock=lambda: CLOCK)
     assert v.scored == len(want["villages"])
     for code, spec in want["villages"].items():
-        result = read_village_file(result_path(tmp_path / "v", code))[0]
+        result = read_result_file(result_path(tmp_path / "v", code))[0]
         assert (result.total, result.rating.name) == (_d(spec["total"]), spec["rating"]), code
     t = run_unit_batch(unit_rubric, UnitBatchOptions(from_run=v.run_id, out_dir=tmp_path / "t", unit_data=(folder / "units",),
                                                      db=db, formats=("pdf",)), clock=lambda: CLOCK)

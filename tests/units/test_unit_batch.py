@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sanzhi.batch import queries
 from sanzhi.batch.runner import BatchOptions, BatchSummary, run_batch
-from sanzhi.batch.serialize import read_village_file
+from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, unit_path
 from sanzhi.batch.work import result_path
@@ -299,7 +299,7 @@ def test_stored_aggregates_equal_the_figures_from_the_villages_files(villages: l
         inputs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (root / "in").glob("*.json")}
         for town in sorted({c[:9] for c in inputs}):
             codes = sorted(c for c in inputs if c.startswith(town))
-            results = [read_village_file(result_path(root / "v", c))[0] for c in codes]
+            results = [read_result_file(result_path(root / "v", c))[0] for c in codes]
             answers = [inputs[c]["answers"] for c in codes]
             households = [inputs[c]["village"]["households"] for c in codes]
             n = len(codes)
