@@ -155,3 +155,11 @@ def test_bimonthly_rounds_end_to_end(tmp_path: Path) -> None:
     assert Decimal(str(change["delta"])) == -1  # 9 in April 2024 (1 dispute), 8 in April 2025 (2)
     none = run_sanzhi("yoy", "--year", "2025", "--period", "2025-06", "330100001001", "--db", db, "--json", cwd=tmp_path)
     assert json.loads(none.stdout)[0]["note"] == "2024年6月无评分记录"
+
+
+def test_rubric_show_states_the_periods_rule(tmp_path: Path) -> None:
+    rubric = tmp_path / "village.yaml"
+    rubric.write_text(VILLAGE_RUBRIC.read_text(encoding="utf-8") + BIMONTHLY, encoding="utf-8")
+    done = run_sanzhi("rubric", "show", str(rubric), cwd=tmp_path, env={"COLUMNS": "250"})
+    assert done.returncode == 0, done.stderr
+    assert "评定期：每月一轮（2月、4月、6月、8月、10月、12月）；年度取各轮平均；缺轮次按 9.5 分计" in done.stdout

@@ -72,6 +72,10 @@ def rubric_tree(c: CompiledRubric) -> Tree:
         a = tree.add(f"评分单位：{UNIT_NAMES[r.unit]}；汇总村级评分标准 {c.reads_ref or r.reads} 的村级批次结果")
         for agg in r.aggregates:
             a.add(f"{agg.id} {agg.label}" + (f"（{agg.unit}）" if agg.unit else "") + f" = {' '.join(agg.expr.split())}")
+    if r.periods is not None:  # how the year is rated from runs by period (docs/rubrics/periods.md)
+        from sanzhi.scoring.periods import describe
+
+        tree.add(f"评定期：{describe(r.periods)}")
     for dim in r.dimensions:
         d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）{m('dimension', dim.id)}")
         for ind in dim.indicators:

@@ -87,4 +87,13 @@ def combine_label(periods: Periods) -> str:
     return _COMBINE[periods.combine]
 
 
-__all__ = ["RoundScore", "YearScore", "combine_label", "rate_year", "round_label"]
+def describe(periods: Periods) -> str:
+    """The rule in words: 每月一轮（2月、4月、…）；年度取各轮平均；缺轮次按 95 分计."""
+    word = {"month": "月", "quarter": "季度", "half": "半年"}[periods.every]
+    which = f"（{'、'.join(round_label(periods.every, i) for i in periods.rounds)}）" if periods.rounds else ""
+    missing = "不计入" if periods.missing == "skip" else f"按 {fmt(Decimal(periods.missing))} 分计"
+    how = {"mean": "各轮平均", "last": "末轮得分", "min": "各轮最低分"}[periods.combine]
+    return f"每{word}一轮{which}；年度取{how}；缺轮次{missing}"
+
+
+__all__ = ["RoundScore", "YearScore", "combine_label", "describe", "rate_year", "round_label"]
