@@ -2,12 +2,15 @@
 
 The batch runs as a real `sanzhi batch` process (a pool of 2 workers) over a few hundred
 generated villages; the test SIGKILLs its whole process group mid-run (as a power cut
-would), checks the run is half done, resumes it, and compares every output file byte for
-byte, and the database rows, with a clean run.
+would), or the main process alone (as the OOM killer, a task manager or `kill -9 PID` does:
+its workers must not outlive it, nor keep the folder locked), checks the run is half done,
+resumes it, and compares every output file byte for byte, and the database rows, with a
+clean run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -59,20 +62,57 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
-def _kill_mid_run(tmp_path: Path, out: str, db: str) -> None:
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone
+    except OSError:
+        return False
+
+
+def _kill_mid_run(tmp_path: Path, out: str, db: str, *, args: tuple[str, ...] = ARGS, until: int = N // 3,
+                  delay: str = "0.01", alone: bool = False) -> None:
+    """Start the batch, SIGKILL it once `until` sources are recorded: its whole process group,
+    or (`alone`) the main process only, checking that no worker outlives it by 3 s."""
     # 10 ms a village: the run takes ~2 s, several of the batch's 0.5 s commits, so the kill
     # lands after some villages are recorded and before all are.
-    cmd = [sys.executable, "-m", "tests.batch.slow_cli", "0.01", "batch", "in", *ARGS, "-o", out, "--db", db]
+    cmd = [sys.executable, "-m", "tests.batch.slow_cli", delay, "batch", "in", *args, "-o", out, "--db", db]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
+    workers: list[int] = []
     try:
-        while _count(tmp_path / db) < N // 3:
+        while _count(tmp_path / db) < until:
             assert proc.poll() is None, "the batch ended before it could be interrupted: " + proc.stderr.read().decode()
             assert time.monotonic() < deadline, "the batch made no progress"
             time.sleep(0.01)
+        workers = _children(proc.pid)
+        if alone:
+            os.kill(proc.pid, signal.SIGKILL)  # what the OOM killer does: the main process only
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)  # the main process and its pool workers, at once
+        proc.wait()
+        if alone:
+            assert workers, "the batch had no pool workers"
+            gone = time.monotonic() + 3
+            while any(_alive(w) for w in workers) and time.monotonic() < gone:
+                time.sleep(0.02)
+            assert not [w for w in workers if _alive(w)], "pool workers outlived the killed batch"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the main process and its pool workers, at once
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
@@ -104,6 +144,47 @@ def test_killed_run_resumes_to_the_same_outputs(inputs: Path) -> None:
     assert len(tree(inputs / "clean")) > N
     assert_same_tree(inputs / "out", inputs / "clean")
     assert _db_rows(inputs / "killed.sqlite") == _db_rows(inputs / "clean.sqlite")
+
+
+def test_main_process_killed_alone_leaves_no_worker_and_resumes_at_once(inputs: Path, tmp_path: Path) -> None:
+    import shutil
+
+    work = tmp_path / "w"
+    shutil.copytree(inputs / "in", work / "in")
+    _kill_mid_run(work, "out", "k.sqlite", alone=True)
+    done = _count(work / "k.sqlite")
+    assert N // 3 <= done < N
+    # At once: the folder lock died with the main process, whatever its workers did.
+    resumed = run_sanzhi("batch", "in", *ARGS, "-o", "out", "--db", "k.sqlite", "--resume", cwd=work)
+    assert resumed.returncode == 1, resumed.stderr
+    assert "另一个批次" not in resumed.stderr
+    clean = run_sanzhi("batch", "in", *ARGS, "-o", "clean", "--db", "clean.sqlite", cwd=work)
+    assert clean.returncode == 1, clean.stderr
+    assert_same_tree(work / "out", work / "clean")
+    assert _db_rows(work / "k.sqlite") == _db_rows(work / "clean.sqlite")
+
+
+PDF_N = 24
+PDF_ARGS = ("--rubric", str(RUBRIC_V1), "--year", "2025", "--jobs", "2", "--pdf")  # the default shard size, 200
+
+
+def test_killed_mid_pdf_shard_keeps_the_villages_finished(tmp_path: Path, rubric_v1: CompiledRubric) -> None:
+    # One township folder: one 200-village shard. With reports each task holds a few seconds
+    # of rendering, and each is committed when it comes back, so a kill after a few villages
+    # loses only the tasks in flight.
+    write_villages(rubric_v1, tmp_path / "in", PDF_N, 2025, townships=1)
+    _kill_mid_run(tmp_path, "out", "p.sqlite", args=PDF_ARGS, until=4, delay="0", alone=True)
+    done = _count(tmp_path / "p.sqlite")
+    assert 4 <= done < PDF_N
+    resumed = run_sanzhi("batch", "in", *PDF_ARGS, "-o", "out", "--db", "p.sqlite", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    reused = int(resumed.stderr.split("沿用 ")[1].split(" ")[0])
+    assert reused == done
+    clean = run_sanzhi("batch", "in", *PDF_ARGS, "-o", "clean", "--db", "clean.sqlite", cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert len(list((tmp_path / "clean").rglob("*.pdf"))) == PDF_N + 1  # and the county summary
+    assert_same_tree(tmp_path / "out", tmp_path / "clean")
+    assert _db_rows(tmp_path / "p.sqlite") == _db_rows(tmp_path / "clean.sqlite")
 
 
 def test_resume_redoes_changed_and_drops_removed_inputs(inputs: Path, tmp_path: Path) -> None:

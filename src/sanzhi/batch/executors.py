@@ -16,7 +16,9 @@ order whichever worker finished first: a run's outcome never depends on timing.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from concurrent import futures
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -36,6 +38,10 @@ class Executor(Protocol):
 
     def result(self, handle: Any) -> ShardResult: ...
 
+    def wait(self, handle: Any, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the handle's result; True when it is there (or failed)."""
+        ...
+
     def close(self, cancel: bool = False) -> None: ...
 
 
@@ -52,6 +58,9 @@ class InlineExecutor:
 
     def result(self, handle: ShardResult) -> ShardResult:
         return handle
+
+    def wait(self, handle: ShardResult, timeout: float) -> bool:
+        return True
 
     def close(self, cancel: bool = False) -> None:
         pass
@@ -76,6 +85,10 @@ class LocalPoolExecutor:
 
     def result(self, handle: Future[ShardResult]) -> ShardResult:
         return handle.result()
+
+    def wait(self, handle: Future[ShardResult], timeout: float) -> bool:
+        futures.wait([handle], timeout=timeout)
+        return handle.done()
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -111,6 +124,13 @@ class DaskExecutor:
         res: ShardResult = handle.result()
         handle.release()
         return res
+
+    def wait(self, handle: Any, timeout: float) -> bool:
+        from distributed import wait
+
+        with contextlib.suppress(TimeoutError):
+            wait(handle, timeout=timeout)
+        return bool(handle.done())
 
     def close(self, cancel: bool = False) -> None:
         try:

@@ -39,7 +39,7 @@ from sanzhi.batch.work import (
 )
 from sanzhi.common.errors import Diagnostic, Location
 
-__all__ = ["COMMIT_EVERY_SECONDS", "COMMIT_EVERY_VILLAGES", "Ingest", "ProblemSink", "diagnostic_from_dict",
+__all__ = ["COMMIT_EVERY_SECONDS", "COMMIT_EVERY_VILLAGES", "COMMIT_WHEN_IDLE_SECONDS", "Ingest", "ProblemSink", "diagnostic_from_dict",
            "problems_json"]
 
 
@@ -64,9 +64,13 @@ def problems_json(problems: Sequence[Mapping[str, object]]) -> str:
 
 # A transaction spans several shards: a township shard holds ~15 villages, and a commit per
 # shard cost the feeding process ~0.5 ms of CPU each. What a crash loses is at most this much
-# work, which --resume redoes (the files it rewrites come out the same bytes).
+# work, which --resume redoes (the files it rewrites come out the same bytes). The runner also
+# commits whenever the next result keeps it waiting longer than COMMIT_WHEN_IDLE_SECONDS:
+# finished work is never held uncommitted while the workers are slower than the feeding process
+# (with reports, always).
 COMMIT_EVERY_VILLAGES = 1000
 COMMIT_EVERY_SECONDS = 0.5
+COMMIT_WHEN_IDLE_SECONDS = 0.1
 
 
 class Ingest:
@@ -80,6 +84,11 @@ class Ingest:
         self._tx: contextlib.ExitStack | None = None
         self._tx_villages = 0
         self._tx_started = 0.0
+
+    @property
+    def uncommitted(self) -> bool:
+        """Outcomes are waiting in an open transaction."""
+        return self._tx is not None
 
     def commit(self) -> None:
         if self._tx is not None:

@@ -42,7 +42,7 @@ from typing import Any, Protocol, cast
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
-from sanzhi.batch.ingest import Ingest, diagnostic_from_dict
+from sanzhi.batch.ingest import COMMIT_WHEN_IDLE_SECONDS, Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
 from sanzhi.batch.queries import rank_tiers_json
 from sanzhi.batch.reportstep import FormatReports, ReportStep
@@ -58,6 +58,18 @@ from sanzhi.standard.compile import CompiledRubric
 STATE_DIR = ".sanzhi-batch"
 STATE_FILE = "state.json"
 DEFAULT_SHARD_SIZE = 200
+# A task's outcomes are committed when it comes back. Scoring costs ~0.5 ms a village, but a
+# report ~0.3–0.6 s a format: a 200-village shard with PDFs was minutes of work, all lost to
+# a kill (`--resume` reused nothing). With reports, a task holds at most this many renders —
+# a few seconds of one core — whatever the shard size asked for.
+REPORT_RENDERS_PER_TASK = 4
+
+
+def task_size(shard_size: int, formats: Sequence[str]) -> int:
+    """Villages per task: the shard size, bounded by the renders per task when reports are made."""
+    if not formats:
+        return shard_size
+    return max(1, min(shard_size, REPORT_RENDERS_PER_TASK // len(formats)))
 
 
 def default_db_path() -> Path:
@@ -172,19 +184,58 @@ def _write_state(out_dir: Path, state: Mapping[str, object]) -> None:
     atomic_write(_state_path(out_dir), (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
+# The folder lock belongs to this process alone. An flock is held by the open file
+# description, and forked children (pool workers) share it: a main process killed outright
+# (`kill -9`, the OOM killer) would leave the folder locked for as long as any child lived.
+# So every forked child closes its copy at once; the kernel then drops the lock the moment
+# this process ends, however it ends, and a dead run's lock never blocks `--resume`.
+_LOCK_FDS: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    for fd in _LOCK_FDS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
 @contextlib.contextmanager
 def _folder_lock(out_dir: Path) -> Iterator[None]:
     path = out_dir / STATE_DIR / "lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
+    # A raw descriptor, not a file object: a child's copy of a file object could close a
+    # descriptor number the child has reused since.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise UserError([Diagnostic("O130", f"另一个批次正在使用输出目录 {out_dir}")]) from None
+            holder = _lock_holder(fd)
+            raise UserError([Diagnostic(
+                "O130", f"另一个批次{f'（进程 {holder}）' if holder else ''}正在使用输出目录 {out_dir}",
+                hint="请等该批次结束后再运行；一个中断的批次用相同命令加 --resume 续跑")]) from None
+        _LOCK_FDS.add(fd)
+        with contextlib.suppress(OSError):  # who holds it, for the message above (informative only)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            _LOCK_FDS.discard(fd)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _lock_holder(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+        return int(text) if text.isdigit() else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 # ------------------------------------------------------------------------------ finish
@@ -339,13 +390,15 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         window = max(2, executor.workers * 3)
         pending: deque[tuple[Any, Mapping[str, Known], int, bool]] = deque()
         in_flight = 0
-        shards = plan_shards(compiled, files, shard_size=opts.shard_size, ship_bytes=executor.remote,
+        shards = plan_shards(compiled, files, shard_size=task_size(opts.shard_size, formats), ship_bytes=executor.remote,
                              known=lambda sources: store.known_inputs(run_key, sources) if resumed else {},
                              on_rows=reporter.add_total)
 
         def drain_one() -> None:
             nonlocal in_flight
             handle, known, size, is_future = pending.popleft()
+            if is_future and ingest.uncommitted and not executor.wait(handle, COMMIT_WHEN_IDLE_SECONDS):
+                ingest.commit()  # what is done is recorded before waiting on the workers
             result = executor.result(handle) if is_future else handle
             if is_future:
                 in_flight -= 1
