@@ -7,7 +7,10 @@ order whichever worker finished first: a run's outcome never depends on timing.
 - `inline` (`--jobs 1`): no pool; easiest to debug.
 - `local`: a `sanzhi.common.pool.WorkerPool` (fork start, one worker per core by default,
   set up once with the context, settled, dying with the parent). Workers read inputs and
-  write outputs themselves.
+  write outputs themselves. A worker that dies (a crash in a C extension, the OOM killer)
+  breaks the whole pool and fails every task in flight; the executor then starts a fresh
+  pool and redoes those tasks one at a time, and a task that breaks the pool again village by
+  village, so that only the village under which a worker died is recorded as failed (S901).
 - `dask`: `distributed.Client(scheduler)`. The context is scattered to every worker once;
   each shard is one task. Input bytes travel with the task and output bytes come back, so
   workers on other machines need no shared file system. Dask is an optional extra
@@ -16,13 +19,24 @@ order whichever worker finished first: a run's outcome never depends on timing.
 
 from __future__ import annotations
 
-import contextlib
 import os
+import signal
+import time
 from concurrent import futures
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sanzhi.batch.work import Shard, ShardResult, WorkContext, run_shard, setup_worker
+from sanzhi.batch.work import (
+    Shard,
+    ShardResult,
+    VillageOutcome,
+    WorkContext,
+    crashed,
+    run_shard,
+    setup_worker,
+)
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.common.pool import WorkerPool
 
@@ -66,6 +80,15 @@ class InlineExecutor:
         pass
 
 
+@dataclass(eq=False)
+class _Task:
+    """A shard submitted to the local pool; `value` is set once known (from the future, or redone)."""
+
+    shard: Shard
+    future: Future[ShardResult]
+    value: ShardResult | None = None
+
+
 class LocalPoolExecutor:
     name = "local"
     remote = False
@@ -73,27 +96,112 @@ class LocalPoolExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: WorkerPool[WorkContext] | None = None
+        self._ctx: WorkContext | None = None
+        self._outstanding: list[_Task] = []  # submitted, not yet handed back, in submission order
+        self.restarts = 0
 
     def start(self, ctx: WorkContext) -> None:
+        self._ctx = ctx
         self.pool = WorkerPool(self.workers, ctx, setup=setup_worker)
         # Start every worker now, before any progress-bar thread exists (fork and threads mix badly).
         self.pool.start()
 
-    def submit(self, shard: Shard) -> Future[ShardResult]:
+    def submit(self, shard: Shard) -> _Task:
         assert self.pool is not None
-        return self.pool.submit(run_shard, shard)
+        try:
+            future = self.pool.submit(run_shard, shard)
+        except BrokenProcessPool as e:  # broke since the last result: redone with the others in flight
+            future = Future()
+            future.set_exception(e)
+        task = _Task(shard, future)
+        self._outstanding.append(task)
+        return task
 
-    def result(self, handle: Future[ShardResult]) -> ShardResult:
-        return handle.result()
+    def result(self, handle: _Task) -> ShardResult:
+        if handle.value is None:
+            try:
+                handle.value = handle.future.result()
+            except BrokenProcessPool:
+                self._recover()
+        self._outstanding.remove(handle)
+        assert handle.value is not None
+        return handle.value
 
-    def wait(self, handle: Future[ShardResult], timeout: float) -> bool:
-        futures.wait([handle], timeout=timeout)
-        return handle.done()
+    def wait(self, handle: _Task, timeout: float) -> bool:
+        if handle.value is None:
+            futures.wait([handle.future], timeout=timeout)
+            return handle.future.done()
+        return True
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
             self.pool.close(cancel=cancel, wait=not cancel)
             self.pool = None
+        self._outstanding.clear()
+
+    # ------------------------------------------------------------ a worker died
+
+    def _recover(self) -> None:
+        """The pool broke: keep what finished before, redo the rest in a fresh pool, alone."""
+        how = self._how_it_broke()
+        suspects = [t for t in self._outstanding if t.value is None]
+        for t in suspects:
+            f = t.future
+            if f.done() and not f.cancelled() and f.exception() is None:
+                t.value = f.result()
+        self._restart()
+        for t in suspects:
+            if t.value is None:
+                t.value = self._alone(t.shard, how)
+
+    def _alone(self, shard: Shard, how: str) -> ShardResult:
+        """The shard with nothing else in flight; if it breaks the pool, village by village."""
+        try:
+            return self._run_alone(shard)
+        except BrokenProcessPool:
+            how = self._how_it_broke() or how
+            self._restart()
+        outcomes: list[VillageOutcome] = []
+        for ref in shard.refs:
+            known = {ref.key: shard.known[ref.key]} if ref.key in shard.known else {}
+            try:
+                outcomes.extend(self._run_alone(shard._replace(refs=(ref,), known=known)).outcomes)
+            except BrokenProcessPool:
+                outcomes.append(crashed(ref, self._how_it_broke() or how))
+                self._restart()
+        return ShardResult(shard.seq, tuple(outcomes), 0.0)
+
+    def _run_alone(self, shard: Shard) -> ShardResult:
+        assert self.pool is not None
+        return self.pool.submit(run_shard, shard).result()
+
+    def _restart(self) -> None:
+        assert self._ctx is not None
+        if self.pool is not None:
+            self.pool.close(cancel=True)
+        self.restarts += 1
+        self.start(self._ctx)
+
+    def _how_it_broke(self) -> str:
+        """How the worker that broke the pool ended, in words (the others were stopped with SIGTERM)."""
+        deadline = time.monotonic() + 2  # a crashed worker may take a moment to be gone (a core dump)
+        while True:
+            every = self.pool.worker_exit_codes() if self.pool is not None else []
+            codes = [c for c in every if c is not None and c != 0 and c != -signal.SIGTERM]
+            if codes or None not in every or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if not codes:
+            return "原因不明"
+        code = codes[0]
+        if code > 0:
+            return f"退出码 {code}"
+        sig = signal.Signals(-code)
+        if sig == signal.SIGKILL:
+            return "被系统强制终止（SIGKILL），可能是内存不足"
+        if sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE):
+            return f"程序崩溃（{sig.name}）"
+        return f"收到信号 {sig.name}"
 
 
 class DaskExecutor:
@@ -126,10 +234,11 @@ class DaskExecutor:
         return res
 
     def wait(self, handle: Any, timeout: float) -> bool:
-        from distributed import wait
-
-        with contextlib.suppress(TimeoutError):
-            wait(handle, timeout=timeout)
+        # Polled: distributed.wait needs a default client (this one is not), and result()
+        # would fetch the data twice.
+        deadline = time.monotonic() + timeout
+        while not handle.done() and time.monotonic() < deadline:
+            time.sleep(0.005)
         return bool(handle.done())
 
     def close(self, cancel: bool = False) -> None:

@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from sanzhi.batch.store import Known
-from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, sha256_tag
+from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, log_internal, sha256_tag
 from sanzhi.common.errors import Diagnostic, Location
 from sanzhi.inputs.files import INPUT_SUFFIXES, input_files, is_workbook, read_village_file
-from sanzhi.inputs.loaded import LoadFailure
+from sanzhi.inputs.loaded import Loaded, LoadFailure
 from sanzhi.inputs.read import read_file
 from sanzhi.standard.compile import CompiledRubric
 
@@ -90,7 +90,13 @@ def plan_shards(
 
     for path in files:
         if is_workbook(path):
-            for loaded in read_village_file(compiled, Path(path)):
+            for loaded in _rows_of(compiled, path):
+                if isinstance(loaded, Failed):  # the reader itself failed: the rest of the file is not read
+                    if refs:
+                        yield flush()
+                    on_rows(1)
+                    yield loaded
+                    continue
                 if isinstance(loaded, LoadFailure):
                     if refs:
                         yield flush()
@@ -119,6 +125,22 @@ def plan_shards(
         refs.append(FileRef(path, path, blob))
     if refs:
         yield flush()
+
+
+def _rows_of(compiled: CompiledRubric, path: str) -> Iterator[Loaded | Failed]:
+    """A workbook's villages; a reader that breaks on it (a bug: readers report bad data as
+    diagnostics) ends that file with a `Failed` for it, never the run."""
+    try:
+        yield from read_village_file(compiled, Path(path))
+    except Exception as e:  # noqa: BLE001 - one file must not stop the run
+        log_internal(path)
+        try:
+            sha = sha256_tag(Path(path).read_bytes())
+        except OSError:
+            sha = sha256_tag(b"")
+        d = Diagnostic("S902", f"读取该文件时出现内部错误（{type(e).__name__}: {str(e)[:200]}），文件中其余的村未读取；"
+                       "这是 sanzhi 的缺陷，请连同错误日志反馈", Location(path))
+        yield Failed(path, path, sha, None, (d.to_dict(),), (d.one_line(),))
 
 
 __all__ = ["PlanError", "check_inputs", "count_text_files", "list_files", "plan_shards"]

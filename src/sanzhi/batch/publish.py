@@ -363,9 +363,18 @@ def write_summary(store: Store, run_key: int, compiled: CompiledRubric, year: in
     }
     atomic_write(out_dir / "summary.json", encode_json(summary))  # the same bytes as json.dumps(indent=2), C-fast
     write_csv(out_dir / "skipped.csv", ("来源", "原因", "问题"),
-              ((s["source"], "村代码重复" if s["status"] == "duplicate" else "数据有误",
+              ((s["source"], _skip_reason(s["status"], s["problems"]),
                 "\n".join(_line(p) for p in s["problems"])) for s in skipped))
     return summary
+
+
+def _skip_reason(status: str, problems: Sequence[dict[str, object]]) -> str:
+    """skipped.csv's 原因: the data's fault, or sanzhi's (S9xx: a worker died, a reader broke)."""
+    if status == "duplicate":
+        return "村代码重复"
+    if problems and str(problems[0].get("code", "")).startswith("S9"):
+        return "处理出错"
+    return "数据有误"
 
 
 def _mean_exact(store: Store, run_key: int) -> str | None:

@@ -259,8 +259,8 @@ def result_rows(rk: int, result: VillageResult, sha: str, source: str) -> tuple[
 def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
     if known is None or known.input_sha256 != sha:
         return False
-    if known.status == "failed":
-        return True
+    if known.status == "failed":  # bad data fails alike; a worker that died may have been killed (memory): retried
+        return f'"code":"{CRASHED}"' not in (known.problems or "")
     if known.status != "scored" or known.village_code is None:
         return False
     if not _file_matches(result_path(ctx.out_dir, known.village_code), known.output_sha256):
@@ -298,7 +298,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         json_bytes = village_json(result, sha)
         rendered = ctx.reports.village(ctx.compiled, result, sha, ctx.report_date, ctx.formats) if ctx.formats else ()
     except Exception as e:  # noqa: BLE001 - a bug on one village must not stop the county
-        _log_internal(source)
+        log_internal(source)
         return _failed(source, file, sha, village.code, [Diagnostic(
             "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(source))])
     village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, source)
@@ -316,12 +316,29 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
                          sha256_tag(json_bytes), json_out, reports, (ctx.run_key, village.code, values_json(values)))
 
 
-def _log_internal(source: str) -> None:
+CRASHED = "S901"  # the code of a village whose worker process died under it
+
+
+def crashed(ref: FileRef | RowRef, how: str) -> Failed:
+    """The outcome of a village whose worker died while scoring it alone (see the local executor)."""
+    source, file = ref.key, ref.file
+    if isinstance(ref, RowRef):
+        sha, code = sha256_tag(ref.input_bytes), ref.assessment.village.code
+    else:
+        blob = ref.blob if ref.blob is not None else read_input(ref.path, source)
+        sha, code = sha256_tag(blob if isinstance(blob, bytes) else b""), None
+    log_internal(source, f"the worker process died ({how})\n")
+    return _failed(source, file, sha, code, [Diagnostic(
+        CRASHED, f"评分进程在处理该村时异常退出：{how}；该村未评分，其余村不受影响", Location(source),
+        hint="若是内存不足，请减少 --jobs 后加 --resume 续跑（续跑会重试该村）；否则这是 sanzhi 的缺陷，请连同错误日志反馈")])
+
+
+def log_internal(source: str, what: str | None = None) -> None:
     try:
         from sanzhi.common.errorlog import log_path
 
         with log_path().open("a", encoding="utf-8") as log:
-            log.write(f"batch: village {source}\n{traceback.format_exc()}\n")
+            log.write(f"batch: village {source}\n{what or traceback.format_exc()}\n")
     except OSError:
         pass
 
@@ -347,6 +364,7 @@ def run_shard(ctx: WorkContext, shard: Shard) -> ShardResult:
 
 
 __all__ = [
+    "CRASHED",
     "Failed",
     "FileRef",
     "ReportFile",
@@ -358,6 +376,8 @@ __all__ = [
     "VillageOutcome",
     "WorkContext",
     "atomic_write",
+    "crashed",
+    "log_internal",
     "process",
     "report_path",
     "result_path",

@@ -180,6 +180,13 @@ class WorkerPool(Generic[S]):
             for f in [self._pool.submit(_call, _pid, None) for _ in range(self.workers)]:
                 f.result()
 
+    def worker_exit_codes(self) -> list[int | None]:
+        """Exit codes of the worker processes (None: still running; negative: the signal that
+        ended it), to tell how a broken pool broke. concurrent.futures keeps its processes in
+        a private attribute; where that is missing, an empty list."""
+        procs = getattr(self._pool, "_processes", None)
+        return [p.exitcode for p in list(procs.values())] if isinstance(procs, dict) else []
+
     def submit(self, fn: Callable[[S, T], R], item: T) -> Future[R]:
         """One task; inline, it runs now and the future is already done."""
         if self._pool is not None:
