@@ -51,6 +51,7 @@ from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known
 from sanzhi.batch.sweep import sweep
 from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
 from sanzhi.batch.yearly import period_options
+from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.standard.compile import CompiledRubric
@@ -335,6 +336,13 @@ def run_batch(
             store = Store(db)
             try:
                 return _run(compiled, opts, store, db, state, clock, reporter, reports, executor, t_start)
+            except Exception as e:
+                # A full disk, a read-only folder, a database another program holds: said as
+                # such, with the database named; what was committed stays for --resume.
+                machine = environment_diagnostic(e, None if store.postgres else redact(db), store.busy_timeout)
+                if machine is not None:
+                    raise EnvironmentProblem([machine]) from e
+                raise
             finally:
                 store.close()
     finally:

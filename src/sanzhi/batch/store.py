@@ -65,9 +65,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
+from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
 
 SCHEMA_VERSION = 4
+# How long a write waits for another program's lock on a SQLite database before giving up
+# (then: "数据库被占用", see sanzhi.common.environment).
+BUSY_TIMEOUT_SECONDS = 60
 
 # Created first, on its own: the schema version it holds decides what ensure_schema does next.
 _META_TABLE = "CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -304,6 +308,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.postgres = is_postgres(url)
+        self.busy_timeout: float = BUSY_TIMEOUT_SECONDS
         if self.postgres:
             try:
                 import psycopg
@@ -318,11 +323,15 @@ class Store:
             self.path = Path(path)
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                # The busy timeout first: switching to WAL waits for another writer too.
+                self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                             timeout=self.busy_timeout)
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
-                self._conn.execute("PRAGMA busy_timeout=60000")
             except (OSError, sqlite3.Error) as e:
+                machine = environment_diagnostic(e, path, self.busy_timeout)
+                if machine is not None:
+                    raise EnvironmentProblem([machine]) from None
                 raise store_error(f"无法打开结果数据库 {path}：{e}") from None
         self._in_tx = False
 

@@ -15,6 +15,7 @@ the result, the format's suffix (`.pdf`, …) for each report.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import traceback
@@ -188,8 +189,14 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-    finally:
+    except OSError as e:  # a full disk: say which file, and leave no half-written one
         os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if e.filename is None:
+            e.filename = tmp
+        raise
+    os.close(fd)
     os.replace(tmp, path)
 
 

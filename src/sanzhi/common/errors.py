@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     SOME_SKIPPED = 1  # a batch finished but some villages were reported and skipped
     INVALID_INPUT = 2  # bad arguments, rubric or single-village data
     INTERNAL = 3  # a bug: traceback written to a log file
+    ENVIRONMENT = 4  # the machine stopped the work: disk full, folder read-only, database busy
     INTERRUPTED = 130
 
 
