@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import json
 import math
@@ -46,6 +47,7 @@ from sanzhi.batch.queries import (
 )
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
+from sanzhi.common.csvtext import csv_text
 from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json
@@ -55,12 +57,31 @@ PUBLISHED_DIR = "published"
 RED_BLACK_SHARE = Decimal("0.1")
 NOT_RATED = "不予评定"
 _FIXED_TIME = datetime.datetime(2000, 1, 1)
-_BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+NAME_BYTES = 100  # a name's share of a file name: `<县>-<等级>名单.csv` must stay under 255 bytes
+_HASH_CHARS = 10
+_HASHED = re.compile(rf"-[0-9a-f]{{{_HASH_CHARS}}}$")
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
 
 
 def safe_name(text: str) -> str:
-    cleaned = _BAD_NAME.sub("_", text).strip().lstrip(".")
-    return cleaned or "_"
+    """A file or folder name for `text` (a county, a rating name): the text itself where it
+    can be one, else a cleaned and shortened form followed by a hash of the text.
+
+    Different texts never share a name: a name used as it is is the text, and every other
+    name ends in the hash of its own text (a text that itself ends like one is hashed too). So
+    counties `.`, `..` and ` ../ `, or `甲/乙` and `甲_乙`, get folders of their own, and an
+    84-character county name (252 bytes of UTF-8) still makes valid file names. Windows'
+    device names (CON, NUL, …) and edge dots and spaces, which Windows drops, count as unusable.
+    """
+    cleaned = _BAD_NAME.sub("_", text).strip(" .\t")
+    if (cleaned == text and len(text.encode("utf-8")) <= NAME_BYTES and not _HASHED.search(text)
+            and text.split(".")[0].upper() not in _RESERVED):
+        return text
+    tag = hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_CHARS]
+    room = NAME_BYTES - _HASH_CHARS - 1
+    base = cleaned.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .") or "_"
+    return f"{base}-{tag}"
 
 
 _BAD_TITLE = re.compile(r"[\\/:*?\[\]\x00-\x1f]")
@@ -139,11 +160,12 @@ class _Sheet:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """UTF-8 with BOM, CRLF; text a spreadsheet would run as a formula is neutralised (csv_text)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
+    w.writerow([csv_text(h) for h in header])
     for r in rows:
-        w.writerow(["" if v is None else v for v in r])
+        w.writerow(["" if v is None else csv_text(v) for v in r])
     atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sanzhi.common.csvtext import csv_text
 from sanzhi.common.diagnostics import display_width
 from sanzhi.common.errors import Diagnostic, Location, UserError, os_reason
 from sanzhi.common.numbers import fmt
@@ -374,8 +375,8 @@ def many_template_csv(compiled: CompiledRubric) -> bytes:
     """The many-villages sheet as CSV: UTF-8 with BOM and CRLF, as Excel writes and reads it."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([RUBRIC_LABEL, compiled.ref, _many_note(compiled)])
-    w.writerow([c.header for c in many_columns(compiled)])
+    w.writerow([csv_text(v) for v in (RUBRIC_LABEL, compiled.ref, _many_note(compiled))])
+    w.writerow([csv_text(c.header) for c in many_columns(compiled)])  # rubric text, still not a formula
     return buf.getvalue().encode("utf-8-sig")
 
 
