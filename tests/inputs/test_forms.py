@@ -225,3 +225,18 @@ def test_cli_form_cannot_write_is_a_user_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["form", "--rubric", str(FULL), "-o", str(blocker / "自评表.xlsx")])
     assert result.exit_code == 2
     assert "错误[O150]：无法写入自评表" in result.output and "内部错误" not in result.output
+
+
+def test_csv_template_headers_never_start_a_formula_and_still_read_back(tmp_path: Path) -> None:
+    # Rubric text reaches the CSV template; a label like "=已获称号" must not run in Excel, and
+    # the column is still found by the key in its brackets.
+    rubric = tmp_path / "full.yaml"
+    rubric.write_text(FULL.read_text(encoding="utf-8").replace("label: 已获称号", "label: =已获称号"), encoding="utf-8")
+    compiled = load_compiled_rubric(str(rubric))[0]
+    rows = list(csv.reader(io.StringIO(many_template_csv(compiled).decode("utf-8-sig"))))
+    assert "'=已获称号（titles）" in rows[1]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    from sanzhi.inputs.table import _columns
+
+    columns, problems = _columns(compiled, list(rows[1]), "t.csv", None)
+    assert not problems and len(columns) == len(rows[1])
