@@ -52,6 +52,7 @@ def _db_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
         ("level_totals", "village_code, level, base, bonus, total"),
         ("dimension_scores", "village_code, dimension_id, level, score, applicable_points"),
         ("item_scores", "village_code, level, scores"),
+        ("review_corrections", "village_code, level, field_id, old_value, new_value, reviewer, reason"),
         ("run_inputs", "source, input_sha256, village_code, status, problems, output_sha256, input_file"),
         ("outputs", "unit, code, format, sha256"),
     ):

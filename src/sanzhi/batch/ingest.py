@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanzhi.batch.store import (
+    CORRECTION_COLUMNS,
     DIMENSION_COLUMNS,
     INPUT_COLUMNS,
     ITEM_COLUMNS,
@@ -197,6 +198,7 @@ class Ingest:
             store.insert("dimension_scores", DIMENSION_COLUMNS, [r for s in scored for r in s.dimension_rows])
             store.insert("item_scores", ITEM_COLUMNS, [r for s in scored for r in s.item_rows])
             store.insert("village_values", VALUE_COLUMNS, [s.values_row for s in scored if s.values_row is not None])
+            store.insert("review_corrections", CORRECTION_COLUMNS, [r for s in scored for r in s.correction_rows])
             store.insert("outputs", OUTPUT_COLUMNS,
                          [(rk, VILLAGE_UNIT, sv.code, r.format, r.sha256) for sv in scored for r in sv.reports])
             inputs.extend((rk, sv.source, sv.input_sha256, sv.code, "scored", None, sv.output_sha256, self.attempt,

@@ -29,6 +29,9 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
                       in rubric order, {"1.1.1": 3, "1.1.2": 2.5} (numbers in their exact decimal
                       form): one row instead of one per item keeps a national run's database
                       writes small. SQL reads items with json_each (SQLite) or ::jsonb (PostgreSQL).
+    review_corrections per village, run, review level and field: a reviewer's correction of an
+                      answer, the value it replaced and the one it set (JSON text; NULL: not
+                      answered / struck out), the reviewer and the reason (required on input)
     run_counties      the (year, county) pairs a complete run covered: for each pair the latest
                       complete run is the one that counts (a re-run supersedes)
     rubric_parts      per rubric hash: a hash of every item and dimension definition, so a
@@ -48,6 +51,9 @@ place when first opened (1 → 2: item scores folded into one JSON object per le
 `pdf_sha256` moved into `outputs`; 3 → 4: `village_values` added, `runs` and `run_counties` get
 `unit`, `period` (and `runs.from_run`), existing runs being annual village runs whose values were
 not stored).
+`review_corrections` (per village and run: each reviewer's correction with its reason) is an
+additive table, created when a database made before it is opened (its earlier runs simply have
+no rows there).
 
 Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back into
 exact Decimals (they were written from short decimal strings, so `repr` round-trips).
@@ -157,6 +163,17 @@ CREATE TABLE IF NOT EXISTS item_scores (
     scores TEXT NOT NULL,
     PRIMARY KEY (run_key, village_code, level)
 );
+CREATE TABLE IF NOT EXISTS review_corrections (
+    run_key INTEGER NOT NULL,
+    village_code TEXT NOT NULL,
+    level TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    reviewer TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_key, village_code, level, field_id)
+);
 CREATE TABLE IF NOT EXISTS outputs (
     run_key INTEGER NOT NULL,
     unit TEXT NOT NULL,
@@ -199,6 +216,7 @@ VILLAGE_COLUMNS = (
 LEVEL_COLUMNS = ("run_key", "village_code", "level", "base", "bonus", "total")
 DIMENSION_COLUMNS = ("run_key", "village_code", "dimension_id", "level", "score", "applicable_points")
 ITEM_COLUMNS = ("run_key", "village_code", "level", "scores")
+CORRECTION_COLUMNS = ("run_key", "village_code", "level", "field_id", "old_value", "new_value", "reviewer", "reason")
 INPUT_COLUMNS = ("run_key", "source", "input_sha256", "village_code", "status", "problems", "output_sha256", "attempt",
                  "input_file")
 OUTPUT_COLUMNS = ("run_key", "unit", "code", "format", "sha256")
@@ -208,7 +226,8 @@ SUMMARY_UNIT = "summary"  # outputs.unit of a county's summary reports (code: th
 # outputs.unit of a township's / county's reports in a unit run (code: its 9- / 6-digit code); also runs.unit
 TOWNSHIP_UNIT = "township"
 COUNTY_UNIT = "county"
-VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores", "village_values")
+VILLAGE_TABLES = ("village_results", "level_totals", "dimension_scores", "item_scores", "village_values",
+                  "review_corrections")
 
 
 _JSON_KEYS: dict[str, str] = {}

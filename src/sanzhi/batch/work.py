@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +36,7 @@ from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.loaded import Source
 from sanzhi.inputs.read import read_input, read_village
 from sanzhi.reports.formats import get_format
+from sanzhi.reports.json_output import to_data
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_with_values
 from sanzhi.scoring.memo import per_shared_item
@@ -117,6 +120,7 @@ class ScoredVillage(NamedTuple):
     level_rows: tuple[tuple[object, ...], ...]
     dimension_rows: tuple[tuple[object, ...], ...]
     item_rows: tuple[tuple[object, ...], ...]
+    correction_rows: tuple[tuple[object, ...], ...]  # review_corrections: a reviewer's corrections and reasons
     output_sha256: str  # the result JSON
     json_bytes: bytes | None  # only when the caller writes the files
     reports: tuple[ReportFile, ...]  # one per wanted format, in the context's order
@@ -233,8 +237,24 @@ def _fragments(it: ItemResult) -> tuple[tuple[str, str], ...]:
 _item_fragments = per_shared_item(_fragments, 20_000)  # villages that score alike share items
 
 
-def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
-    return result_rows(ctx.run_key, result, sha, source)
+def _value_json(value: object) -> str | None:
+    """A corrected answer as JSON text, its type kept (72.5, "是", true, ["a"], "2025-06-30"); None
+    stays NULL. A Decimal is written as its exact number, never through a float."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return fmt_cached(value)
+    return json.dumps(to_data(value), ensure_ascii=False)
+
+
+def correction_rows(rk: int, result: VillageResult) -> tuple[tuple[object, ...], ...]:
+    """A result's rows of review_corrections: each reviewer's correction, with its reason."""
+    return tuple((rk, result.village_code, c.level, c.field, _value_json(c.before), _value_json(c.after), c.reviewer,
+                  c.reason) for c in result.corrections)
+
+
+def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any, Any]:
+    return (*result_rows(ctx.run_key, result, sha, source), correction_rows(ctx.run_key, result))
 
 
 def result_rows(rk: int, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
@@ -308,7 +328,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         log_internal(source)
         return _failed(source, file, sha, village.code, [Diagnostic(
             "S900", f"内部错误（{type(e).__name__}: {e}），该村未评分；这是 sanzhi 的缺陷，请反馈", Location(source))])
-    village_row, level_rows, dim_rows, item_rows = _rows(ctx, result, sha, source)
+    village_row, level_rows, dim_rows, item_rows, fix_rows = _rows(ctx, result, sha, source)
     if ctx.local_files:
         stem = village_stem(ctx.out_dir, village.code)
         atomic_write(stem + ".json", json_bytes)
@@ -319,7 +339,7 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         json_out = json_bytes
     reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
                     for fmt, data in zip(ctx.formats, rendered, strict=True))
-    return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows,
+    return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows, fix_rows,
                          sha256_tag(json_bytes), json_out, reports, (ctx.run_key, village.code, values_json(values)))
 
 

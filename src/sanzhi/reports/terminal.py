@@ -26,8 +26,13 @@ def village_detail(r: VillageResult) -> Table:
     table = Table(title=f"{r.village_name}（{r.township}）评分明细", show_lines=False)
     for col in ("评分项", "分值", *r.level_names, "说明"):
         table.add_column(col)
+    fixes: dict[str, list[str]] = {}
+    for c in r.corrections:  # what a reviewer corrected, and why, whether or not the score moved
+        for iid in c.items:
+            fixes.setdefault(iid, []).append(c.text)
     for it in (*r.items, *r.bonus_items):
-        notes = "；".join(f.text for f in it.operative.findings if f.kind != "not_applicable" or not it.applicable)
+        notes = "；".join([*(f.text for f in it.operative.findings if f.kind != "not_applicable" or not it.applicable),
+                          *fixes.get(it.id, ())])
         table.add_row(f"{it.id} {it.name}", fmt(it.points), *(fmt(ls.score) for ls in it.levels), notes)
     return table
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sanzhi.common.numbers import fmt
 from sanzhi.reports import charts
 from sanzhi.scoring.assessment import Assessment
-from sanzhi.scoring.results import Finding, ItemResult, VillageResult
+from sanzhi.scoring.results import CorrectionNote, Finding, ItemResult, VillageResult
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.models import Item
 
@@ -335,21 +335,27 @@ def _rating_note(result: VillageResult) -> str:
     return ""
 
 
-def _reasons(item: ItemResult, level_names: Mapping[str, str]) -> tuple[Reason, ...]:
+def _reasons(item: ItemResult, level_names: Mapping[str, str], fixes: Sequence[CorrectionNote] = ()) -> tuple[Reason, ...]:
+    """The operative level's findings, then per review level what it corrected (and why) and how
+    the score moved: a correction is shown even when the score rounds to the same figure."""
     out: list[Reason] = []
     findings: Sequence[Finding] = item.operative.findings
     for f in findings:
         out.append(Reason(f.text, f.amount < 0 or f.kind == "missing"))
     previous = item.levels[0]
     for ls in item.levels[1:]:
+        out.extend(Reason(c.text, False) for c in fixes if c.level == ls.level)
         if ls.changed:
-            out.append(Reason(f"{level_names.get(ls.level, ls.level)}：由 {fmt(previous.score)} 分调整为 {fmt(ls.score)} 分", False))
+            name = level_names.get(ls.level, ls.level)
+            before, after = fmt(previous.score), fmt(ls.score)
+            out.append(Reason(f"{name}：由 {before} 分调整为 {after} 分" if before != after else f"{name}：得分不变（{after} 分）",
+                              False))
         previous = ls
     return tuple(out)
 
 
 def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str],
-              levels: Sequence[str]) -> ItemRow:
+              levels: Sequence[str], fixes: Mapping[str, Sequence[CorrectionNote]]) -> ItemRow:
     meta = _meta(info, item.id)
     by_level = {ls.level: fmt(ls.score) for ls in item.levels}
     return ItemRow(
@@ -359,7 +365,7 @@ def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]
         level_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels),
         earlier_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels[:-1]),
         score=fmt(item.score) if item.applicable else "不适用",
-        reasons=_reasons(item, level_names),
+        reasons=_reasons(item, level_names, fixes.get(item.id, ())),
         evidence_required=meta.evidence or "—",
         evidence_supplied="；".join(item.evidence) if item.evidence else "未提供",
         lost=item.lost > 0,
@@ -384,17 +390,21 @@ def _item_columns(levels: int) -> tuple[str, ...]:
 
 def _groups(info: RubricInfo, result: VillageResult) -> tuple[ItemGroup, ...]:
     level_names = dict(info.levels)
+    fixes: dict[str, list[CorrectionNote]] = {}
+    for c in result.corrections:
+        for iid in c.items:
+            fixes.setdefault(iid, []).append(c)
     by_dim: dict[str | None, list[ItemResult]] = {}
     for it in result.items:
         by_dim.setdefault(it.dimension, []).append(it)
     groups = []
     for d in result.dimensions:
-        rows = tuple(_item_row(info, it, level_names, result.levels) for it in by_dim.get(d.id, ()))
+        rows = tuple(_item_row(info, it, level_names, result.levels, fixes) for it in by_dim.get(d.id, ()))
         groups.append(ItemGroup(f"{d.id} {d.name}（得分 {fmt(d.score)} / {fmt(d.points)} 分）", rows))
     if result.bonus_items:
         bonus = result.totals[-1].bonus
         title = f"{info.bonus_name or '加分项'}（得分 {fmt(bonus)} 分，封顶 {fmt(info.bonus_cap or bonus)} 分）"
-        groups.append(ItemGroup(title, tuple(_item_row(info, it, level_names, result.levels)
+        groups.append(ItemGroup(title, tuple(_item_row(info, it, level_names, result.levels, fixes)
                                              for it in result.bonus_items)))
     return tuple(groups)
 

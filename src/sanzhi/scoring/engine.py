@@ -9,11 +9,13 @@ from typing import NamedTuple
 
 from sanzhi import __version__
 from sanzhi.common.numbers import EXACT, fmt, round_to
+from sanzhi.common.show import show
 from sanzhi.scoring.assessment import Assessment, Scored
 from sanzhi.scoring.derive import compute_values
 from sanzhi.scoring.memo import NOT_APPLICABLE, Outcome, item_results
 from sanzhi.scoring.rating import check_vetoes, rate
 from sanzhi.scoring.results import (
+    CorrectionNote,
     DimensionResult,
     Finding,
     ItemResult,
@@ -158,7 +160,38 @@ def score_with_values(compiled: CompiledRubric, assessment: Assessment) -> tuple
         rating=rating,
         top_losses=_top_losses(main_items),
         review_notes=notes,
+        corrections=_corrections(compiled, assessment, level_names) if any(r.corrections for r in assessment.reviews) else (),
     ), levels[-1].values
+
+
+def _corrections(compiled: CompiledRubric, assessment: Assessment, level_names: dict[str, str]) -> tuple[CorrectionNote, ...]:
+    """Every review level's corrections with the value they replace, the items they reach and a
+    sentence for reports. Kept apart from the items' findings: an item's result is shared by
+    villages that scored alike (sanzhi.scoring.memo), a reviewer's reason is this village's own."""
+    readers: dict[str, list[str]] = {}
+    for ci in compiled.items:
+        names = ci.needs if ci.applies_when is None else ci.needs | ci.applies_when.names
+        for n in names:
+            readers.setdefault(n, []).append(ci.item.id)
+    values: dict[str, object] = {**assessment.attributes, **assessment.answers}
+    position = {n: i for i, n in enumerate(compiled.specs)}  # rubric order: the file's key order must not matter
+    out: list[CorrectionNote] = []
+    for review in assessment.reviews:
+        level_name = level_names.get(review.level, review.level)
+        for name in sorted(review.corrections, key=lambda n: (position.get(n, len(position)), n)):
+            corr = review.corrections[name]
+            before = values.get(name)
+            label, unit = compiled.display.get(name, (name, None))
+            was = "（未填）" if before is None else show(before, unit)
+            now = "（删去）" if corr.value is None else show(corr.value, unit)
+            text = f"{level_name}更正“{label}”：{was} → {now}（{review.reviewer}：{corr.reason}）"
+            out.append(CorrectionNote(review.level, name, before, corr.value, corr.reason, review.reviewer,
+                                      tuple(readers.get(name, ())), text))
+            if corr.value is None:
+                values.pop(name, None)
+            else:
+                values[name] = corr.value
+    return tuple(out)
 
 
 def _aggregate(

@@ -77,6 +77,20 @@ class Loss(NamedTuple):
     reasons: tuple[str, ...]
 
 
+class CorrectionNote(NamedTuple):
+    """A reviewer's correction of one answer, kept with its reason: the score it changes may
+    round to the same figure, and a report must still say what was corrected and why."""
+
+    level: str  # the review level that made it
+    field: str  # the field (answer or attribute) corrected
+    before: object  # the value the level below gave; None: not answered
+    after: object  # the corrected value; None: struck out
+    reason: str
+    reviewer: str
+    items: tuple[str, ...]  # the items that read the field (or apply by it), rubric order
+    text: str  # the sentence reports print: 乡镇评分更正“…”：76 % → 72 %（评审人：理由）
+
+
 class VillageResult(NamedTuple):
     rubric_id: str
     rubric_version: str
@@ -99,3 +113,4 @@ class VillageResult(NamedTuple):
     rating: RatingResult
     top_losses: tuple[Loss, ...]
     review_notes: tuple[str, ...] = ()  # who reviewed at each level, and when
+    corrections: tuple[CorrectionNote, ...] = ()  # every level's corrections, lowest level first
