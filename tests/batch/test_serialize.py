@@ -35,9 +35,12 @@ def test_fast_json_equals_reference_and_round_trips(ref: str) -> None:
         assert doc["villages"] == json.loads(dumps_results([(o.result, o.input_sha256)]))["villages"]
         back, sha = decode_village(doc["villages"][0])
         assert sha == o.input_sha256
-        # Typed values shown in findings (`inputs`) come back as their JSON text; all else is exact.
-        plain = {"items": (), "bonus_items": (), "vetoes": ()}
+        # Typed values shown in findings (`inputs`) and corrections (before, after) come back as
+        # their JSON text; all else is exact.
+        plain = {"items": (), "bonus_items": (), "vetoes": (), "corrections": ()}
         assert back._replace(**plain) == o.result._replace(**plain)
+        assert [c._replace(before=None, after=None) for c in back.corrections] == \
+            [c._replace(before=None, after=None) for c in o.result.corrections]
         assert [v.id for v in back.vetoes] == [v.id for v in o.result.vetoes]
         assert [(i.id, i.score, i.levels[-1].score) for i in back.items] == [(i.id, i.score, i.levels[-1].score) for i in o.result.items]
         assert village_json(back, sha) == village_json(o.result, o.input_sha256)

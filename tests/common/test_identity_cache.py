@@ -121,6 +121,7 @@ _ID_NOT_A_CACHE = {
     "standard/extends.py": "which variant wrote which entity while one merge runs: bookkeeping, nothing evicted",
     "inputs/cellmap.py": "the locations one CellMap issued, for its own refine(): lives with the map, nothing evicted",
     "batch/executors.py": "a Dask task key names the executor: not a lookup",
+    "common/environment.py": "a cycle guard while one exception chain is walked: its exceptions are alive, nothing kept",
 }
 
 
