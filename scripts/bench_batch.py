@@ -45,6 +45,7 @@ from sanzhi.batch.store import (
 from sanzhi.batch.work import WorkContext, _rows, atomic_write, sha256_tag
 from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.common.yaml_source import load_yaml
+from sanzhi.common.errors import DataError
 from sanzhi.inputs.read import read_village
 from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.scoring.engine import score_village
@@ -97,7 +98,8 @@ def _stages(compiled, files: list[Path], scratch: Path, t, out: dict[str, float]
     t0 = t()
     blobs = [f.read_bytes() for f in files]
     shas = [sha256_tag(b) for b in blobs]
-    assessments = [read_village(compiled, str(f), b) for f, b in zip(files, blobs)]
+    reads = [read_village(compiled, str(f), b) for f, b in zip(files, blobs)]
+    assessments = [r.assessment for r in reads if not isinstance(r, DataError)]
     out["read + validate"] = t() - t0
     t0 = t()
     results = [score_village(compiled, a) for a in assessments]  # type: ignore[arg-type]

@@ -47,7 +47,7 @@ def test_a_version_2_database_keeps_its_pdf_hashes_and_resumes(tmp_path: Path, r
     con.close()
     with Store(str(opts.db)) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         assert _village_outputs(store) == before
         columns = [r[1] for r in store.query("PRAGMA table_info(run_inputs)")]
         assert "pdf_sha256" not in columns

@@ -181,7 +181,7 @@ def test_postgres_version_1_database_is_migrated(pg_url: str, tmp_path: Path, ru
         con.execute("UPDATE sanzhi_meta SET value = '1' WHERE key = 'schema_version'")
     with Store(url) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         after = scores(store)
     assert before and after == before
 
@@ -213,7 +213,7 @@ def test_postgres_version_2_database_keeps_its_pdf_hashes(pg_url: str, tmp_path:
         con.execute("UPDATE sanzhi_meta SET value = '2' WHERE key = 'schema_version'")
     with Store(url) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         assert village_outputs(store) == before
         assert not store.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'run_inputs'"
                                " AND column_name = 'pdf_sha256'")
@@ -238,4 +238,4 @@ def test_postgres_database_from_before_input_file_gets_the_column(pg_url: str, t
     assert (again.reused, again.processed) == (6, 0)
     with Store(url) as store:
         assert store.query("SELECT count(*) FROM run_inputs WHERE input_file IS NULL") == [(6,)]
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]

@@ -185,7 +185,7 @@ def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_pa
     con.close()
     with Store(str(old)) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         migrated = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
     with Store(db) as store:
         current = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)

@@ -73,7 +73,7 @@ def test_a_database_from_before_input_file_resumes_to_the_same_outputs(tmp_path:
     with Store(str(tmp_path / "r.sqlite")) as store:
         store.ensure_schema()  # adds the column back, empty, and leaves the version alone
         assert store.query("SELECT count(*) FROM run_inputs WHERE input_file IS NULL") == [(28,)]
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
     again = run_batch(rubric_v1, dataclasses.replace(opts, resume=True), clock=lambda: STARTED)
     # Village files were their own source: reused. The rows named no file: read again, once.
     assert (again.scored, again.skipped, again.reused, again.processed) == (27, 1, 12, 16)

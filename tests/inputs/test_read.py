@@ -103,7 +103,7 @@ def test_a_good_file_reads_the_same_everywhere_as_yaml_json_and_with_a_bom(compi
     assert not isinstance(first, DataError), first
     for path in (as_json, bom):
         loaded = read_text_village(compiled, path)
-        assert isinstance(loaded, LoadedVillage) and loaded.assessment == first, path.name
+        assert isinstance(loaded, LoadedVillage) and loaded.assessment == first.assessment, path.name
         assert loaded.source == Source(str(path)) and loaded.input_bytes == path.read_bytes()
         worker = _worker(compiled, path, tmp_path / "out")
         assert isinstance(worker, ScoredVillage) and worker.file == str(path)

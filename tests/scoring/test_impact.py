@@ -31,7 +31,7 @@ from sanzhi.scoring.impact import (
 )
 from sanzhi.standard.bundled import sample_files
 from sanzhi.standard.compile import CompiledRubric, compile_rubric
-from sanzhi.standard.diff import item_id_map
+from sanzhi.standard.lineage import item_id_map
 from sanzhi.standard.loader import load_rubric_file
 from sanzhi.standard.models import Rubric
 

@@ -15,7 +15,8 @@ from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.diagnostics import render_human
 from sanzhi.common.errors import RubricError
 from sanzhi.reports.json_output import to_data
-from sanzhi.standard.diff import describe_rule, diff_rubrics, item_id_map, text_hunks
+from sanzhi.standard.diff import describe_rule, diff_rubrics, text_hunks
+from sanzhi.standard.lineage import item_id_map
 from sanzhi.standard.loader import load_rubric_file, parse_rubric
 from sanzhi.standard.models import Rubric
 from tests.golden import compare_golden

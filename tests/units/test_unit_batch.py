@@ -208,9 +208,11 @@ def test_clear_errors(runs, rubrics, tmp_path: Path) -> None:
     assert e.value.diagnostics[0].expected == "unit-test-village@1" and e.value.diagnostics[0].found == "batch-test@1"
 
 
-# Version 3's layout, rebuilt from a version 4 database: no village values, no unit or period.
+# Version 3's layout, rebuilt from a current database: no village values, no unit or period, no
+# rubric outlines.
 TO_VERSION_3 = """
     DROP TABLE village_values;
+    DROP TABLE rubric_outlines;
     ALTER TABLE runs DROP COLUMN unit;
     ALTER TABLE runs DROP COLUMN period;
     ALTER TABLE runs DROP COLUMN from_run;
@@ -230,7 +232,7 @@ def test_a_version_3_database_is_migrated_and_its_runs_cannot_be_aggregated(rubr
     con.close()
     with Store(str(db)) as store:
         store.ensure_schema()
-        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("4",)]
+        assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         assert store.query("SELECT unit, period, from_run FROM runs") == [("village", "", None)]
         assert store.query("SELECT DISTINCT unit, period FROM run_counties") == [("village", "")]
         assert [r.total for r in queries.history(store, "330100001001")] == [Decimal(10)]

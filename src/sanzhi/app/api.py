@@ -5,15 +5,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from sanzhi.common.errors import DataError, Diagnostic, RubricError
+from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError
 from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
-from sanzhi.standard.bundled import find_bundled, sample_files
+from sanzhi.standard.bundled import (
+    SampleSet,
+    bundled_rubrics,
+    find_bundled,
+    sample_files,
+    sample_sets,
+)
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.loader import load_rubric_file
 
@@ -29,11 +35,59 @@ def load_compiled_rubric(ref: str) -> tuple[CompiledRubric, list[Diagnostic]]:
     return load_rubric_file(find_bundled(ref).path, display_name=find_bundled(ref).path.name)
 
 
-def samples_for(compiled: CompiledRubric) -> list[Path]:
-    files = sample_files(compiled.rubric.id)
-    if not files:
-        raise RubricError([Diagnostic("R002", f"评分标准 {compiled.ref} 没有内置示例村数据")])
-    return files
+def samples_for(compiled: CompiledRubric, year: int | None = None) -> list[Path]:
+    """The bundled sample villages of the rubric's id (any version: files written for another
+    version are carried to this one when read); with `year`, those of that assessment year."""
+    if year is None:
+        files = sample_files(compiled.rubric.id)
+        if not files:
+            raise RubricError([Diagnostic("R002", f"评分标准 {compiled.ref} 没有内置示例村数据")])
+        return files
+    sets = sample_sets(compiled.rubric.id)
+    found = next((s for s in sets if s.year == year), None)
+    if found is None:
+        years = "、".join(str(s.year) for s in sets)
+        raise RubricError([Diagnostic("R002", f"评分标准 {compiled.ref} 没有 {year} 年度的内置示例村数据",
+                                      expected=f"示例村数据的年度：{years}" if years else None,
+                                      hint="sanzhi samples list 列出全部内置示例村数据")])
+    return list(found.files)
+
+
+class CopiedSamples(NamedTuple):
+    sample_set: SampleSet
+    folder: Path  # DEST/<year>
+
+
+def copy_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> list[CopiedSamples]:
+    """The bundled sample villages of a rubric id copied to DEST/<year>/, one folder per year
+    (so each is one `sanzhi batch … --year Y`). An existing file with other content is left
+    alone and reported (O140) unless `force`."""
+    rubric_id = rubric_ref.partition("@")[0]
+    sets = sample_sets(rubric_id)
+    if not sets:
+        known = "、".join(sorted({b.id for b in bundled_rubrics() if sample_sets(b.id)}))
+        raise RubricError([Diagnostic("R002", f"没有评分标准 {rubric_id} 的内置示例村数据", expected=f"之一：{known}")])
+    clashes = [Diagnostic("O140", "文件已存在且内容不同，未覆盖", Location(str(dest / str(s.year) / f.name)),
+                          hint="换一个目录，或加 --force 覆盖")
+               for s in sets for f in s.files
+               if (dest / str(s.year) / f.name).exists() and (dest / str(s.year) / f.name).read_bytes() != f.read_bytes()]
+    if clashes and not force:
+        raise UserError(clashes)
+    out = []
+    for s in sets:
+        folder = dest / str(s.year)
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in s.files:
+            (folder / f.name).write_bytes(f.read_bytes())
+        out.append(CopiedSamples(s, folder))
+    return out
+
+
+def carried_note(carried: Mapping[str, int], target: str) -> list[str]:
+    """One line per version villages were carried from (`sanzhi.inputs.retarget`), said once a run."""
+    return [f"{n} 个村的数据按 {ref} 填报，已换算为 {target} 评分：改号、移动的评分项随之对应，酌情评分和核定分按新旧分值"
+            f"等比例换算，已删除评分项的数据略去，新增的填报项视为未填报（见 README“版本”一节）"
+            for ref, n in carried.items()]
 
 
 def _sha256_tag(blob: bytes) -> str:

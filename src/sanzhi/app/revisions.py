@@ -8,7 +8,7 @@ does the I/O and the parallelism; sanzhi.cli.rubric_tools parses arguments and p
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +23,9 @@ from sanzhi.common.yaml_source import SourceMap, load_yaml
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.files import input_files, is_one_village, is_workbook
 from sanzhi.inputs.read import ParsedVillage, assess, parse_village, read_input
+from sanzhi.inputs.retarget import Retarget, carry_assessment, retarget_plan
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.impact import (
-    Carry,
     ImpactReport,
     ImpactTally,
     ItemPairs,
@@ -33,19 +33,16 @@ from sanzhi.scoring.impact import (
     SensitivityTally,
     VillageDelta,
     VillageSensitivity,
-    carry_plan,
     compare_results,
     impact_report,
     item_pairs,
     operative_values,
     sensitivity,
     sensitivity_report,
-    translate_assessment,
 )
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import find_bundled
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.diff import item_id_map
 from sanzhi.standard.rubric_tests import Actual, Difference, compare
 
 _CHUNK = 200  # villages per task sent to a worker process
@@ -70,61 +67,12 @@ def _failure(path: Path, version: str, e: DataError) -> Failure:
     return Failure(str(path), version, render_user_error(e), tuple(d.to_dict() for d in e.diagnostics))
 
 
-def _same_inputs(a: CompiledRubric, b: CompiledRubric) -> bool:
-    ra, rb = a.rubric, b.rubric
-    return ra.attributes == rb.attributes and ra.fields == rb.fields and ra.review_levels == rb.review_levels
-
-
-def _retarget(raw: object, target: CompiledRubric, other: CompiledRubric, ids: dict[str, str], carry: Carry) -> object:
-    """Raw village data for `other`'s item ids read by `target` (when the versions declare
-    different fields): item keys renamed, values of removed fields dropped, rubric ref set."""
-    if not isinstance(raw, dict):
-        return raw
-    out = dict(raw)
-    out["rubric"] = target.ref
-    known = {s.id for s in (*target.rubric.fields, *target.rubric.attributes)}
-    theirs = {s.id for s in (*other.rubric.fields, *other.rubric.attributes)}
-    if isinstance(out.get("answers"), dict):
-        out["answers"] = {k: v for k, v in out["answers"].items() if k in known or k not in theirs}
-    if isinstance(out.get("village"), dict):
-        out["village"] = {k: v for k, v in out["village"].items() if k in known or k not in theirs}
-
-    def items(m: object, scales: Mapping[str, tuple[Decimal, Decimal]] | None) -> object:
-        if not isinstance(m, dict):
-            return m
-        res = {}
-        for k, v in m.items():
-            t = ids.get(str(k))
-            if t is None or (scales is not None and t not in scales):
-                continue
-            if scales is not None and isinstance(v, dict) and t in scales and isinstance(v.get("score"), (int, Decimal)):
-                old, new = scales[t]
-                if old != new and old:
-                    v = {**v, "score": min(new, (Decimal(v["score"]) * new / old).quantize(carry.precision))}
-            res[t] = v
-        return res
-
-    for key, scales in (("judgments", carry.judgment_scale), ("evidence", None)):
-        if key in out:
-            out[key] = items(out[key], scales)
-    if isinstance(out.get("reviews"), list):
-        out["reviews"] = [
-            {**r, **({"judgments": items(r["judgments"], carry.judgment_scale)} if "judgments" in r else {}),
-             **({"scores": items(r["scores"], carry.points_scale)} if "scores" in r else {})} if isinstance(r, dict) else r
-            for r in out["reviews"]
-        ]
-    return out
-
-
 @dataclass(frozen=True)
 class _ImpactJob:
     a: CompiledRubric
     b: CompiledRubric
-    ids_ab: dict[str, str]
-    ids_ba: dict[str, str]
-    carry_ab: Carry
-    carry_ba: Carry
-    same_inputs: bool
+    ab: Retarget  # A's data carried to B
+    ba: Retarget
     pairs: ItemPairs
     top: int
 
@@ -141,20 +89,17 @@ def _impact_one(job: _ImpactJob, path: Path) -> VillageDelta | Failure:
     raw = None if isinstance(parsed, DataError) else parsed.raw
     # The data is read with the version it names (A unless it names B), then carried over.
     src, dst = (job.b, job.a) if raw is not None and _ref_names(raw, job.b) and not _ref_names(raw, job.a) else (job.a, job.b)
-    ids, carry = (job.ids_ab, job.carry_ab) if src is job.a else (job.ids_ba, job.carry_ba)
+    plan = job.ab if src is job.a else job.ba
     first = parsed if isinstance(parsed, DataError) else assess(src, parsed)
     if isinstance(first, DataError):
         return _failure(path, src.ref, first)
-    if job.same_inputs:
-        second = translate_assessment(first, carry)
-    else:
-        try:
-            second = read_assessment(dst, _retarget(raw if raw is not None else {}, dst, src, ids, carry), lambda p, k: Location(str(path)))
-        except DataError as e:
-            return _failure(path, dst.ref, e)
+    try:
+        second = carry_assessment(plan, first, raw if raw is not None else {}, lambda p, k: Location(str(path)))
+    except DataError as e:
+        return _failure(path, dst.ref, e)
     assess_a, assess_b = (first, second) if src is job.a else (second, first)
     ra, rb = score_village(job.a, assess_a), score_village(job.b, assess_b)
-    return compare_results(ra, rb, job.ids_ab, pairs=job.pairs)
+    return compare_results(ra, rb, job.ab.ids, pairs=job.pairs)
 
 
 def _tally_chunk(job: Any, paths: list[Path], one: Callable[[Any, Path], Any], tally: Any) -> tuple[Any, list[Failure]]:
@@ -241,10 +186,8 @@ def stored_run_paths(run_id: str, db: str | None) -> tuple[list[Path], list[str]
 
 def run_impact(a: CompiledRubric, b: CompiledRubric, paths: list[Path], jobs: int | None = None, top: int = 10) -> tuple[ImpactReport, list[Failure]]:
     """Score every village under A and B; the report and the villages that could not be scored."""
-    ids_ab = item_id_map(a.rubric, b.rubric)
-    ids_ba = item_id_map(b.rubric, a.rubric)
-    job = _ImpactJob(a, b, ids_ab, ids_ba, carry_plan(a, b, ids_ab), carry_plan(b, a, ids_ba), _same_inputs(a, b),
-                     item_pairs(a, b, ids_ab), top)
+    ab, ba = retarget_plan(a, b), retarget_plan(b, a)
+    job = _ImpactJob(a, b, ab, ba, item_pairs(a, b, ab.ids), top)
     tally, failures = ImpactTally(top), []
     for part, failed in _run(job, paths, _impact_chunk, jobs):
         tally.merge(part)

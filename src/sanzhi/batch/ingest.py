@@ -82,6 +82,7 @@ class Ingest:
         self.store, self.run_key, self.attempt = store, run_key, attempt
         self.out_dir, self.remote, self.reporter = out_dir, remote, reporter
         self.processed = self.reused = 0
+        self.carried: dict[str, int] = {}  # rubric version named by the file → villages carried from it
         self._tx: contextlib.ExitStack | None = None
         self._tx_villages = 0
         self._tx_started = 0.0
@@ -159,6 +160,8 @@ class Ingest:
                 self.reporter.problem(o.lines)
                 continue
             assert isinstance(o, ScoredVillage)
+            if o.carried_from is not None:
+                self.carried[o.carried_from] = self.carried.get(o.carried_from, 0) + 1
             others = [(s, st) for s, st in holders.get(o.code, []) if s != o.source and st in ("scored", "duplicate")]
             if not others and o.code not in pending and o.code not in dup_in_shard:
                 pending[o.code] = o

@@ -55,6 +55,7 @@ from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.lineage import outline, outline_json
 
 STATE_DIR = ".sanzhi-batch"
 STATE_FILE = "state.json"
@@ -147,6 +148,7 @@ class BatchSummary:
     ratings: dict[str, int] = field(default_factory=dict)
     vetoed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    carried: dict[str, int] = field(default_factory=dict)  # villages read from files naming another version, by version
 
 
 def rubric_parts(compiled: CompiledRubric) -> list[tuple[str, str, str, str | None, str, int]]:
@@ -380,6 +382,8 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         _forget_missing(store, run_key)
     if not store.has_rubric_parts(compiled.content_hash):
         store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
+    if store.rubric_outline(compiled.content_hash) is None:
+        store.add_rubric_outline(compiled.content_hash, outline_json(outline(compiled.rubric)))
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            **({"period": opts.period} if opts.period else {}), "status": "running"})
@@ -456,6 +460,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     reporter.stop()
     summary.scored, summary.skipped = counts["scored"], counts["skipped"]
     summary.reused, summary.processed = ingest.reused, ingest.processed
+    summary.carried = dict(sorted(ingest.carried.items()))
     ratings = cast(dict[str, int], data["ratings"])
     summary.ratings = {k: v for k, v in ratings.items() if v}
     summary.vetoed = data["vetoed"]  # type: ignore[assignment]

@@ -39,6 +39,10 @@ Tables (`run_key` is an integer surrogate so the long table stays small):
     village_values    per village and run, its operative values (attributes and answers as the
                       highest review level left them, derived fields) as one JSON object
                       (sanzhi.batch.values): what township and county rubrics aggregate
+    rubric_outlines   per rubric hash: the rubric's outline as JSON (`sanzhi.standard.lineage`:
+                      each item's content hash, indicator and dimension, each dimension's points,
+                      the crosswalk), so a year-over-year comparison follows renamed and moved
+                      items. Written by every run for a rubric hash that has none yet.
 
 A run scores villages (`runs.unit` = village) or, from a stored village run (`runs.from_run`),
 townships or counties (`unit` = township | county): a unit's rows sit in the same tables, its
@@ -46,11 +50,13 @@ townships or counties (`unit` = township | county): a unit's rows sit in the sam
 (`2025-11`, `2025-Q3`, `2025-H1`); `run_counties` records both, so the latest complete run is
 chosen per year, period, unit and county.
 
-Schema version 4 (village values; runs by unit and period); version 1–3 databases are migrated in
-place when first opened (1 → 2: item scores folded into one JSON object per level; 2 → 3:
-`pdf_sha256` moved into `outputs`; 3 → 4: `village_values` added, `runs` and `run_counties` get
-`unit`, `period` (and `runs.from_run`), existing runs being annual village runs whose values were
-not stored).
+Schema version 5 (rubric outlines); version 1–4 databases are migrated in place when first opened
+(1 → 2: item scores folded into one JSON object per level; 2 → 3: `pdf_sha256` moved into
+`outputs`; 3 → 4: `village_values` added, `runs` and `run_counties` get `unit`, `period` (and
+`runs.from_run`), existing runs being annual village runs whose values were not stored; 4 → 5:
+`rubric_outlines` added, empty — an outline is made from the rubric itself, which the database
+does not hold, so a rubric recorded only before has none and its years are compared by item id
+(`rubric_parts`), as before, until a new run with that rubric records one).
 `review_corrections` (per village and run: each reviewer's correction with its reason) is an
 additive table, created when a database made before it is opened (its earlier runs simply have
 no rows there).
@@ -74,7 +80,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # How long a write waits for another program's lock on a SQLite database before giving up
 # (then: "数据库被占用", see sanzhi.common.environment).
 BUSY_TIMEOUT_SECONDS = 60
@@ -206,6 +212,10 @@ CREATE TABLE IF NOT EXISTS rubric_parts (
     part_hash TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (rubric_hash, kind, part_id)
+);
+CREATE TABLE IF NOT EXISTS rubric_outlines (
+    rubric_hash TEXT PRIMARY KEY,
+    outline TEXT NOT NULL
 );
 """
 
@@ -435,7 +445,7 @@ class Store:
             self.execute(_META_TABLE)
             row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
             found = int(row[0][0]) if row else None
-            if found is not None and found not in (1, 2, 3, SCHEMA_VERSION):
+            if found is not None and found not in (1, 2, 3, 4, SCHEMA_VERSION):
                 raise store_error(f"结果数据库的结构版本为 {found}，本版 sanzhi 需要 {SCHEMA_VERSION}",
                                   hint="请升级 sanzhi，或换一个数据库文件")
             if found == 1:
@@ -451,6 +461,7 @@ class Store:
                 self._migrate_pdf_sha256_v2()
             if found in (1, 2, 3):
                 self._migrate_units_v3()
+            # 4 → 5 needs no step of its own: `rubric_outlines`, one of _TABLES, was created empty above.
             if found is None:
                 self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif found != SCHEMA_VERSION:
@@ -568,6 +579,16 @@ class Store:
                 return
             self.insert("rubric_parts", ("rubric_hash", "kind", "part_id", "name", "points", "part_hash", "position"),
                         [(rubric_hash, *p) for p in parts])
+
+    def rubric_outline(self, rubric_hash: str) -> str | None:
+        found = self.query("SELECT outline FROM rubric_outlines WHERE rubric_hash = ?", (rubric_hash,))
+        return str(found[0][0]) if found else None
+
+    def add_rubric_outline(self, rubric_hash: str, outline: str) -> None:
+        """The outline of a rubric (`sanzhi.standard.lineage.outline_json`); once per rubric hash."""
+        with self.transaction():
+            self.execute("INSERT INTO rubric_outlines (rubric_hash, outline) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         (rubric_hash, outline))
 
     # ------------------------------------------------------------ run contents
 

@@ -125,6 +125,7 @@ class ScoredVillage(NamedTuple):
     json_bytes: bytes | None  # only when the caller writes the files
     reports: tuple[ReportFile, ...]  # one per wanted format, in the context's order
     values_row: tuple[object, ...] | None = None  # village_values: the operative values (sanzhi.batch.values)
+    carried_from: str | None = None  # the rubric version the file names, when carried to the one scored
 
 
 class Failed(NamedTuple):
@@ -309,8 +310,9 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
         read = read_village(ctx.compiled, source, blob)
         if isinstance(read, DataError):
             return _failed(source, file, sha, None, read.diagnostics)
-        assessment = read
+        assessment, carried_from = read
     else:
+        carried_from = None
         sha = sha256_tag(ref.input_bytes)
         if _unchanged(ctx, known, sha):
             return Unchanged(source, sha, known)  # type: ignore[arg-type]
@@ -340,7 +342,8 @@ def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> Vil
     reports = tuple(ReportFile(fmt, sha256_tag(data), None if ctx.local_files else data)
                     for fmt, data in zip(ctx.formats, rendered, strict=True))
     return ScoredVillage(source, file, sha, village.code, village_row, level_rows, dim_rows, item_rows, fix_rows,
-                         sha256_tag(json_bytes), json_out, reports, (ctx.run_key, village.code, values_json(values)))
+                         sha256_tag(json_bytes), json_out, reports, (ctx.run_key, village.code, values_json(values)),
+                         carried_from)
 
 
 CRASHED = "S901"  # the code of a village whose worker process died under it

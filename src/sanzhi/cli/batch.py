@@ -29,12 +29,13 @@ from rich.text import Text
 from sanzhi.app import api
 from sanzhi.batch.runner import BatchOptions, BatchSummary, run_batch
 from sanzhi.cli.boundary import error_boundary
-from sanzhi.cli.formats import format_options
+from sanzhi.cli.formats import format_notices, format_options
+from sanzhi.cli.screen import Screen
 from sanzhi.common.errors import ExitCode
 from sanzhi.common.gcpolicy import fewer_collections
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Screen(highlight=False)
+err = Screen(stderr=True, highlight=False, soft_wrap=True)
 MAX_PROBLEMS_SHOWN = 50
 
 
@@ -99,7 +100,7 @@ class RichReporter:
             self.hidden = 0
 
 
-def _print_summary(s: BatchSummary, year: int | str) -> None:
+def _print_summary(s: BatchSummary, year: int | str, ref: str) -> None:
     rate = s.processed / s.seconds if s.seconds > 0 else 0.0
     head = f"批次 {s.run_id} 完成：{year} 年度评分 {s.scored} 个村" if isinstance(year, int) else f"批次 {s.run_id} 完成：{year}评分 {s.scored} 个村"
     if s.skipped:
@@ -116,6 +117,8 @@ def _print_summary(s: BatchSummary, year: int | str) -> None:
     if s.skipped:
         err.print(f"跳过的村及原因：{s.out_dir / 'skipped.csv'}", markup=False)
     err.print(f"数据库：{s.db}", markup=False)
+    for line in api.carried_note(s.carried, ref):
+        err.print(line, markup=False)
 
 
 @format_options("switch")
@@ -129,6 +132,7 @@ def batch(
     period: Annotated[str | None, typer.Option("--period", help="评定期：2025-11（月）、2025-Q3（季度）、2025-H1（半年）；代替 --year")] = None,
     from_run: Annotated[str | None, typer.Option("--from-run", help="乡镇（县）评分标准：汇总的村级批次编号（村级批次完成时显示的“批次 …”）")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
+    samples: Annotated[bool, typer.Option("--samples", help="加入该评分标准该年度的内置示例村数据（见 sanzhi samples list）")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,
     formats: dict[str, bool],  # --pdf, --html, …: one switch per report format (sanzhi.cli.formats)
     resume: Annotated[bool, typer.Option("--resume", help="续跑中断的批次：输入与评分标准未变的村不再重做")] = False,
@@ -144,24 +148,31 @@ def batch(
         compiled, _ = api.load_compiled_rubric(rubric)
         wanted = tuple(name for name, on in formats.items() if on)
         if compiled.unit != "village":
+            if samples:
+                raise typer.BadParameter(f"--samples 只用于村级评分标准，而 {compiled.ref} 汇总村级批次（用 --from-run）")
             summary = _unit_batch(compiled, inputs or [], from_run, year, period, output, wanted, resume, db)
             return
         if from_run is not None:
             raise typer.BadParameter(f"--from-run 只用于乡镇或县评分标准，而 {compiled.ref} 是村级评分标准")
-        if not inputs:
-            raise typer.BadParameter("请给出村自评数据（文件夹或文件）")
         the_year, stored = _year_and_period(year, period)
-        opts = BatchOptions(inputs=tuple(inputs), out_dir=output, year=the_year, db=db, jobs=jobs, formats=wanted,
+        paths = list(inputs or [])
+        if samples:
+            paths += api.samples_for(compiled, the_year)
+        if not paths:
+            raise typer.BadParameter("请给出村自评数据（文件夹或文件），或使用 --samples")
+        opts = BatchOptions(inputs=tuple(paths), out_dir=output, year=the_year, db=db, jobs=jobs, formats=wanted,
                             resume=resume, executor=executor.value, scheduler=scheduler, shard_size=shard_size,
                             period=stored)
-        reporter = RichReporter(err, output)
+        reporter = RichReporter(err.console(), output)
+        for notice in format_notices(wanted):
+            reporter.note(notice)
         try:
             summary = run_batch(compiled, opts, clock=_now, reporter=reporter)
         except KeyboardInterrupt:
             reporter.stop()
             err.print(f"已中断。已完成的村已保存；用相同命令加 --resume 续跑：输出目录 {output}", markup=False)
             raise typer.Exit(ExitCode.INTERRUPTED) from None
-        _print_summary(summary, _period_words(the_year, stored) if stored else the_year)
+        _print_summary(summary, _period_words(the_year, stored) if stored else the_year, compiled.ref)
     if summary is not None and summary.skipped:
         raise typer.Exit(ExitCode.SOME_SKIPPED)
 
@@ -201,7 +212,9 @@ def _unit_batch(compiled: Any, inputs: list[Path], from_run: str | None, year: i
         _, stored = _year_and_period(year, period)
     opts = UnitBatchOptions(from_run=from_run, out_dir=output, unit_data=tuple(inputs), db=db, formats=wanted,
                             year=year, period=stored, resume=resume)
-    reporter = RichReporter(err, output)
+    reporter = RichReporter(err.console(), output)
+    for notice in format_notices(wanted):
+        reporter.note(notice)
     summary = run_unit_batch(compiled, opts, clock=_now, reporter=reporter)
     word = {"township": "乡镇", "county": "县"}[compiled.unit]
     s = summary

@@ -9,7 +9,7 @@ position, with the format's Chinese help), and calls the command with ``formats`
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -17,7 +17,7 @@ import typer
 
 from sanzhi.reports.formats import FORMATS
 
-__all__ = ["format_options"]
+__all__ = ["format_notices", "format_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +28,13 @@ def _option(name: str, kind: Literal["folder", "switch"], help_text: str) -> ins
                                  annotation=Annotated[Path | None, typer.Option(f"--{name}", help=help_text)])
     return inspect.Parameter(f"{name}_wanted", inspect.Parameter.KEYWORD_ONLY, default=False,
                              annotation=Annotated[bool, typer.Option(f"--{name}/--no-{name}", help=help_text)])
+
+
+def format_notices(wanted: Iterable[str]) -> list[str]:
+    """What the wanted formats have to say about this machine (`ReportFormat.notice`), asked
+    once here in the main process: a run with many workers says it once, not once each."""
+    names = set(wanted)
+    return [text for f in FORMATS if f.name in names and f.notice is not None and (text := f.notice()) is not None]
 
 
 def format_options(kind: Literal["folder", "switch"]) -> Callable[[F], F]:

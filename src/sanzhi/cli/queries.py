@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sanzhi.batch import queries
@@ -16,11 +15,13 @@ from sanzhi.batch.runner import resolve_db
 from sanzhi.batch.store import Store, is_postgres
 from sanzhi.batch.yearly import years_from_periods
 from sanzhi.cli.boundary import error_boundary
+from sanzhi.cli.screen import Screen
 from sanzhi.common.errors import Diagnostic, UserError
 from sanzhi.common.numbers import fmt
+from sanzhi.reports.terminal import fit
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Screen(highlight=False)
+err = Screen(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _open_store(db: str | None) -> Store:
@@ -86,9 +87,13 @@ def _when(year: int, stored: str) -> str:
 
 
 def _period_label(r: queries.VillageRow) -> str:
+    return _period_words(r.year, r.period) if r.period else "全年"
+
+
+def _period_words(year: int, stored: str) -> str:
     from sanzhi.common.periods import stored_period
 
-    return stored_period(r.year, r.period).label if r.period else "全年"
+    return stored_period(year, stored).label
 
 
 def _print_unit_ranking(rows: list[queries.RankRow], shown: list[queries.RankRow], unit: "Unit", when: str,
@@ -113,15 +118,18 @@ def history(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """某村历年的总分与等级。"""
+    """某村历年的总分与等级；评分标准换版的年份列出改号、移动的评分项。"""
     with error_boundary():
         with _open_store(db) as store:
             rows = queries.history(store, village)
+            steps = {(s.year, s.period): s for s in queries.rubric_steps(store, rows)}
         if as_json:
             _dump([{"year": r.year, **({"period": r.period} if r.period else {}), "village_code": r.village_code, "village_name": r.village_name, "township": r.township,
                     "county": r.county, "total": r.total, "rating": r.rating_name, "rating_tier": r.rating_tier,
                     "vetoed": r.vetoed, "vetoes": r.vetoes, "rubric": f"{r.rubric_id}@{r.rubric_version}",
-                    "rubric_hash": r.rubric_hash, "run_id": r.run_id} for r in rows])
+                    "rubric_hash": r.rubric_hash, "run_id": r.run_id,
+                    "rubric_change": _step_json(steps[r.year, r.period]) if (r.year, r.period) in steps else None}
+                   for r in rows])
             return
         if not rows:
             err.print(f"数据库中没有{_UNIT_WORDS[queries.unit_of_code(village)]} {village} 的评分记录。", markup=False)
@@ -130,12 +138,41 @@ def history(
         periods = any(r.period for r in rows)  # a column only when some run was for a period within the year
         place = last.county + (last.township if last.unit != "township" else "")
         t = Table(title=f"{last.village_name}（{village}，{place}）历年评定")
-        for col in ("年度", *(("评定期",) if periods else ()), "总分", "等级", "一票否决", "评分标准", "批次"):
-            t.add_column(col)
+        t.add_column("年度", no_wrap=True)
+        if periods:
+            t.add_column("评定期", no_wrap=True)
+        t.add_column("总分", no_wrap=True, justify="right")
+        t.add_column("等级", min_width=8)
+        t.add_column("一票否决", min_width=4)
+        t.add_column("评分标准", min_width=8, overflow="fold")
+        t.add_column("批次", min_width=8, overflow="fold")
         for r in rows:
             t.add_row(str(r.year), *((_period_label(r),) if periods else ()), _d(r.total), r.rating_name, r.vetoes or "—",
                       f"{r.rubric_id}@{r.rubric_version}", r.run_id)
-        out.print(t)
+        out.print(fit(t))
+        for step in steps.values():
+            for line in _step_lines(step, village):
+                out.print(line, markup=False)
+
+
+def _step_json(s: queries.RubricStep) -> dict[str, object]:
+    return {"from": s.before, "to": s.after, "pairing": s.pairing, "items": list(s.items), "items_changed": s.changed,
+            "dimensions": list(s.dimensions), "outline_missing": s.outline_missing}
+
+
+def _step_lines(s: queries.RubricStep, village: str) -> list[str]:
+    when = f"{s.year} 年" if not s.period else _period_words(s.year, s.period)
+    lines = [f"{when}起评分标准 {s.before} → {s.after}" + ("，评分项按 crosswalk 对应" if s.pairing else "")
+             + "，总分不完全可比："]
+    if s.outline_missing:
+        lines.append("  · 其中一年的批次由较早版本的 sanzhi 记录，未存评分项对应关系；评分项按编号对比")
+    lines += [f"  · {text}" for text in s.items]
+    if s.changed:
+        lines.append(f"  · 另有 {s.changed} 个评分项的定义有变化")
+    if s.dimensions:
+        lines.append(f"  · 维度分值：{'；'.join(s.dimensions)}")
+    lines.append(f"  逐项对比：sanzhi yoy {village} --year {s.year}" + (f" --period {s.period}" if s.period else ""))
+    return lines
 
 
 def ranking(
@@ -175,13 +212,21 @@ def ranking(
             _print_unit_ranking(rows, shown, unit, when, county, tiers)
             return
         t = Table(title=f"{when} {township or county} 排名（{len(rows)} 个村）")
-        for col in ("名次", *(("名次等级",) if tiers else ()), "村代码", "村名称", *(() if township else ("乡镇",)), "总分", "等级", "一票否决"):
-            t.add_column(col)
+        t.add_column("名次", no_wrap=True, justify="right")
+        if tiers:
+            t.add_column("名次等级", min_width=4)
+        t.add_column("村代码", no_wrap=True, min_width=12)
+        t.add_column("村名称", min_width=4)
+        if not township:
+            t.add_column("乡镇", min_width=4)
+        t.add_column("总分", no_wrap=True, justify="right")
+        t.add_column("等级", min_width=8)
+        t.add_column("一票否决", min_width=4)
         for r in shown:
             v = r.village
             t.add_row("—" if r.rank is None else str(r.rank), *((r.rank_tier or "",) if tiers else ()), v.village_code,
                       v.village_name, *(() if township else (v.township,)), _d(v.total), v.rating_name, v.vetoes or "")
-        out.print(t)
+        out.print(fit(t))
 
 
 def yoy(
@@ -216,11 +261,11 @@ def yoy(
         if village is not None:
             _print_village_change(changes[0], year, base)
         else:
-            _print_changes(changes, year, base)
+            _print_changes(changes, year, base, township is not None)
 
 
 def _part_json(c: queries.Change) -> dict[str, object]:
-    return {"id": c.id, "name": c.name, "base": c.base, "current": c.current, "delta": c.delta,
+    return {"id": c.id, "base_id": c.base_id, "name": c.name, "base": c.base, "current": c.current, "delta": c.delta,
             "comparable": c.comparable, "note": c.note}
 
 
@@ -232,9 +277,13 @@ def _change_json(c: queries.VillageChange) -> dict[str, object]:
         "current": None if c.current is None else {"year": c.current.year, "total": c.current.total,
                                                    "rating": c.current.rating_name,
                                                    "rubric": f"{c.current.rubric_id}@{c.current.rubric_version}"},
-        "delta": c.delta, "comparable": c.comparable, "note": c.note,
+        "delta": c.delta, "comparable": c.comparable, "note": c.note, "pairing": c.pairing,
         "dimensions": [_part_json(d) for d in c.dimensions], "items": [_part_json(i) for i in c.items],
     }
+
+
+def _cell(p: queries.Change) -> str:
+    return _signed(p.delta) if p.comparable else "不可比"
 
 
 def _print_village_change(c: queries.VillageChange, year: int, base: int) -> None:
@@ -245,39 +294,49 @@ def _print_village_change(c: queries.VillageChange, year: int, base: int) -> Non
     out.print(f"总分 {_d(c.base.total)} → {_d(c.current.total)}（{_signed(c.delta)}）；等级 {c.base.rating_name} → {c.current.rating_name}",
               markup=False)
     if c.note:
-        out.print(f"注意：{c.note}，总分不完全可比", markup=False)
+        out.print(f"注意：{c.note}，总分不完全可比" + ("；评分项按 crosswalk 对应" if c.pairing else ""), markup=False)
     for title, parts, only_changed in (("维度", c.dimensions, False), ("评分项", c.items, True)):
-        rows = [p for p in parts if not only_changed or p.delta or not p.comparable]
+        rows = [p for p in parts if not only_changed or p.delta or not p.comparable or p.note]
         if not rows:
             continue
-        t = Table(title=title + ("（仅列出有变化或不可比的项）" if only_changed else ""))
-        for col in ("编号", "名称", str(base), str(year), "变化", "说明"):
-            t.add_column(col)
+        t = Table(title=title + ("（仅列出有变化、不可比或改号、移动的项）" if only_changed else ""))
+        t.add_column("编号", no_wrap=True)
+        t.add_column("名称", min_width=6)
+        t.add_column(str(base), no_wrap=True, justify="right")
+        t.add_column(str(year), no_wrap=True, justify="right")
+        t.add_column("变化", no_wrap=True, justify="right")
+        t.add_column("说明", min_width=10)
         for p in rows:
-            t.add_row(p.id, p.name, _d(p.base), _d(p.current), _signed(p.delta) if p.comparable else "不可比", p.note)
-        out.print(t)
+            t.add_row(p.id, p.name, _d(p.base), _d(p.current), _cell(p), p.note)
+        out.print(fit(t))
 
 
-def _print_changes(changes: list[queries.VillageChange], year: int, base: int) -> None:
-    dim_ids: list[tuple[str, str]] = []
+def _print_changes(changes: list[queries.VillageChange], year: int, base: int, township: bool) -> None:
+    # What every village shares (the rubric change) is said once above the table, not per row.
+    shared = {(c.note, c.pairing) for c in changes if c.base is not None and c.current is not None}
+    common = shared.pop() if len(shared) == 1 else None
+    if common is not None and common[0]:
+        out.print(f"注意：{common[0]}，总分不完全可比" + ("；评分项按 crosswalk 对应" if common[1] else ""), markup=False)
+    t = Table(title=f"{base} → {year} 年度对比（{len(changes)} 个村）",
+              caption="维度：只列出有变化或不可比的维度；单村逐项对比：sanzhi yoy 村代码 --year " + str(year))
+    t.add_column("村代码", no_wrap=True, min_width=12)
+    t.add_column("村名称" if township else "村名称 / 乡镇")  # a county's list: the township under the name
+    t.add_column(str(base), no_wrap=True, justify="right")
+    t.add_column(str(year), no_wrap=True, justify="right")
+    t.add_column("变化", no_wrap=True, justify="right")
+    t.add_column("等级")
+    t.add_column("维度与说明")
     for c in changes:
-        for d in c.dimensions:
-            if (d.id, d.name) not in dim_ids:
-                dim_ids.append((d.id, d.name))
-    t = Table(title=f"{base} → {year} 年度对比（{len(changes)} 个村）")
-    for col in ("村代码", "村名称", "乡镇", str(base), str(year), "变化", "等级变化", *(n for _, n in dim_ids), "说明"):
-        t.add_column(col)
-    for c in changes:
-        dims = {d.id: d for d in c.dimensions}
-        cells = []
-        for did, _ in dim_ids:
-            dc = dims.get(did)
-            cells.append("" if dc is None else (_signed(dc.delta) if dc.comparable else "不可比"))
+        moved = [f"{d.name} {_cell(d)}" for d in c.dimensions if d.delta or not d.comparable]
+        notes = "；".join(moved)
+        if common is None or c.base is None or c.current is None:
+            notes = "；".join(filter(None, (notes, c.note)))
         rating = "" if c.base is None or c.current is None else (
-            c.current.rating_name if c.base.rating_name == c.current.rating_name else f"{c.base.rating_name}→{c.current.rating_name}")
-        t.add_row(c.village_code, c.village_name, c.township, _d(c.base.total if c.base else None),
-                  _d(c.current.total if c.current else None), _signed(c.delta), rating, *cells, c.note)
-    out.print(t)
+            c.current.rating_name if c.base.rating_name == c.current.rating_name else f"{c.base.rating_name} → {c.current.rating_name}")
+        t.add_row(c.village_code, c.village_name if township else f"{c.village_name}\n{c.township}",
+                  _d(c.base.total if c.base else None), _d(c.current.total if c.current else None), _signed(c.delta),
+                  rating, notes)
+    out.print(fit(t))
 
 
 def periods(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sanzhi import __version__
-from sanzhi.cli import batch, queries, rubric, score, zh
+from sanzhi.cli import batch, queries, rubric, samples, score, zh
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   help="sanzhi：三治融合（自治·法治·德治）村（社区）评定评分工具。")
@@ -40,6 +40,7 @@ score.register(app)
 app.command("version")(version)
 batch.register(app)
 queries.register(app)
+samples.register(app)
 
 
 def main() -> None:

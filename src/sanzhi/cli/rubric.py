@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from sanzhi.app import api
 from sanzhi.cli import rubric_tables, rubric_tools
 from sanzhi.cli.boundary import error_boundary
+from sanzhi.cli.screen import Screen
 from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import ExitCode, UserError
 from sanzhi.reports import terminal
 from sanzhi.standard.bundled import bundled_rubrics
 from sanzhi.standard.jsonschema import rubric_schema_json
 
-out = Console()
+out = Screen()
 
 
 class Format(str, Enum):

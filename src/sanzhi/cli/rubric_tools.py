@@ -32,6 +32,7 @@ from sanzhi.cli.boundary import error_boundary
 from sanzhi.common.errors import ExitCode
 from sanzhi.common.numbers import fmt
 from sanzhi.reports.json_output import to_data
+from sanzhi.reports.terminal import fit
 from sanzhi.scoring.impact import ImpactReport, SensitivityReport
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.diff import (
@@ -167,7 +168,7 @@ def _diff_table(title: str, rows: list[EntryDiff]) -> Table:
             place = next((c.old or c.new for c in e.changes if c.field == "place"), None)
             notes.insert(0, "，".join(x for x in (f"{pts} 分" if pts else None, f"位于{_place(place)}" if place else None) if x))
         table.add_row(*((WHAT_ZH[e.what],) if mixed else ()), _id_cell(e), status, name, "\n".join(n for n in notes if n))
-    return table
+    return fit(table)
 
 
 def _place(place: str | None) -> str:
@@ -227,16 +228,19 @@ def render_impact(r: ImpactReport) -> Group:
         dims.add_row(f"{d.id} {d.name}", pts, fmt(d.mean_a) if d.mean_a is not None else "—", fmt(d.mean_b) if d.mean_b is not None else "—",
                      _signed(d.mean_delta) if d.mean_delta is not None else "—", str(d.villages_changed))
     movers = Table(title=f"变化最大的 {len(r.movers)} 个村", title_justify="left", show_lines=True)
-    for col, just in (("村（社区）", "left"), ("乡镇（街道）", "left"), ("总分", "right"), ("变化", "right"), ("等级", "left"), ("主要变动项", "left")):
-        movers.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+    movers.add_column("村（社区）", no_wrap=True)  # name, code and township on three lines: room for the items
+    movers.add_column("总分", justify="right", no_wrap=True)
+    movers.add_column("变化", justify="right", no_wrap=True)
+    movers.add_column("等级")
+    movers.add_column("主要变动项", ratio=1)
     for v in r.movers:
         rating = v.rating_a if v.rating_a == v.rating_b else f"{v.rating_a} → {v.rating_b}"
         lines = [_move(m) for m in v.items[:3]]
         if v.residual:
             lines.append(f"（不适用项折算、加分封顶 {_signed(v.residual)}）")
         items = "\n".join(lines)
-        movers.add_row(f"{v.name}\n{v.code}", v.township, f"{fmt(v.total_a)} → {fmt(v.total_b)}", _signed(v.delta), rating, items or "—")
-    return Group(head, matrix, dims, movers)
+        movers.add_row(f"{v.name}\n{v.code}\n{v.township}", f"{fmt(v.total_a)}\n→ {fmt(v.total_b)}", _signed(v.delta), rating, items or "—")
+    return Group(head, fit(matrix), fit(dims), fit(movers))
 
 
 def _move(m: Any) -> str:
@@ -298,7 +302,7 @@ def render_sensitivity(r: SensitivityReport) -> Group:
         flows = [f"−{pct}%：{f.rating_a} → {f.rating_b} {f.villages}" for f in d.minus.flows[:2]]
         flows += [f"+{pct}%：{f.rating_a} → {f.rating_b} {f.villages}" for f in d.plus.flows[:2]]
         table.add_row(f"{d.id} {d.name}", fmt(d.points), _shift(d.minus), _shift(d.plus), "\n".join(flows) or "—")
-    return Group(head, table)
+    return Group(head, fit(table))
 
 
 def _shift(s: Any) -> str:

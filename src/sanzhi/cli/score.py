@@ -7,19 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from sanzhi.app import api
 from sanzhi.cli.boundary import error_boundary
-from sanzhi.cli.formats import format_options
+from sanzhi.cli.formats import format_notices, format_options
+from sanzhi.cli.screen import Screen
 from sanzhi.common.diagnostics import render_user_error
 from sanzhi.common.errors import ExitCode
 from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.reports import terminal
 from sanzhi.reports.json_output import dumps_results
 
-out = Console()
-err = Console(stderr=True)
+out = Screen()
+err = Screen(stderr=True)
 
 
 @format_options("folder")
@@ -65,11 +65,19 @@ def score(
                     out.print(line, highlight=False, soft_wrap=True)
         dirs = {name: folder for name, folder in formats.items() if folder is not None}
         if dirs:
+            for notice in format_notices(dirs):
+                err.print(notice, highlight=False)
             day = report_date.date() if report_date else date.today()
             files = api.write_reports(compiled, outcomes, dirs=dirs, jobs=jobs, report_date=day)
             err.print(f"已生成 {len(scored)} 个村的评定报告和 1 份汇总报告：{'、'.join(str(d) for d in dirs.values())}", highlight=False)
             for key, chars in files.missing_glyphs:
                 err.print(f"警告：{key} 的报告中有字体缺少的字符，显示为方框：{'、'.join(chars)}", highlight=False)
+        carried: dict[str, int] = {}
+        for o in scored:
+            if o.loaded.carried_from is not None:
+                carried[o.loaded.carried_from] = carried.get(o.loaded.carried_from, 0) + 1
+        for line in api.carried_note(dict(sorted(carried.items())), compiled.ref):
+            err.print(line, highlight=False)
         if failed:
             err.print(f"{len(scored)} 个村已评分，{len(failed)} 个村数据有误已跳过。", highlight=False)
     if failed:

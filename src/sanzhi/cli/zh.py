@@ -5,7 +5,8 @@ by typer ("Missing option '--rubric'", "Usage:", "Options"). typer 0.29 vendors 
 (`typer._click`) whose messages are plain f-strings, not gettext strings, so no catalog can
 reach them. Instead, at the few points where they reach the user we translate the finished
 text: the error panel's message and usage line, the usage prefix of help pages, the --help
-option's help, and the panel titles typer keeps as module constants. A message we have no
+option's help, and the panel titles typer keeps as module constants. Help texts are also made
+to wrap rather than end in "…" (Chinese has no spaces to wrap at). A message we have no
 pattern for is shown as typer wrote it. tests/test_cli.py asserts the Chinese output of the
 common mistakes for the pinned typer version, so an upgrade that changes a message shows up
 there, not in front of a township assessor.
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import formatting
@@ -95,6 +97,18 @@ def _help_option(self: Any, ctx: Any) -> Any:
     return option
 
 
+_original_make_rich_text = rich_utils._make_rich_text
+
+
+def _make_rich_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
+    # Help texts sit in table cells whose overflow is "ellipsis": a run of Chinese has no
+    # spaces to wrap at, so rich cut it with "…" at the cell's edge. Folding wraps it instead.
+    rendered = _original_make_rich_text(text=text, style=style, markup_mode=markup_mode)
+    if isinstance(rendered, Text):
+        rendered.overflow = "fold"
+    return rendered
+
+
 _RICH_CONSTANTS = {
     "ARGUMENTS_PANEL_TITLE": "参数",
     "OPTIONS_PANEL_TITLE": "选项",
@@ -115,5 +129,6 @@ def install() -> None:
     setattr(rich_utils, "rich_format_error", _format_error)  # noqa: B010 - replacing a library function on purpose
     formatting.HelpFormatter.write_usage = _write_usage  # type: ignore[method-assign]
     click_core.Command.get_help_option = _help_option  # type: ignore[method-assign]
+    setattr(rich_utils, "_make_rich_text", _make_rich_text)  # noqa: B010 - looked up on the module at each call
     for constant, text in _RICH_CONSTANTS.items():
         setattr(rich_utils, constant, text)

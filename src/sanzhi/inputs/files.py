@@ -43,7 +43,7 @@ def read_text_village(compiled: CompiledRubric, path: Path, display: str | None 
     got = read_village(compiled, name, data)
     if isinstance(got, DataError):
         return LoadFailure(Source(name), got, data)
-    return LoadedVillage(Source(name), got, data)
+    return LoadedVillage(Source(name), got.assessment, data, got.carried_from)
 
 
 def _text(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:

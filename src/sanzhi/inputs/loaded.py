@@ -40,6 +40,7 @@ class LoadedVillage:
     source: Source
     assessment: Assessment
     input_bytes: bytes  # what was read, for the input hash in reports and the resume manifest
+    carried_from: str | None = None  # the rubric version the file names, when carried to the one scored
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ import os
 import re
 import threading
 import urllib.parse
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -193,6 +194,10 @@ def fetch_url(url: str) -> FetchedResource:
 def _weasyprint() -> ModuleType:
     """Import weasyprint only after our fontconfig file is in place."""
     configure_fonts()
+    # WeasyPrint warns at import when the system lacks libharfbuzz-subset; sanzhi subsets with
+    # uharfbuzz and does not need it (`subsetting_notice` says when that is not so), and the
+    # warning came once from every process that imported WeasyPrint.
+    warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required", category=DeprecationWarning)
     import weasyprint
 
     _install_subsetter()
@@ -385,21 +390,21 @@ def _check_font_resolution() -> None:
     LOG.debug("sans-serif resolves to %s (%s)", family, file)
 
 
-def _warn_if_slow_subsetting() -> None:
-    """sanzhi subsets with uharfbuzz (a dependency); only a broken install lacks it, and then
-    WeasyPrint's own route is slow unless the system has libharfbuzz-subset."""
+def subsetting_notice() -> str | None:
+    """What to tell the user when fonts cannot be subset fast: uharfbuzz (a dependency) is
+    missing, which only a broken install does, and the system has no libharfbuzz-subset, so
+    WeasyPrint falls back to fontTools. None otherwise (the usual case). Said by the CLI once a
+    run (`ReportFormat.notice`), not by each process that renders."""
     if fontsubset.available():
-        return
+        return None
     try:
         from weasyprint.text.ffi import harfbuzz_subset
     except ImportError:  # pragma: no cover
-        return
-    if harfbuzz_subset is None:
-        LOG.warning(
-            "uharfbuzz is not installed and neither is libharfbuzz-subset: fonts are subset "
-            "with fontTools and each PDF takes about 3x longer (pip install uharfbuzz==%s)",
-            fontsubset.UHARFBUZZ_VERSION,
-        )
+        return None
+    if harfbuzz_subset is not None:
+        return None
+    return (f"注意：未安装 uharfbuzz，系统也没有 libharfbuzz-subset：PDF 字体改用 fontTools 子集化，"
+            f"每份报告约慢 3 倍（pip install uharfbuzz=={fontsubset.UHARFBUZZ_VERSION}）")
 
 
 class _NotdefCollector(logging.Filter):
@@ -461,7 +466,6 @@ class PdfRenderer:
         from weasyprint.text.fonts import FontConfiguration
 
         _check_font_resolution()
-        _warn_if_slow_subsetting()
         self._weasyprint = weasyprint
         self._lock = threading.Lock()
         self._fetcher = _fetcher_class()()

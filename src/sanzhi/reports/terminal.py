@@ -1,10 +1,17 @@
-"""Terminal summaries (rich renderables); the CLI prints them, nothing here prints."""
+"""Terminal summaries (rich renderables); the CLI prints them, nothing here prints.
+
+Tables are drawn for an 80-column terminal and use more room when there is more: identifiers
+and numbers never wrap (`no_wrap`), text columns wrap, and Chinese text folds at the cell's
+edge (`fit`): it has no spaces to wrap at, and rich's default cuts such a run with "…".
+"""
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from sanzhi.common.numbers import fmt
+from sanzhi.reports.village import level_cell
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import BundledRubric
 from sanzhi.standard.compile import CompiledRubric
@@ -13,19 +20,35 @@ from sanzhi.standard.extends import variant_marks, variant_notes
 _PROV = {"quoted": "引用", "paraphrased": "转述", "calibrated": "本项目校准"}
 
 
+def fit(table: Table) -> Table:
+    """Every column that may wrap folds long runs of text instead of ending them in "…"."""
+    for column in table.columns:
+        if not column.no_wrap:
+            column.overflow = "fold"
+    return table
+
+
 def results_table(results: list[VillageResult]) -> Table:
     table = Table(title="评分结果", show_lines=False)
-    for col in ("村（社区）", "乡镇（街道）", "自评分", "核定分", "核定层级", "等级"):
-        table.add_column(col, no_wrap=True)
+    # 80 columns hold a rating name of 10 characters (三治融合示范村(社区)) on one line.
+    table.add_column("村（社区）", min_width=6)
+    table.add_column("乡镇", min_width=6)
+    table.add_column("自评分", no_wrap=True, justify="right")
+    table.add_column("核定分", no_wrap=True, justify="right")
+    table.add_column("核定层级", min_width=6)
+    table.add_column("等级", min_width=20)
     for r in sorted(results, key=lambda r: r.village_code):
         table.add_row(r.village_name, r.township, fmt(r.totals[0].total), fmt(r.total), r.level_names[-1], r.rating.name)
-    return table
+    return fit(table)
 
 
 def village_detail(r: VillageResult) -> Table:
     table = Table(title=f"{r.village_name}（{r.township}）评分明细", show_lines=False)
-    for col in ("评分项", "分值", *r.level_names, "说明"):
-        table.add_column(col)
+    table.add_column("评分项", min_width=10)
+    table.add_column("分值", no_wrap=True, justify="right")
+    for name in r.level_names:
+        table.add_column(name, no_wrap=True, justify="right")
+    table.add_column("说明", min_width=16)
     fixes: dict[str, list[str]] = {}
     for c in r.corrections:  # what a reviewer corrected, and why, whether or not the score moved
         for iid in c.items:
@@ -33,8 +56,8 @@ def village_detail(r: VillageResult) -> Table:
     for it in (*r.items, *r.bonus_items):
         notes = "；".join([*(f.text for f in it.operative.findings if f.kind != "not_applicable" or not it.applicable),
                           *fixes.get(it.id, ())])
-        table.add_row(f"{it.id} {it.name}", fmt(it.points), *(fmt(ls.score) for ls in it.levels), notes)
-    return table
+        table.add_row(f"{it.id} {it.name}", fmt(it.points), *(level_cell(ls) for ls in it.levels), notes)
+    return fit(table)
 
 
 def rating_lines(r: VillageResult) -> list[str]:
@@ -46,11 +69,11 @@ def rating_lines(r: VillageResult) -> list[str]:
 
 def rubric_list(rubrics: tuple[tuple[BundledRubric, CompiledRubric], ...]) -> Table:
     """Bundled rubrics with their status and how many items are quoted / paraphrased / calibrated."""
-    table = Table(title="内置评分标准", caption="出处：原文引用 / 转述 / 本项目校准（官方评分表未公开，见 README）",
-                  box=box.SIMPLE_HEAD)
-    # On a narrow terminal the ids stay whole and the title wraps (it may never vanish).
-    table.add_column("ID@版本", no_wrap=True)
-    table.add_column("名称", min_width=8, overflow="fold")
+    table = Table(title="内置评分标准", caption="出处：评分项中原文引用 / 转述 / 本项目校准的个数（官方评分表未公开，见 README）",
+                  box=box.SIMPLE_HEAD, show_lines=True)
+    # 80 columns: the id and the title share the first column (the title wraps under the id,
+    # which never wraps), so the narrow columns beside it stay whole.
+    table.add_column("ID@版本 · 名称", min_width=24, ratio=1)
     table.add_column("状态", no_wrap=True)
     table.add_column("施行日期", no_wrap=True)
     table.add_column("评分项", justify="right", no_wrap=True)
@@ -59,8 +82,10 @@ def rubric_list(rubrics: tuple[tuple[BundledRubric, CompiledRubric], ...]) -> Ta
         items = [ci.item for ci in compiled.items]
         counts = [sum(1 for it in items if it.provenance == p) for p in ("quoted", "paraphrased", "calibrated")]
         status = "草案" if b.status == "draft" else "施行"
-        table.add_row(b.ref, b.title, status, b.effective_date.isoformat(), str(len(items)), " / ".join(map(str, counts)))
-    return table
+        name = Text(b.ref, style="bold")
+        name.append("\n" + b.title, style="")
+        table.add_row(name, status, b.effective_date.isoformat(), str(len(items)), " / ".join(map(str, counts)))
+    return fit(table)
 
 
 def rubric_tree(c: CompiledRubric) -> Tree:

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sanzhi.common.numbers import fmt
 from sanzhi.reports import charts
 from sanzhi.scoring.assessment import Assessment
-from sanzhi.scoring.results import CorrectionNote, Finding, ItemResult, VillageResult
+from sanzhi.scoring.results import CorrectionNote, Finding, ItemResult, LevelScore, VillageResult
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.models import Item
 
@@ -45,6 +45,7 @@ MAX_SUGGESTIONS = 6
 #: How many items 主要失分项 lists.
 MAX_LOSSES = 5
 NOT_PRESENT = "—"
+NOT_APPLICABLE = "不适用"  # an item that does not apply at a level (`applies_when`)
 
 
 # --------------------------------------------------------------------------- rubric slice
@@ -345,8 +346,10 @@ def _reasons(item: ItemResult, level_names: Mapping[str, str], fixes: Sequence[C
     previous = item.levels[0]
     for ls in item.levels[1:]:
         out.extend(Reason(c.text, False) for c in fixes if c.level == ls.level)
-        if ls.changed:
-            name = level_names.get(ls.level, ls.level)
+        name = level_names.get(ls.level, ls.level)
+        if ls.applicable != previous.applicable:  # a corrected attribute made the item (not) apply
+            out.append(Reason(f"{name}：更正后本项适用，得 {fmt(ls.score)} 分" if ls.applicable else f"{name}：更正后本项不适用", False))
+        elif ls.changed:
             before, after = fmt(previous.score), fmt(ls.score)
             out.append(Reason(f"{name}：由 {before} 分调整为 {after} 分" if before != after else f"{name}：得分不变（{after} 分）",
                               False))
@@ -354,17 +357,23 @@ def _reasons(item: ItemResult, level_names: Mapping[str, str], fixes: Sequence[C
     return tuple(out)
 
 
+def level_cell(ls: LevelScore) -> str:
+    """An item's score at one review level as reports print it: the score, or 不适用."""
+    return fmt(ls.score) if ls.applicable else NOT_APPLICABLE
+
+
 def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str],
               levels: Sequence[str], fixes: Mapping[str, Sequence[CorrectionNote]]) -> ItemRow:
     meta = _meta(info, item.id)
-    by_level = {ls.level: fmt(ls.score) for ls in item.levels}
+    # Each level shows its own state: an item that does not apply at a level says so there too.
+    by_level = {ls.level: level_cell(ls) for ls in item.levels}
     return ItemRow(
         id=item.id,
         name=item.name,
         points=fmt(item.points),
         level_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels),
         earlier_scores=tuple(by_level.get(lid, NOT_PRESENT) for lid in levels[:-1]),
-        score=fmt(item.score) if item.applicable else "不适用",
+        score=fmt(item.score) if item.applicable else NOT_APPLICABLE,
         reasons=_reasons(item, level_names, fixes.get(item.id, ())),
         evidence_required=meta.evidence or "—",
         evidence_supplied="；".join(item.evidence) if item.evidence else "未提供",

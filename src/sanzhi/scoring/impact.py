@@ -59,7 +59,9 @@ def carry_plan(source: CompiledRubric, target: CompiledRubric, ids: Mapping[str,
     return Carry(ids, jscale, pscale, target.rubric.precision)
 
 
-def _rescale(score: Decimal, scale: tuple[Decimal, Decimal] | None, precision: Decimal) -> Decimal:
+def rescale(score: Decimal, scale: tuple[Decimal, Decimal] | None, precision: Decimal) -> Decimal:
+    """A judgment or reviewer's score carried to an item whose range changed: new = old × new
+    maximum ÷ old maximum, rounded half up to `precision`, never above the new maximum."""
     if scale is None or scale[0] == scale[1] or not scale[0]:
         return score
     return min(scale[1], (score * scale[1] / scale[0]).quantize(precision, ROUND_HALF_UP))
@@ -71,7 +73,7 @@ def _carry_scored(entries: Mapping[str, Scored], plan: Carry, scales: Mapping[st
     for sid, s in entries.items():
         tid = plan.ids.get(sid)
         if tid is not None and tid in scales:
-            out[tid] = Scored(_rescale(s.score, scales[tid], plan.precision), s.reason)
+            out[tid] = Scored(rescale(s.score, scales[tid], plan.precision), s.reason)
     return out
 
 

@@ -57,5 +57,38 @@ def find_bundled(ref: str) -> BundledRubric:
 
 
 def sample_files(rubric_id: str) -> list[Path]:
+    """The rubric's sample villages (`samples/<id>/*.yaml`), whose scores the tests hand-compute."""
     folder = SAMPLE_DIR / rubric_id
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSet:
+    """The bundled sample villages of one rubric for one assessment year."""
+
+    rubric_id: str
+    year: int
+    files: tuple[Path, ...]
+    codes: tuple[str, ...]  # the villages' codes, in file order
+    townships: tuple[str, ...]
+    counties: tuple[str, ...]
+
+
+def sample_sets(rubric_id: str) -> list[SampleSet]:
+    """The rubric's sample villages by year, earliest first: the files of `samples/<id>/`, and
+    earlier years' data, where there is some, in `samples/<id>/<year>/` (a history for
+    `sanzhi history` and `yoy` to show). The year is each file's own `village.year`."""
+    folder = SAMPLE_DIR / rubric_id
+    if not folder.is_dir():
+        return []
+    files = [*sample_files(rubric_id), *sorted(p for sub in folder.iterdir() if sub.is_dir() for p in sub.glob("*.yaml"))]
+    by_year: dict[int, list[tuple[Path, dict[str, object]]]] = {}
+    for p in files:
+        data, _ = load_yaml(p.read_text(encoding="utf-8"), p.name)
+        village = data.get("village") if isinstance(data, dict) else None
+        if isinstance(village, dict) and isinstance(village.get("year"), int):
+            by_year.setdefault(village["year"], []).append((p, village))
+    return [SampleSet(rubric_id, year, tuple(p for p, _ in got), tuple(str(v.get("code")) for _, v in got),
+                      tuple(dict.fromkeys(str(v.get("township")) for _, v in got)),
+                      tuple(dict.fromkeys(str(v.get("county")) for _, v in got)))
+            for year, got in sorted(by_year.items())]

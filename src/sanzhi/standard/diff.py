@@ -1,13 +1,8 @@
 """What changed between two rubrics: a revision and its predecessor, or a variant and its base.
 
 Pure: two validated Rubrics in, a RubricDiff (plain NamedTuples) out; the CLI renders it as a
-Chinese table or JSON. Items are paired in this order, each id used once:
-
-1. the crosswalk, when one rubric declares the other as its `previous` (renamed pairs, and
-   split / merged groups, reported as such);
-2. the same id in both;
-3. identical content (everything but id and name) among the items still unpaired: a renumbered
-   item nobody declared, reported as renamed "by content".
+Chinese table or JSON. Items are paired by `sanzhi.standard.lineage.pair` (crosswalk, same id,
+identical content; a renumbered item nobody declared is reported as renamed "by content").
 
 Unpaired items are added or removed. A paired item is renamed (its id changed), moved (its
 indicator changed), or changed (points, rules, criterion, …); unchanged items are not listed.
@@ -21,7 +16,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sanzhi.common.numbers import fmt
-from sanzhi.standard.models import Crosswalk, Dimension, Indicator, Item, Rubric
+from sanzhi.standard.lineage import Pairing, outline, pair
+from sanzhi.standard.models import Dimension, Indicator, Item, Rubric
 from sanzhi.standard.problems import Problem
 from sanzhi.standard.rules import Rule, kind_of
 
@@ -196,82 +192,25 @@ def _item_changes(a: _Placed, b: _Placed) -> list[Change]:
     return out
 
 
-def _content(item: Item) -> str:
-    data = item.model_dump(mode="json", exclude={"id", "name"})
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def _usable_crosswalk(a: Rubric, b: Rubric) -> tuple[Crosswalk | None, bool, str | None]:
-    """(crosswalk, reversed?, description) when one rubric names the other as its previous."""
-    ref_a, ref_b = f"{a.id}@{a.version}", f"{b.id}@{b.version}"
-    if b.crosswalk is not None and b.crosswalk.previous == ref_a:
-        return b.crosswalk, False, f"{ref_b} 的 crosswalk（自 {ref_a}）"
-    if a.crosswalk is not None and a.crosswalk.previous == ref_b:
-        return a.crosswalk, True, f"{ref_a} 的 crosswalk（自 {ref_b}，反向使用）"
-    return None, False, None
-
-
-class _Pairing(NamedTuple):
-    pairs: list[tuple[str, str, str | None]]  # (id in a, id in b, via)
-    groups: list[EntryDiff]  # split / merged
-    left_a: list[str]
-    left_b: list[str]
-    crosswalk: str | None
-
-
-def _pair_items(a: Rubric, b: Rubric, warnings: list[str]) -> _Pairing:
+def _pair_items(a: Rubric, b: Rubric, warnings: list[str]) -> tuple[Pairing, list[EntryDiff]]:
+    """The pairing of `sanzhi.standard.lineage`, and its split / merged groups as entries."""
     ia, ib = _items(a), _items(b)
-    used_a: set[str] = set()
-    used_b: set[str] = set()
-    pairs: list[tuple[str, str, str | None]] = []
-    groups: list[EntryDiff] = []
-    crosswalk, backwards, used = _usable_crosswalk(a, b)
-    for entry in crosswalk.items if crosswalk else ():
-        old, new = (entry.new, entry.old) if backwards else (entry.old, entry.new)
-        kind = {"split": "merged", "merged": "split"}.get(entry.change, entry.change) if backwards else entry.change
-        missing = [i for i in old if i not in ia] + [i for i in new if i not in ib]
-        if missing:
-            warnings.append(f"crosswalk 中的评分项 {'、'.join(missing)} 不在对应版本中，已忽略该条")
-            continue
-        if any(i in used_a for i in old) or any(i in used_b for i in new):
-            warnings.append(f"crosswalk 中 {'、'.join(old)} → {'、'.join(new)} 与前面的条目重复，已忽略")
-            continue
-        used_a.update(old)
-        used_b.update(new)
-        if kind == "renamed":
-            pairs.append((old[0], new[0], "crosswalk"))
-            continue
-        changes = [Change("points", "分值", " + ".join(fmt(ia[i].item.points) for i in old), " + ".join(fmt(ib[i].item.points) for i in new))]
-        if entry.note:
-            changes.append(Change("note", "说明", None, entry.note))
-        groups.append(EntryDiff("item", kind, tuple(old), tuple(new), "、".join(ia[i].item.name for i in old),
-                                "、".join(ib[i].item.name for i in new), "crosswalk", tuple(changes)))
-    for iid in ia:
-        if iid in ib and iid not in used_a and iid not in used_b:
-            pairs.append((iid, iid, None))
-            used_a.add(iid)
-            used_b.add(iid)
-    left_a = {i: _content(p.item) for i, p in ia.items() if i not in used_a}
-    left_b = {i: _content(p.item) for i, p in ib.items() if i not in used_b}
-    count_a: dict[str, int] = {}
-    for c in left_a.values():
-        count_a[c] = count_a.get(c, 0) + 1
-    by_content_b: dict[str, list[str]] = {}
-    for j, c in left_b.items():
-        by_content_b.setdefault(c, []).append(j)
-    for i, c in left_a.items():
-        if count_a[c] == 1 and len(by_content_b.get(c, ())) == 1:
-            j = by_content_b[c][0]
-            pairs.append((i, j, "content"))
-            used_a.add(i)
-            used_b.add(j)
-    return _Pairing(pairs, groups, [i for i in ia if i not in used_a], [j for j in ib if j not in used_b], used)
+    p = pair(outline(a), outline(b))
+    warnings += p.warnings
+    groups = []
+    for g in p.groups:
+        changes = [Change("points", "分值", " + ".join(fmt(ia[i].item.points) for i in g.old), " + ".join(fmt(ib[i].item.points) for i in g.new))]
+        if g.note:
+            changes.append(Change("note", "说明", None, g.note))
+        groups.append(EntryDiff("item", g.kind, g.old, g.new, "、".join(ia[i].item.name for i in g.old),
+                                "、".join(ib[i].item.name for i in g.new), "crosswalk", tuple(changes)))
+    return p, groups
 
 
 def _diff_items(a: Rubric, b: Rubric, warnings: list[str]) -> tuple[list[EntryDiff], str | None]:
     ia, ib = _items(a), _items(b)
-    p = _pair_items(a, b, warnings)
-    out = list(p.groups)
+    p, groups = _pair_items(a, b, warnings)
+    out = list(groups)
     for i, j, via in p.pairs:
         changes = _item_changes(ia[i], ib[j])
         if i != j:
@@ -390,14 +329,6 @@ def diff_rubrics(a: Rubric, b: Rubric) -> RubricDiff:
 
     entries.sort(key=key)
     return RubricDiff(_ref(a), _ref(b), used, tuple(entries), tuple(warnings))
-
-
-def item_id_map(a: Rubric, b: Rubric) -> dict[str, str]:
-    """Item ids of `a` → the id of the same item in `b` (same id, crosswalk rename, or content).
-
-    Items that were removed, split or merged have no entry: their history does not carry over.
-    """
-    return {i: j for i, j, _ in _pair_items(a, b, []).pairs}
 
 
 def dimension_of(r: Rubric) -> dict[str, Dimension]:

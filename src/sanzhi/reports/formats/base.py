@@ -56,6 +56,10 @@ class ReportFormat:
     `prepare`, when given, is run once in every process that will render many reports, before
     the first (the PDF renderer: fonts, fontconfig check, parsed CSS); rendering must work
     without it too (it then happens on first use).
+
+    `notice`, when given, says (in Chinese) what about this machine makes the format worse, or
+    None; the CLI asks once per run, in the main process, when the format is wanted, so a run
+    with many worker processes says it once.
     """
 
     name: str
@@ -65,3 +69,4 @@ class ReportFormat:
     village: Callable[[VillageDoc], Rendered]
     summary: Callable[[SummaryDoc], Rendered]
     prepare: Callable[[], object] | None = None
+    notice: Callable[[], str | None] | None = None

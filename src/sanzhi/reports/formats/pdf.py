@@ -71,7 +71,14 @@ FORMAT = ReportFormat(
     village=village,
     summary=summary,
     prepare=renderer,
+    notice=lambda: _subsetting_notice(),
 )
+
+
+def _subsetting_notice() -> str | None:
+    from sanzhi.reports.pdf import subsetting_notice
+
+    return subsetting_notice()
 
 
 def render_village_pdf(
