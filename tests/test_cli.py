@@ -126,9 +126,7 @@ def test_rubric_list_shows_bundled_rubrics() -> None:
 
 
 def test_rubric_list_counts_items_by_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sanzhi.cli import rubric as cli_rubric
-
-    monkeypatch.setattr(cli_rubric.out, "_width", 200)
+    monkeypatch.setenv("COLUMNS", "200")
     lines = run("rubric", "list").stdout.splitlines()
     row = next(line for line in lines if "jiaxing-sanzhi@2018 " in line)
     assert row.split()[-8:] == ["施行", "2018-09-20", "47", "8", "/", "19", "/", "20"]
@@ -203,7 +201,7 @@ def test_score_table() -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     header = next(line for line in result.stdout.splitlines() if "村（社区）" in line)
-    for column in ("乡镇（街道）", "自评分", "核定分", "核定层级", "等级"):
+    for column in ("乡镇", "自评分", "核定分", "核定层级", "等级"):
         assert column in header
     row = next(line for line in result.stdout.splitlines() if "杏林村" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")] == ["杏林村", "梧桐街道", "4", "6", "乡镇评分", "不予评定"]

@@ -229,7 +229,7 @@ def render_impact(r: ImpactReport) -> Group:
                      _signed(d.mean_delta) if d.mean_delta is not None else "—", str(d.villages_changed))
     movers = Table(title=f"变化最大的 {len(r.movers)} 个村", title_justify="left", show_lines=True)
     movers.add_column("村（社区）", no_wrap=True)  # name, code and township on three lines: room for the items
-    movers.add_column("总分", justify="right", no_wrap=True)
+    movers.add_column("总分", justify="right")  # "84 → 86.3", on two lines when narrow
     movers.add_column("变化", justify="right", no_wrap=True)
     movers.add_column("等级")
     movers.add_column("主要变动项", ratio=1)
@@ -239,7 +239,7 @@ def render_impact(r: ImpactReport) -> Group:
         if v.residual:
             lines.append(f"（不适用项折算、加分封顶 {_signed(v.residual)}）")
         items = "\n".join(lines)
-        movers.add_row(f"{v.name}\n{v.code}\n{v.township}", f"{fmt(v.total_a)}\n→ {fmt(v.total_b)}", _signed(v.delta), rating, items or "—")
+        movers.add_row(f"{v.name}\n{v.code}\n{v.township}", f"{fmt(v.total_a)} → {fmt(v.total_b)}", _signed(v.delta), rating, items or "—")
     return Group(head, fit(matrix), fit(dims), fit(movers))
 
 

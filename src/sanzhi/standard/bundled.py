@@ -76,12 +76,12 @@ class SampleSet:
 
 def sample_sets(rubric_id: str) -> list[SampleSet]:
     """The rubric's sample villages by year, earliest first: the files of `samples/<id>/`, and
-    earlier years' data, where there is some, in `samples/<id>/<year>/` (a history for
-    `sanzhi history` and `yoy` to show). The year is each file's own `village.year`."""
-    folder = SAMPLE_DIR / rubric_id
-    if not folder.is_dir():
-        return []
-    files = [*sample_files(rubric_id), *sorted(p for sub in folder.iterdir() if sub.is_dir() for p in sub.glob("*.yaml"))]
+    earlier years' data, where there is some, in `samples/history/<id>/<year>/` (a history for
+    `sanzhi history` and `yoy` to show; kept out of `samples/<id>/`, which is one year's
+    villages to score or batch as a folder). The year is each file's own `village.year`."""
+    earlier = SAMPLE_DIR / "history" / rubric_id
+    files = [*sample_files(rubric_id),
+             *(sorted(p for sub in earlier.iterdir() if sub.is_dir() for p in sub.glob("*.yaml")) if earlier.is_dir() else ())]
     by_year: dict[int, list[tuple[Path, dict[str, object]]]] = {}
     for p in files:
         data, _ = load_yaml(p.read_text(encoding="utf-8"), p.name)
