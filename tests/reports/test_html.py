@@ -176,7 +176,8 @@ def test_item_table_shows_levels_reasons_and_evidence() -> None:
         row = rows[item.id]
         assert len(row.level_scores) == 3
         for ls in item.levels:
-            assert ls.score == Decimal(row.level_scores[v.result.levels.index(ls.level)])
+            cell = row.level_scores[v.result.levels.index(ls.level)]
+            assert cell == "不适用" if not ls.applicable else ls.score == Decimal(cell)
         for f in item.operative.findings:
             assert f.text in [r.text for r in row.reasons]
         assert row.evidence_required  # every item of the bundled rubric names its evidence
@@ -349,3 +350,14 @@ def test_summary_refuses_mixed_rubrics() -> None:
     b = jiaxing()[0]
     with pytest.raises(ValueError, match="one rubric"):
         build_summary_report(a.info, [(a.result, None), (b.result, None)], report_date=REPORT_DATE)
+
+
+def test_not_applicable_item_shows_the_same_state_at_every_level() -> None:
+    # Issue 14.6: 杏林村 is a village, so 2.2.4 (仅社区) does not apply at any level. It showed
+    # 0 / 0 under 自评 and 乡镇评分 and 不适用 under 县审核; every level now says 不适用.
+    v = by_name(jiaxing(), "杏林村")
+    row = next(r for g in v.view.groups for r in g.rows if r.id == "2.2.4")
+    assert row.level_scores == ("不适用", "不适用", "不适用") and row.score == "不适用"
+    html = render_village_html(v.view)
+    cells = html[html.index("2.2.4 小区协商议事"):].split("</tr>")[0]
+    assert cells.count(">不适用<") == 3 and ">0<" not in cells

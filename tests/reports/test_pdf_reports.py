@@ -133,8 +133,10 @@ def test_every_page_has_page_numbers_and_the_reproducibility_stamp(sample: tuple
     for n, page in enumerate(pages, 1):
         body = flat(page)
         assert f"第{n}页/共{len(pages)}页" in body, (n, page[-200:])
-        assert flat(f"评分标准 jiaxing-sanzhi@2018 · 标准内容哈希 {v.result.rubric_hash}") in body
-        assert flat(f"输入数据哈希 {v.input_sha256} · 评分引擎 sanzhi {v.result.engine_version}") in body
+        # Once on every page: the cover prints it in its text and its footer leaves it out
+        # (issue 14.13: it was printed twice there).
+        assert body.count(flat(f"评分标准 jiaxing-sanzhi@2018 · 标准内容哈希 {v.result.rubric_hash}")) == 1, n
+        assert body.count(flat(f"输入数据哈希 {v.input_sha256} · 评分引擎 sanzhi {v.result.engine_version}")) == 1, n
 
 
 def test_item_table_repeats_its_header_on_every_page(sample: tuple[Scored, bytes]) -> None:
@@ -174,7 +176,12 @@ def test_every_sample_village_renders_without_missing_glyphs() -> None:
         outcomes = [o for o in api.score_paths(compiled, sample_files(bundled.id)) if isinstance(o, api.ScoredSource)]
         for o in outcomes:
             pdf = render_village_pdf(info, o.result, input_sha256=o.input_sha256, report_date=REPORT_DATE)
-            assert flat(o.result.village_name) in flat(pages_text(pdf)[0])
+            pages = pages_text(pdf)
+            assert flat(o.result.village_name) in flat(pages[0])
+            # The cover is one page holding the hash block once, whole (a seal box is tall:
+            # the longest bundled cover must still end on its page).
+            assert flat(pages[0]).count(flat(f"输入数据哈希 {o.input_sha256}")) == 1, o.source
+            assert flat(pages[1]).startswith("一、评分概况"), (o.source, pages[1][:80])
         if outcomes:
             render_summary_pdf(info, [(o.result, o.input_sha256) for o in outcomes], report_date=REPORT_DATE)
         rendered[bundled.ref] = len(outcomes)
@@ -196,6 +203,12 @@ def test_summary_pdf(tmp_path: Path) -> None:
         assert flat(part) in text, part
     for n, page in enumerate(pages, 1):
         assert f"第{n}页/共{len(pages)}页" in flat(page)
+        assert flat(page).count("结果数据哈希") == 1, n  # once a page: the head, then the footer
+    # 三、一票否决与不予评定 lists villages here, so it starts a page, with both lists on it
+    # (issue 14.13: the last page held a single row of the list before it).
+    (third,) = [p for p in pages if "三、一票否决与不予评定" in flat(p)]
+    assert flat(third).startswith("三、一票否决与不予评定")
+    assert "一票否决的村（社区）" in flat(third) and "未达申报门槛的村（社区）" in flat(third)
     (blob,) = pypdf.PdfReader(io.BytesIO(pdf)).attachments["results.json"]
     assert blob == dumps_results(pairs)
     assert {SUBSET.sub("", n) for n in font_names(pdf)} <= {"Noto-Sans-SC", "Noto-Sans-SC-Bold"}

@@ -269,18 +269,27 @@ class _Writer:
     # ---------------------------------------------------------------- footer
 
     def footer(self, stamp_a: str, stamp_b: str) -> None:
-        """The stamp on every page, and "第 X 页 / 共 Y 页" (Word fields) as in the PDF."""
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        footer = self.doc.sections[0].footer
+        """The stamp on every page but the first, and "第 X 页 / 共 Y 页" (Word fields) on
+        every page, as in the PDF: the first page carries the stamp in its text (`stamp`), so
+        its footer has only the page number."""
+        section = self.doc.sections[0]
+        section.different_first_page_header_footer = True
+        footer = section.footer
         first = footer.paragraphs[0]
         first.style = self.doc.styles["Footer"]
         first.add_run(stamp_a)
         second = footer.add_paragraph(style="Footer")
         second.add_run(stamp_b)
-        pages = footer.add_paragraph(style="Footer")
+        self._page_numbers(footer.add_paragraph(style="Footer"))
+        cover = section.first_page_footer.paragraphs[0]
+        cover.style = self.doc.styles["Footer"]
+        self._page_numbers(cover)
+
+    def _page_numbers(self, pages: Any) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
         pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for text, field in (("第 ", "PAGE"), (" 页 / 共 ", "NUMPAGES"), (" 页", None)):
             pages.add_run(text)
