@@ -112,6 +112,17 @@ def test_samples_copy_then_batch_ranking_history_yoy(tmp_path: Path) -> None:
 EARLIER = SAMPLE_DIR / "history" / "jiaxing-sanzhi" / "2024"  # 梧桐街道's six villages a year before
 
 
+def test_samples_copy_refuses_to_overwrite_and_says_why(tmp_path: Path) -> None:
+    run("samples", "copy", str(tmp_path / "s"))
+    changed = tmp_path / "s" / "2025" / "330483101001-qingfeng.yaml"
+    changed.write_text("edited", encoding="utf-8")
+    r = run("samples", "copy", str(tmp_path / "s"), code=2)
+    assert "O140" in r.stderr and changed.read_text(encoding="utf-8") == "edited"
+    run("samples", "copy", str(tmp_path / "s"), "--force")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert "O141" in run("samples", "copy", str(tmp_path / "file"), code=2).stderr
+
+
 def _yoy_across_the_revision(tmp_path: Path) -> dict[str, Any]:
     # 2024 under the 2018 rubric, 2025 under its 2024 revision (the 2018-shaped files carried).
     run("batch", str(EARLIER), "-r", "jiaxing-sanzhi@2018", "--year", "2024", "-o", str(tmp_path / "o4"))
@@ -137,8 +148,13 @@ def test_yoy_follows_the_crosswalk_across_the_revision(tmp_path: Path) -> None:
 
 def test_history_says_where_the_rubric_changed(tmp_path: Path) -> None:
     _yoy_across_the_revision(tmp_path)
-    out = run("history", "330483101001").stdout.replace("\n", "")
+    text = run("history", "330483101001").stdout
+    out = text.replace("\n", "")
     assert "2.3.2 → 2.3.3 改号" in out and "德治体系 20 → 16" in out
+    # At 80 columns the table fits and the rubric and run ids are whole (they were folded).
+    _width_ok(text, tables_only=True)
+    runs = {r["run_id"] for r in json.loads(run("history", "330483101001", "--json").stdout)}
+    assert all(f"{rid} │" in text for rid in runs) and "jiaxing-sanzhi@2018 " in text
 
 
 # ------------------------------------------------------------ 10: 80 columns

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError
+from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
 from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
 from sanzhi.scoring.assessment import Assessment
@@ -76,9 +76,13 @@ def copy_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> list[Co
     out = []
     for s in sets:
         folder = dest / str(s.year)
-        folder.mkdir(parents=True, exist_ok=True)
-        for f in s.files:
-            (folder / f.name).write_bytes(f.read_bytes())
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for f in s.files:
+                (folder / f.name).write_bytes(f.read_bytes())
+        except OSError as e:  # a file where the folder should be, no permission, a full disk
+            raise UserError([Diagnostic("O141", f"无法写入示例村数据：{os_reason(e)}", Location(str(folder)),
+                                        hint="换一个可写的目录")]) from None
         out.append(CopiedSamples(s, folder))
     return out
 

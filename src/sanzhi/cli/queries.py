@@ -143,12 +143,13 @@ def history(
             t.add_column("评定期", no_wrap=True)
         t.add_column("总分", no_wrap=True, justify="right")
         t.add_column("等级", min_width=8)
-        t.add_column("一票否决", min_width=4)
-        t.add_column("评分标准", min_width=8, overflow="fold")
-        t.add_column("批次", min_width=8, overflow="fold")
+        t.add_column("一票否决", min_width=4, ratio=1)
+        # 80 columns: the rubric and the run share a column, one above the other, and stay whole
+        # (they were folded mid-word); the rating and the vetoes wrap instead.
+        t.add_column("评分标准 / 批次", no_wrap=True)
         for r in rows:
             t.add_row(str(r.year), *((_period_label(r),) if periods else ()), _d(r.total), r.rating_name, r.vetoes or "—",
-                      f"{r.rubric_id}@{r.rubric_version}", r.run_id)
+                      f"{r.rubric_id}@{r.rubric_version}\n{r.run_id}")
         out.print(fit(t))
         for step in steps.values():
             for line in _step_lines(step, village):
