@@ -217,16 +217,17 @@ def ranking(
         if tiers:
             t.add_column("名次等级", min_width=4)
         t.add_column("村代码", no_wrap=True, min_width=12)
-        t.add_column("村名称", min_width=4)
-        if not township:
-            t.add_column("乡镇", min_width=4)
+        # 80 columns: the township goes under the village's name (a column fewer), so the rating
+        # (三治融合示范村(社区)) stays on one line; the vetoes wrap.
+        t.add_column("村名称" if township else "村名称 / 乡镇", min_width=4)
         t.add_column("总分", no_wrap=True, justify="right")
-        t.add_column("等级", min_width=8)
-        t.add_column("一票否决", min_width=4)
+        t.add_column("等级", min_width=10)
+        t.add_column("一票否决", min_width=4, ratio=1)
         for r in shown:
             v = r.village
             t.add_row("—" if r.rank is None else str(r.rank), *((r.rank_tier or "",) if tiers else ()), v.village_code,
-                      v.village_name, *(() if township else (v.township,)), _d(v.total), v.rating_name, v.vetoes or "")
+                      v.village_name if township else f"{v.village_name}\n{v.township}", _d(v.total), v.rating_name,
+                      v.vetoes or "")
         out.print(fit(t))
 
 
