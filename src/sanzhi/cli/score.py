@@ -73,9 +73,10 @@ def score(
             for key, chars in files.missing_glyphs:
                 err.print(f"警告：{key} 的报告中有字体缺少的字符，显示为方框：{'、'.join(chars)}", highlight=False)
         carried: dict[str, int] = {}
-        for o in scored:
-            if o.loaded.carried_from is not None:
-                carried[o.loaded.carried_from] = carried.get(o.loaded.carried_from, 0) + 1
+        for done in scored:
+            came = done.loaded.carried_from
+            if came is not None:
+                carried[came] = carried.get(came, 0) + 1
         for line in api.carried_note(dict(sorted(carried.items())), compiled.ref):
             err.print(line, highlight=False)
         if failed:

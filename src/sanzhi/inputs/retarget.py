@@ -152,7 +152,7 @@ def carry_from(target: CompiledRubric, ref: object) -> Retarget | None:
         return None
     key = (id(target), f"{rid}@{version}")
     hit = _PLANS.get(key, False)
-    if hit is not False:
+    if hit is None or isinstance(hit, Retarget):  # False: not looked up yet
         return hit
     source = _sibling(target, key[1])
     return _PLANS.put(key, None if source is None else retarget_plan(source, target), target)
