@@ -6,6 +6,7 @@ scored), 3 (impact and score agree), 7 (sample villages for batch/ranking/histor
 10 (80 columns), 11 (the subsetting notice once). Points 6 and 13 are in tests/reports.
 """
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,22 @@ def test_samples_copy_refuses_to_overwrite_and_says_why(tmp_path: Path) -> None:
     changed = tmp_path / "s" / "2025" / "330483101001-qingfeng.yaml"
     changed.write_text("edited", encoding="utf-8")
     r = run("samples", "copy", str(tmp_path / "s"), code=2)
-    assert "O140" in r.stderr and changed.read_text(encoding="utf-8") == "edited"
+    assert "O151" in r.stderr and changed.read_text(encoding="utf-8") == "edited"
     run("samples", "copy", str(tmp_path / "s"), "--force")
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    assert "O141" in run("samples", "copy", str(tmp_path / "file"), code=2).stderr
+    assert "O152" in run("samples", "copy", str(tmp_path / "file"), code=2).stderr
+
+
+def test_samples_copy_into_a_folder_the_machine_refuses_is_the_machines_trouble(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No permission (as root, a chmod does not refuse: the refusal is made here): O141 and exit
+    # 4, as a batch says it, not a user error.
+    def refused(self: Path, data: bytes) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    r = run("samples", "copy", str(tmp_path / "s"), code=4)
+    assert "O141" in r.stderr and "没有访问权限" in r.stderr and str(tmp_path / "s" / "2024") in r.stderr
 
 
 def _yoy_across_the_revision(tmp_path: Path) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import DataError, Diagnostic, Location, RubricError, UserError, os_reason
 from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
@@ -61,13 +62,15 @@ class CopiedSamples(NamedTuple):
 def copy_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> list[CopiedSamples]:
     """The bundled sample villages of a rubric id copied to DEST/<year>/, one folder per year
     (so each is one `sanzhi batch … --year Y`). An existing file with other content is left
-    alone and reported (O140) unless `force`."""
+    alone and reported (O151) unless `force`; a destination that cannot be a folder (a file
+    there) is O152, and the machine's refusals (no permission, read-only, a full disk) are
+    `sanzhi.common.environment`'s O140–O143, as everywhere else."""
     rubric_id = rubric_ref.partition("@")[0]
     sets = sample_sets(rubric_id)
     if not sets:
         known = "、".join(sorted({b.id for b in bundled_rubrics() if sample_sets(b.id)}))
         raise RubricError([Diagnostic("R002", f"没有评分标准 {rubric_id} 的内置示例村数据", expected=f"之一：{known}")])
-    clashes = [Diagnostic("O140", "文件已存在且内容不同，未覆盖", Location(str(dest / str(s.year) / f.name)),
+    clashes = [Diagnostic("O151", "文件已存在且内容不同，未覆盖", Location(str(dest / str(s.year) / f.name)),
                           hint="换一个目录，或加 --force 覆盖")
                for s in sets for f in s.files
                if (dest / str(s.year) / f.name).exists() and (dest / str(s.year) / f.name).read_bytes() != f.read_bytes()]
@@ -80,9 +83,13 @@ def copy_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> list[Co
             folder.mkdir(parents=True, exist_ok=True)
             for f in s.files:
                 (folder / f.name).write_bytes(f.read_bytes())
-        except OSError as e:  # a file where the folder should be, no permission, a full disk
-            raise UserError([Diagnostic("O141", f"无法写入示例村数据：{os_reason(e)}", Location(str(folder)),
-                                        hint="换一个可写的目录")]) from None
+        except OSError as e:
+            machine = environment_diagnostic(e)
+            if machine is not None:  # no permission, read-only, a full disk: the machine's (exit 4)
+                raise EnvironmentProblem([machine]) from None
+            # A file where the folder should be, and the like: the destination given (exit 2).
+            raise UserError([Diagnostic("O152", f"无法写入示例村数据：{os_reason(e)}", Location(str(folder)),
+                                        hint="换一个目录（DEST 应为文件夹或尚不存在）")]) from None
         out.append(CopiedSamples(s, folder))
     return out
 
