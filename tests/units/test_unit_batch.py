@@ -135,6 +135,9 @@ def test_units_are_stored_and_queried_like_villages(runs) -> None:
         assert run is not None and (run.unit, run.from_run, run.status) == ("township", v.run_id, "complete")
         outputs = store.query("SELECT unit, code, format FROM outputs WHERE run_key = ? ORDER BY code, format", (run.run_key,))
         assert outputs == [("township", c, f) for c in ("330100001", "330100002", "330200001") for f in ("docx", "pdf")]
+        # Unit rubrics' outlines are recorded as villages' are: a township's yoy follows a crosswalk too.
+        hashes = [r[0] for r in store.query("SELECT DISTINCT rubric_hash FROM runs ORDER BY rubric_hash")]
+        assert len(hashes) == 3 and all(store.rubric_outline(h) is not None for h in hashes)
 
 
 def test_published_township_lists_and_red_black(runs) -> None:

@@ -167,6 +167,15 @@ def rubric_parts(compiled: CompiledRubric) -> list[tuple[str, str, str, str | No
     return parts
 
 
+def record_rubric(store: Store, compiled: CompiledRubric) -> None:
+    """What a later year-over-year comparison needs of the run's rubric, stored once per rubric
+    hash: its parts' hashes and its outline (`sanzhi.standard.lineage`). Village and unit runs alike."""
+    if not store.has_rubric_parts(compiled.content_hash):
+        store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
+    if store.rubric_outline(compiled.content_hash) is None:
+        store.add_rubric_outline(compiled.content_hash, outline_json(outline(compiled.rubric)))
+
+
 # ------------------------------------------------------------------------------ state
 
 
@@ -380,10 +389,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         attempt = 1
     if resumed:
         _forget_missing(store, run_key)
-    if not store.has_rubric_parts(compiled.content_hash):
-        store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
-    if store.rubric_outline(compiled.content_hash) is None:
-        store.add_rubric_outline(compiled.content_hash, outline_json(outline(compiled.rubric)))
+    record_rubric(store, compiled)
     _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            **({"period": opts.period} if opts.period else {}), "status": "running"})
@@ -478,6 +484,7 @@ __all__ = [
     "default_db_path",
     "diagnostic_from_dict",
     "read_state",
+    "record_rubric",
     "resolve_db",
     "run_batch",
 ]

@@ -51,8 +51,8 @@ from sanzhi.batch.runner import (
     _folder_lock,
     _write_state,
     read_state,
+    record_rubric,
     resolve_db,
-    rubric_parts,
 )
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -330,8 +330,7 @@ def _run(compiled: CompiledRubric, opts: UnitBatchOptions, store: Store, db: str
         options={"formats": list(formats), "from_run": village_run.run_id, "inputs": [str(p) for p in opts.unit_data],
                  **period_options(r)},
         unit=compiled.unit, period=period, from_run=village_run.run_id)
-    if not store.has_rubric_parts(compiled.content_hash):
-        store.add_rubric_parts(compiled.content_hash, rubric_parts(compiled))
+    record_rubric(store, compiled)
     state_doc = {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": village_run.year,
                  "period": period, "unit": compiled.unit, "from_run": village_run.run_id, "rubric": compiled.ref,
                  "rubric_hash": compiled.content_hash, "formats": list(formats), "status": "running"}
