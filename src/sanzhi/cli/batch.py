@@ -130,7 +130,7 @@ def batch(
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")],
     year: Annotated[int | None, typer.Option("--year", help="评定年度；数据中年度不符的村会被跳过")] = None,
     period: Annotated[str | None, typer.Option("--period", help="评定期：2025-11（月）、2025-Q3（季度）、2025-H1（半年）；代替 --year")] = None,
-    from_run: Annotated[str | None, typer.Option("--from-run", help="乡镇（县）评分标准：汇总的村级批次编号（村级批次完成时显示的“批次 …”）")] = None,
+    from_run: Annotated[str | None, typer.Option("--from-run", help="乡镇（县）评分标准：所汇总的村级批次编号（村级批次完成时显示在“批次”之后）")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每村结果、名单、汇总")],
     samples: Annotated[bool, typer.Option("--samples", help="加入该评分标准该年度的内置示例村数据（见 sanzhi samples list）")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认：全部核心）")] = None,

@@ -100,13 +100,20 @@ def _print_unit_ranking(rows: list[queries.RankRow], shown: list[queries.RankRow
                         county: str | None, tiers: bool) -> None:
     word = _UNIT_WORDS[unit.value]
     t = Table(title=f"{when} {county or '全部县（市、区）'} {word}排名（{len(rows)} 个{word}）")
-    for col in ("名次", *(("名次等级",) if tiers else ()), f"{word}代码", f"{word}名称", "总分", "等级", "一票否决"):
-        t.add_column(col)
+    # 80 columns, as the village ranking: codes and numbers whole, the names and vetoes wrap.
+    t.add_column("名次", no_wrap=True, justify="right")
+    if tiers:
+        t.add_column("名次等级", min_width=4)
+    t.add_column(f"{word}代码", no_wrap=True)
+    t.add_column(f"{word}名称", min_width=4)
+    t.add_column("总分", no_wrap=True, justify="right")
+    t.add_column("等级", min_width=10)
+    t.add_column("一票否决", min_width=4, ratio=1)
     for r in shown:
         v = r.village
         t.add_row("—" if r.rank is None else str(r.rank), *((r.rank_tier or "",) if tiers else ()), v.village_code,
                   v.village_name, _d(v.total), v.rating_name, v.vetoes or "")
-    out.print(t)
+    out.print(fit(t))
 
 
 DbOption = Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")]
@@ -386,14 +393,16 @@ def periods(
         word = _UNIT_WORDS[unit.value]
         t = Table(title=f"{year} 年度各评定期对比（{len(found)} 个{word}；括号内为与上一期相比）")
         yearly = ("年度（由各期评定）",) if years else ()
-        for col in (f"{word}代码", f"{word}名称", *labels, *yearly):
-            t.add_column(col)
+        t.add_column(f"{word}代码", no_wrap=True)
+        t.add_column(f"{word}名称", min_width=4)
+        for col in (*labels, *yearly):
+            t.add_column(col, justify="right")
         for code, steps in found.items():
             cells = {_period_label(s_.row): _d(s_.row.total) + (f"（{_signed(s_.delta)}）" if s_.delta else "") for s_ in steps}
             y = years.get(code)
             ycell = ((f"{_d(y.score.total)} {y.rating}" if y.score.total is not None else "无法评定") if y else "—",) if years else ()
             t.add_row(code, steps[-1].row.village_name, *(cells.get(lb, "") for lb in labels), *ycell)
-        out.print(t)
+        out.print(fit(t))
         for code, y in years.items():  # how each year was reached: rounds, combination, missing rounds
             err.print(f"{code} 年度：{y.score.text}（{y.rubric} 的 periods 规则）", markup=False)
 
