@@ -43,9 +43,9 @@ from sanzhi.batch.store import (
     Store,
 )
 from sanzhi.batch.work import WorkContext, _rows, atomic_write, sha256_tag
+from sanzhi.common.errors import DataError
 from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.common.yaml_source import load_yaml
-from sanzhi.common.errors import DataError
 from sanzhi.inputs.read import read_village
 from sanzhi.inputs.synthetic import plausible_village, synthetic_village
 from sanzhi.scoring.engine import score_village

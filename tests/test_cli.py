@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sanzhi.app import api
 from sanzhi import __version__
+from sanzhi.app import api
 from sanzhi.cli import app
 from sanzhi.standard import bundled
 

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from sanzhi.app import api
 from sanzhi.cli import app
 from sanzhi.reports import pdf as pdf_mod
+from sanzhi.reports.formats.pdf import render_summary_pdf, render_village_pdf
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.json_output import dumps_results, result_data
 from sanzhi.reports.pdf import get_renderer
-from sanzhi.reports.formats.pdf import render_summary_pdf, render_village_pdf
 from sanzhi.reports.pool import SummaryJob, VillageJob, report_filename, write_reports_parallel
 from sanzhi.reports.village import rubric_info
 from sanzhi.standard.bundled import bundled_rubrics, sample_files
