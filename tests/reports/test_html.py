@@ -361,3 +361,22 @@ def test_not_applicable_item_shows_the_same_state_at_every_level() -> None:
     html = render_village_html(v.view)
     cells = html[html.index("2.2.4 小区协商议事"):].split("</tr>")[0]
     assert cells.count(">不适用<") == 3 and ">0<" not in cells
+
+
+def test_a_correction_that_makes_an_item_apply_is_shown_with_its_reason(tmp_path: Path) -> None:
+    # Main's corrections beside the item they reach, and this branch's per-level state, together:
+    # 乡镇评分 corrects 杏林村 to a 社区, so 2.2.4 (仅社区) is 不适用 in 自评 and scored from 乡镇评分
+    # on; its reasons say what was corrected, why, and that the item now applies.
+    xinglin = next(p for p in sample_files("jiaxing-sanzhi") if "xinglin" in p.name)
+    text = xinglin.read_text(encoding="utf-8").replace(
+        "    corrections:\n      app_household_coverage:",
+        "    corrections:\n      village_type: {value: 社区, reason: 经核实为城市社区}\n      app_household_coverage:", 1)
+    assert "经核实为城市社区" in text
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / xinglin.name).write_text(text, encoding="utf-8")
+    (v,) = scored_villages(str(JIAXING), str(tmp_path / "in"))[1]
+    row = next(r for g in v.view.groups for r in g.rows if r.id == "2.2.4")
+    assert row.level_scores[0] == "不适用" and "不适用" not in row.level_scores[1:] and row.score != "不适用"
+    reasons = [r.text for r in row.reasons]
+    assert any("经核实为城市社区" in t for t in reasons), reasons
+    assert any(t.startswith("乡镇评分：更正后本项适用，得 ") for t in reasons), reasons
