@@ -109,7 +109,15 @@ def converter(cls: type) -> Callable[[object], dict[str, object]]:
     for i, name in enumerate(fields):
         e = _expr(hints.get(name, object), f"o[{i}]", env)
         parts.append(f"{name!r}: {e if e is not None else f'_generic(o[{i}])'}")
-    src = f"def _conv(o):\n    return {{{', '.join(parts)}}}\n"
+    omit: dict[str, object] = getattr(cls, "_json_omit", {})  # later fields, left out at their default
+    if omit:
+        lines = [f"def _conv(o):\n    d = {{{', '.join(parts)}}}\n"]
+        for name, default in omit.items():
+            env[f"_default_{name}"] = default
+            lines.append(f"    if o[{fields.index(name)}] == _default_{name}:\n        del d[{name!r}]\n")
+        src = "".join(lines) + "    return d\n"
+    else:
+        src = f"def _conv(o):\n    return {{{', '.join(parts)}}}\n"
     exec(compile(src, f"<sanzhi.reports.json_convert {cls.__name__}>", "exec"), env)  # noqa: S102 - code built from type hints only
     fn = typing.cast(Callable[[object], dict[str, object]], env["_conv"])
     _CONVERTERS[cls] = fn

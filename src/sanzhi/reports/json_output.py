@@ -33,7 +33,9 @@ def to_data(obj: object) -> object:
         return obj.isoformat()
     fields = getattr(type(obj), "_fields", None)
     if fields is not None:  # a result NamedTuple: keep its field order
-        return {name: to_data(value) for name, value in zip(fields, obj)}  # type: ignore[call-overload]
+        omit = getattr(type(obj), "_json_omit", {})  # later fields, left out while at their default
+        return {name: to_data(value) for name, value in zip(fields, obj)  # type: ignore[call-overload]
+                if name not in omit or value != omit[name]}
     if isinstance(obj, (tuple, list)):
         return [to_data(x) for x in obj]
     if isinstance(obj, dict):

@@ -24,7 +24,7 @@ from sanzhi.scoring.results import (
     Loss,
     VillageResult,
 )
-from sanzhi.standard.compile import CompiledItem, CompiledRubric
+from sanzhi.standard.compile import CompiledExemption, CompiledItem, CompiledRubric
 
 _ZERO = Decimal(0)
 TOP_LOSSES = 5
@@ -71,13 +71,20 @@ def _level_score(ci: CompiledItem, level: str, outcome: Outcome, override: _Over
     if outcome is NOT_APPLICABLE:
         text = "本项不适用" + ("，不计入本维度分母" if ci.item.not_applicable == "rescale" else "，按 0 分计")
         return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False, False), ()
-    score, findings, missing = outcome  # type: ignore[misc]
+    exempt = None
+    if isinstance(outcome, CompiledExemption):
+        # 免检: full marks without assessment. A reviewer's score set outright still counts (below).
+        ex = outcome.exemption
+        exempt = ex.id
+        score, findings, missing = ci.item.points, (Finding("exempt", None, _ZERO, f"免检（{ex.name}），按满分计"),), ()
+    else:
+        score, findings, missing = outcome  # type: ignore[misc]
     if override is not None:
         sc = override.scored
         text = f"{override.level_name}核定为 {fmt(sc.score)} 分（{override.reviewer}：{sc.reason}）"
         findings = (*findings, Finding("override", None, sc.score - score, text))
         score = sc.score
-    return LevelScore(level, score, findings, False, True), missing
+    return LevelScore(level, score, findings, False, True, exempt), missing
 
 
 def _touched(ci: CompiledItem, level: _Level, below: _Level) -> bool:
@@ -87,6 +94,7 @@ def _touched(ci: CompiledItem, level: _Level, below: _Level) -> bool:
     return (
         not changed.isdisjoint(ci.needs)
         or (ci.applies_when is not None and not changed.isdisjoint(ci.applies_when.names))
+        or any(not changed.isdisjoint(ex.when.names) for ex in ci.exemptions)
         or level.overrides.get(iid) is not below.overrides.get(iid)
         or (ci.judgment is not None and level.judgments.get(iid) is not below.judgments.get(iid))
     )
@@ -101,7 +109,7 @@ def _item_result(ci: CompiledItem, levels: Sequence[_Level], outcomes: Sequence[
     for n in range(1, len(levels)):
         level, outcome = levels[n], outcomes[n]
         if outcome is None:  # untouched: the level below stands
-            scores.append(LevelScore(level.id, ls.score, ls.findings, False, ls.applicable))
+            scores.append(LevelScore(level.id, ls.score, ls.findings, False, ls.applicable, ls.exempt))
             continue
         new, miss = _level_score(ci, level.id, outcome, level.overrides.get(iid))
         changed = new.score != ls.score or new.findings != ls.findings or new.applicable != ls.applicable
@@ -110,7 +118,7 @@ def _item_result(ci: CompiledItem, levels: Sequence[_Level], outcomes: Sequence[
     # Unearned bonus points are not "lost": only main items count toward 失分.
     counts = ci.dimension is not None and (ls.applicable or item.not_applicable == "zero")
     return ItemResult(iid, item.name, ci.dimension, ci.indicator, item.points, ls.applicable, tuple(scores), ls.score,
-                      item.points - ls.score if counts else _ZERO, miss, evidence)
+                      item.points - ls.score if counts else _ZERO, miss, evidence, ci.scored_by)
 
 
 def score_village(compiled: CompiledRubric, assessment: Assessment) -> VillageResult:

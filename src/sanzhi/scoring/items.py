@@ -6,7 +6,7 @@ from decimal import Decimal
 from sanzhi.common.numbers import fmt, round_to
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.results import Finding
-from sanzhi.standard.compile import CompiledItem
+from sanzhi.standard.compile import CompiledExemption, CompiledItem
 from sanzhi.standard.expr import EvaluationError
 from sanzhi.standard.rules.kind import Display
 
@@ -26,6 +26,18 @@ def is_applicable(ci: CompiledItem, values: Mapping[str, object]) -> bool:
     if cond is None or not cond.names <= values.keys():
         return True
     return bool(cond.evaluate(values))
+
+
+def exemption_for(ci: CompiledItem, values: Mapping[str, object]) -> CompiledExemption | None:
+    """The first exemption covering the item that holds for these values, or None.
+
+    An exemption whose attributes are not all given does not hold: the village must show it
+    is entitled (the opposite of applicability, where missing inputs keep the item in)."""
+    for ex in ci.exemptions:
+        when = ex.when
+        if when.names <= values.keys() and when.evaluate(values):
+            return ex
+    return None
 
 
 def score_item(

@@ -34,10 +34,10 @@ from typing import Any, Protocol, TypeVar
 
 from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.scoring.assessment import Scored
-from sanzhi.scoring.items import is_applicable, score_item
+from sanzhi.scoring.items import exemption_for, is_applicable, score_item
 from sanzhi.scoring.results import Finding, ItemResult
 from sanzhi.standard.rules.kind import Display
-from sanzhi.standard.compile import CompiledItem
+from sanzhi.standard.compile import CompiledExemption, CompiledItem
 
 T = TypeVar("T")
 _ABSENT = object()  # a name not answered (distinct from any value, None included)
@@ -52,7 +52,9 @@ class _NotApplicable:
 
 NOT_APPLICABLE = _NotApplicable()  # the outcome of an item that does not apply at a level
 Scoring = tuple[Decimal, tuple[Finding, ...], tuple[str, ...]]  # score_item's (score, findings, missing)
-Outcome = Scoring | _NotApplicable
+# An exempt item's outcome is the exemption itself (免检, full marks): like NOT_APPLICABLE, an
+# object whose identity is fixed for the compiled rubric's lifetime, so memo keys can hold it.
+Outcome = Scoring | _NotApplicable | CompiledExemption
 
 
 class Level(Protocol):
@@ -108,7 +110,8 @@ def item_results(items: Sequence[CompiledItem], levels: Sequence[L], evidence: M
     for ci in items:
         iid = ci.item.id
         judgment = judgments.get(iid) if ci.judgment is not None else None
-        if single and not (evidence and iid in evidence) and (ci.applies_when is None or is_applicable(ci, values)):
+        if (single and not (evidence and iid in evidence) and not ci.exemptions
+                and (ci.applies_when is None or is_applicable(ci, values))):
             # The common case, one lookup: a village not reviewed, an item that applies.
             e = _entry(ci, values, display, judgment, precision)
             made = e.single
@@ -146,7 +149,12 @@ def item_results(items: Sequence[CompiledItem], levels: Sequence[L], evidence: M
 
 def _outcome(ci: CompiledItem, values: Mapping[str, object], display: Display, judgment: Scored | None,
              precision: Decimal) -> Outcome:
-    """The item at one level before any override: NOT_APPLICABLE or the memoised (score, findings, missing)."""
+    """The item at one level before any override: its exemption (免检), NOT_APPLICABLE, or the
+    memoised (score, findings, missing). An exemption wins over applicability: full marks."""
+    if ci.exemptions:
+        exempt = exemption_for(ci, values)
+        if exempt is not None:
+            return exempt
     if ci.applies_when is not None and not is_applicable(ci, values):
         return NOT_APPLICABLE
     return _entry(ci, values, display, judgment, precision).outcome

@@ -4,6 +4,10 @@ NamedTuples rather than pydantic models or frozen dataclasses: a province run bu
 of millions of these, and a NamedTuple is built several times faster than a frozen
 dataclass (which pays object.__setattr__ per field) while staying immutable and typed.
 `sanzhi.reports.json_output` turns them into byte-stable JSON.
+
+Fields added to the format later sit at the end of their type with a default, and are named in
+the type's `_json_omit` (field → default): the JSON leaves them out while they hold the default,
+so results of rubrics that do not use them stay byte-identical, and reading back fills them in.
 """
 
 from decimal import Decimal
@@ -18,6 +22,9 @@ class LevelScore(NamedTuple):
     findings: tuple[Finding, ...]
     changed: bool  # this level's answers, judgments or override changed the item
     applicable: bool = True  # a correction of an attribute can change applicability per level
+    exempt: str | None = None  # the exemption (免检) that gave full marks at this level, by id
+
+    _json_omit = {"exempt": None}
 
 
 class ItemResult(NamedTuple):
@@ -32,6 +39,14 @@ class ItemResult(NamedTuple):
     lost: Decimal  # points − score for an applicable item, else 0
     missing: tuple[str, ...] = ()  # field ids not answered at the operative level
     evidence: tuple[str, ...] = ()  # 佐证材料 the village supplied for this item
+    scored_by: str | None = None  # the body that scores it (the rubric's scored_by)
+
+    _json_omit = {"scored_by": None}
+
+    @property
+    def exempt(self) -> str | None:
+        """The exemption that gave the item full marks at the operative level, or None."""
+        return self.levels[-1].exempt
 
     @property
     def operative(self) -> LevelScore:
@@ -60,13 +75,16 @@ class VetoHit(NamedTuple):
     name: str
     text: str
     inputs: tuple[tuple[str, object], ...]
+    bars: tuple[str, ...] = ()  # the tiers (rating or rank tiers) it bars; empty: every rating
+
+    _json_omit = {"bars": ()}
 
 
 class RatingResult(NamedTuple):
     tier: str | None  # tier id, None when no rating is given
     name: str  # tier name, the rubric's below_all text, or 不予评定
     reasons: tuple[str, ...]  # why this tier and not a higher one
-    blocked_by_veto: bool
+    blocked_by_veto: bool  # a veto that bars every rating fired (not one that bars only some tiers)
     gate_passed: bool | None  # None when the rubric has no apply gate
 
 

@@ -39,7 +39,11 @@ def check_ids(rubric: Rubric) -> list[Problem]:
     items = [(path, item.id) for path, item in _items(rubric)]
     problems = unique_ids(dims, "维度") + unique_ids(inds, "指标") + unique_ids(items, "评分项")
     problems += unique_ids([(("vetoes", v), veto.id) for v, veto in enumerate(rubric.vetoes)], "否决项")
-    problems += unique_ids([(("rating", "tiers", t), tier.id) for t, tier in enumerate(rubric.rating.tiers)], "等级")
+    # Rating tiers and rank tiers share one id space: a veto's `bars` names either.
+    problems += unique_ids([(("rating", "tiers", t), tier.id) for t, tier in enumerate(rubric.rating.tiers)]
+                           + [(("rating", "rank_tiers", t), tier.id) for t, tier in enumerate(rubric.rating.rank_tiers)
+                              if tier.id is not None], "等级")
+    problems += unique_ids([(("exemptions", n), ex.id) for n, ex in enumerate(rubric.exemptions)], "免检项")
     problems += unique_ids([(("review_levels", n), lv.id) for n, lv in enumerate(rubric.review_levels)], "评审层级")
     return problems
 
@@ -102,6 +106,61 @@ def check_rating(rubric: Rubric) -> list[Problem]:
     gate = rubric.rating.apply_gate
     if gate is not None and gate.min_self_score > ceiling:
         out.append(Problem("R208", ("rating", "apply_gate", "min_self_score"), f"申报门槛 {fmt(gate.min_self_score)} 超过满分 {fmt(ceiling)}"))
+    return out + _check_rank_tiers(rubric, ceiling)
+
+
+def _check_rank_tiers(rubric: Rubric, ceiling: Decimal) -> list[Problem]:
+    rating = rubric.rating
+    out: list[Problem] = []
+    prev: tuple[str, int | None, Decimal | None] | None = None
+    for t, tier in enumerate(rating.rank_tiers):
+        tp = ("rating", "rank_tiers", t)
+        if tier.min_score is not None and tier.min_score > ceiling:
+            out.append(Problem("R208", (*tp, "min_score"), f"按名次等级 “{tier.name}” 不可达：最低分 {fmt(tier.min_score)} 超过满分 {fmt(ceiling)}",
+                               expected=f"不超过 {fmt(ceiling)}", found=fmt(tier.min_score)))
+        if rating.rank_cumulative and prev is not None:
+            # Cumulative limits count positions from the first: a lower tier must reach at least as far.
+            name, top, share = prev
+            if tier.top is not None and top is not None and tier.top < top:
+                out.append(Problem("R217", (*tp, "top"), f"累计名次须逐档不减：“{tier.name}” 的前 {tier.top} 名少于上一档 “{name}” 的前 {top} 名",
+                                   expected=f"不小于 {top}", found=str(tier.top),
+                                   hint="rank_cumulative: true（默认）时各档的 top/share 都从第一名算起；各档单独计名额请写 rank_cumulative: false"))
+            if tier.share is not None and share is not None and tier.share < share:
+                out.append(Problem("R217", (*tp, "share"), f"累计名次须逐档不减：“{tier.name}” 的 {fmt(tier.share)} 小于上一档 “{name}” 的 {fmt(share)}",
+                                   expected=f"不小于 {fmt(share)}", found=fmt(tier.share),
+                                   hint="rank_cumulative: true（默认）时各档的 top/share 都从第一名算起；各档单独计名额请写 rank_cumulative: false"))
+        prev = (tier.name, tier.top, tier.share)
+    return out
+
+
+def check_vetoes_and_exemptions(rubric: Rubric) -> list[Problem]:
+    out: list[Problem] = []
+    tiers = [t.id for t in rubric.rating.tiers] + [t.id for t in rubric.rating.rank_tiers if t.id is not None]
+    for v, veto in enumerate(rubric.vetoes):
+        for b, ident in enumerate(veto.bars):
+            if ident not in tiers:
+                close = difflib.get_close_matches(ident, tiers, n=1)
+                out.append(Problem("R216", ("vetoes", v, "bars", b), f"bars 中的等级 “{ident}” 不存在",
+                                   expected="rating.tiers 或 rating.rank_tiers 的 id 之一：" + "、".join(f"“{t}”" for t in tiers),
+                                   found=ident, hint=f"是否想写 “{close[0]}”？" if close else "按名次等级要写 id 才能被 bars 引用"))
+    parts: dict[str, str] = {}
+    for dim in rubric.dimensions:
+        parts[dim.id] = "维度"
+        for ind in dim.indicators:
+            parts.setdefault(ind.id, "指标")
+            for it in ind.items:
+                parts.setdefault(it.id, "评分项")
+    bonus = {it.id for it in rubric.bonus.items} if rubric.bonus else set()
+    for n, ex in enumerate(rubric.exemptions):
+        for k, ident in enumerate(ex.items):
+            path = ("exemptions", n, "items", k)
+            if ident in bonus:
+                out.append(Problem("R215", path, f"加分项 “{ident}” 不能免检", found=ident,
+                                   hint="免检给的是基本分的满分；加分项按实际成绩加分"))
+            elif ident not in parts:
+                close = difflib.get_close_matches(ident, list(parts), n=1)
+                out.append(Problem("R215", path, f"免检范围中的 “{ident}” 不是本评分标准的维度、指标或评分项", found=ident,
+                                   expected="维度、指标或评分项的 id", hint=f"是否想写 “{close[0]}”？" if close else None))
     return out
 
 
@@ -127,6 +186,8 @@ def check_field_use(rubric: Rubric) -> list[Problem]:
     tier_names: set[str] = set()
     for t in rubric.rating.tiers:
         tier_names |= _names_in(t.requires)
+    for ex in rubric.exemptions:
+        used |= _names_in(ex.when)
     used |= veto_names | tier_names
     out = []
     for section in ("fields", "derived"):
@@ -180,5 +241,5 @@ def check_count_bounds(rubric: Rubric) -> list[Problem]:
 
 
 def check_rubric(rubric: Rubric) -> list[Problem]:
-    return (check_ids(rubric) + check_sums(rubric) + check_rules(rubric) + check_rating(rubric) + check_field_use(rubric)
-            + check_tier_names(rubric) + check_count_bounds(rubric))
+    return (check_ids(rubric) + check_sums(rubric) + check_rules(rubric) + check_rating(rubric)
+            + check_vetoes_and_exemptions(rubric) + check_field_use(rubric) + check_tier_names(rubric) + check_count_bounds(rubric))

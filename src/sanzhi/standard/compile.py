@@ -23,10 +23,11 @@ from sanzhi.standard.expr import (
     ValueType,
     compile_expression,
 )
-from sanzhi.standard.fields import FieldSpec
-from sanzhi.standard.models import Item, Rubric, Tier, Veto
+from sanzhi.standard.fields import DerivedField, FieldSpec
+from sanzhi.standard.models import Exemption, Item, Rubric, Tier, Veto
 from sanzhi.standard.problems import Problem, RubricProblems
 from sanzhi.standard.rules import CompiledRule, kind_of
+from sanzhi.standard.rules.kind import RuleContext
 from sanzhi.standard.rules.judgment import Judgment, judgment_rule
 
 _KIND_TYPES = {
@@ -41,6 +42,18 @@ _KIND_TYPES = {
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledExemption:
+    """An exemption (免检) compiled: the items it covers score full marks when `when` holds.
+
+    Also the outcome the engine records for an exempt item at a level: its identity is stable
+    for the compiled rubric's lifetime, as the item memo's keys need."""
+
+    exemption: Exemption
+    when: Expression
+    items: frozenset[str]  # the item ids it covers (dimensions and indicators expanded)
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledItem:
     item: Item
     dimension: str | None
@@ -51,6 +64,8 @@ class CompiledItem:
     has_award: bool
     judgment: CompiledRule[Judgment, None] | None  # the rule the village's `judgments` entry is for
     needs_order: tuple[str, ...]  # `needs`, sorted: the engine's memo key reads them in this order
+    scored_by: str | None = None  # the body that scores it: its own scored_by, else its indicator's
+    exemptions: tuple[CompiledExemption, ...] = ()  # those covering it, in rubric order (the first that holds wins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +73,7 @@ class CompiledVeto:
     veto: Veto
     when: Expression | None
     needs: frozenset[str]
+    barred: str = ""  # names of the tiers a veto with `bars` bars, joined (不能评为…); "" for every rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +104,7 @@ class CompiledRubric:
     reads_ref: str | None = None
     reads_hash: str | None = None
     village_namespace: VillageNamespace | None = None
+    exemptions: tuple[CompiledExemption, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -114,6 +131,8 @@ class _Compiler:
         self.names: dict[str, NameType] = {}
         self.specs: dict[str, FieldSpec] = {}
         self.derived_needs: dict[str, frozenset[str]] = {}
+        self.declared: dict[str, FieldSpec | DerivedField] = {
+            **{d.id: d for d in rubric.derived}, **{s.id: s for s in (*rubric.attributes, *rubric.fields)}}
 
     def expr(self, text: str, path: tuple[str | int, ...], expect: ValueType, names: Mapping[str, NameType] | None = None) -> Expression | None:
         try:
@@ -181,12 +200,15 @@ class _Compiler:
             out |= self.derived_needs.get(n, {n})
         return frozenset(out)
 
-    def compile_item(self, item: Item, path: tuple[str | int, ...], dim: str | None, ind: str | None) -> CompiledItem:
+    def compile_item(self, item: Item, path: tuple[str | int, ...], dim: str | None, ind: str | None,
+                     scored_by: str | None = None, exemptions: tuple[CompiledExemption, ...] = ()) -> CompiledItem:
         rules: list[CompiledRule[Any, Any]] = []
         needs: set[str] = set()
         for r_i, rule in enumerate(item.rules):
             kind = kind_of(rule)
             rpath = (*path, "rules", r_i)
+            if kind.complete is not None:
+                rule = kind.complete(rule, RuleContext(rpath, item.points, self.declared))
             exprs: dict[str, Expression] = {}
             for slot in kind.expressions(rule):
                 e = self.expr(slot.text, (*rpath, *slot.path), slot.expect)
@@ -209,7 +231,37 @@ class _Compiler:
             has_award=any(r.kind.role == "award" for r in rules),
             judgment=judgment_rule(rules),
             needs_order=tuple(sorted(self.expand(frozenset(needs)) | frozenset(needs))),
+            scored_by=item.scored_by or scored_by,
+            exemptions=tuple(e for e in exemptions if item.id in e.items),
         )
+
+    def compile_exemptions(self) -> tuple[CompiledExemption, ...]:
+        """Exemptions with their `when` compiled; ids they name are checked in checks.py."""
+        rubric = self.rubric
+        covers: dict[str, frozenset[str]] = {}
+        for dim in rubric.dimensions:
+            covers[dim.id] = frozenset(it.id for ind in dim.indicators for it in ind.items)
+            for ind in dim.indicators:
+                covers[ind.id] = frozenset(it.id for it in ind.items)
+                for it in ind.items:
+                    covers[it.id] = frozenset({it.id})
+        attributes = {a.id for a in rubric.attributes}
+        out = []
+        for i, ex in enumerate(rubric.exemptions):
+            when = self.expr(ex.when, ("exemptions", i, "when"), ValueType.BOOL)
+            if when is None:
+                continue
+            fields = sorted(n for n in when.names if n not in attributes)
+            if fields:
+                labels = "、".join(f"“{n}”" for n in fields)
+                self.problems.append(Problem("R215", ("exemptions", i, "when"), f"免检条件只能读取村属性（attributes），{labels} 不是村属性",
+                                             expected="attributes 中声明的属性，如 titles", found=ex.when,
+                                             hint="免检按称号等属性认定，不能依赖评分项的填报数据"))
+            items: set[str] = set()
+            for ident in ex.items:
+                items |= covers.get(ident, frozenset())
+            out.append(CompiledExemption(ex, when, frozenset(items)))
+        return tuple(out)
 
     def compile_vetoes(self) -> tuple[CompiledVeto, ...]:
         out = []
@@ -227,7 +279,10 @@ class _Compiler:
                 self.problems.append(Problem("R213", ("vetoes", i), "否决项必须给出 when 或 date_field"))
             if (veto.lookback_months is None) != (veto.date_field is None):
                 self.problems.append(Problem("R213", ("vetoes", i), "lookback_months 与 date_field 必须同时给出"))
-            out.append(CompiledVeto(veto, when, self.expand(frozenset(needs)) | frozenset(needs)))
+            names = {t.id: t.name for t in self.rubric.rating.tiers}
+            names.update({t.id: t.name for t in self.rubric.rating.rank_tiers if t.id is not None})
+            barred = "、".join(names.get(b, b) for b in veto.bars)
+            out.append(CompiledVeto(veto, when, self.expand(frozenset(needs)) | frozenset(needs), barred))
         return tuple(out)
 
     def compile_tiers(self) -> tuple[CompiledTier, ...]:
@@ -262,12 +317,13 @@ def compile_rubric(rubric: Rubric, reads: CompiledRubric | None = None) -> Compi
     c = _Compiler(rubric)
     c.declare()
     derived = c.compile_derived()
+    exemptions = c.compile_exemptions()
     items: list[CompiledItem] = []
     for d_i, dim in enumerate(rubric.dimensions):
         for i_i, ind in enumerate(dim.indicators):
             for t_i, item in enumerate(ind.items):
                 path = ("dimensions", d_i, "indicators", i_i, "items", t_i)
-                items.append(c.compile_item(item, path, dim.id, ind.id))
+                items.append(c.compile_item(item, path, dim.id, ind.id, ind.scored_by, exemptions))
     if rubric.bonus is not None:
         for t_i, item in enumerate(rubric.bonus.items):
             items.append(c.compile_item(item, ("bonus", "items", t_i), None, None))
@@ -306,4 +362,5 @@ def compile_rubric(rubric: Rubric, reads: CompiledRubric | None = None) -> Compi
         reads_ref=reads.ref if reads is not None else None,
         reads_hash=reads.content_hash if reads is not None else None,
         village_namespace=namespace,
+        exemptions=exemptions,
     )

@@ -44,7 +44,7 @@ class Item(StrictModel):
     applies_when: Expr | None = None
     not_applicable: Literal["rescale", "zero"] | None = None
     advice: Text | None = None  # improvement suggestion shown when points are lost
-    scored_by: Text | None = None  # 评分单位 when bodies differ by item ("由区综治办评分"); printed, never scored
+    scored_by: Text | None = None  # the body that scores it (区综治办, 派出所); default: its indicator's
 
 
 class Indicator(StrictModel):
@@ -52,6 +52,7 @@ class Indicator(StrictModel):
     name: Text
     points: PositivePoints
     items: tuple[Item, ...] = Field(min_length=1)
+    scored_by: Text | None = None  # the body that scores its items (多部门评分), unless an item names its own
 
 
 class Dimension(StrictModel):
@@ -71,11 +72,15 @@ class Bonus(StrictModel):
 
 
 class Veto(StrictModel):
-    """一票否决: blocks every rating whatever the score.
+    """一票否决: blocks every rating whatever the score — or, with `bars`, only the tiers named.
 
     Triggered when `when` holds (if given) and, with `lookback_months`, when the date in
     `date_field` lies within that many months before the assessment date. A `when` that
     holds with its date left empty counts as triggered: the village must show it is old.
+
+    `bars` (ids of rating tiers or rank tiers) makes it a veto of those tiers only ("近两年存在
+    负面情形的不能认定为引领型"): the village still takes the best tier it is not barred from,
+    is still ranked, and the rating's reasons say which veto barred which tier.
     """
 
     id: Id
@@ -83,6 +88,19 @@ class Veto(StrictModel):
     when: Expr | None = None
     date_field: Name | None = None
     lookback_months: int | None = Field(default=None, ge=1, le=240)
+    provenance: Provenance
+    clause: Text
+    bars: tuple[Id, ...] = ()  # empty: every rating
+
+
+class Exemption(StrictModel):
+    """免检: a title held (or another attribute) exempts dimensions, indicators or items, which
+    then score full marks without assessment ("被评为市级以上治安安全单位的,第17-22条免检、满分")."""
+
+    id: Id
+    name: Text
+    when: Expr  # over the village's attributes, e.g. "'市级以上技防示范村(社区)' in titles"
+    items: tuple[Id, ...] = Field(min_length=1)  # ids of dimensions, indicators or items
     provenance: Provenance
     clause: Text
 
@@ -105,20 +123,60 @@ class ApplyGate(StrictModel):
     text: Text | None = None
 
 
+Share = Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+def _one_limit(top: int | None, share: Decimal | None) -> None:
+    if (top is None) == (share is None):
+        raise ValueError("top（前 N 名）与 share（前百分之几，0–1）须且只须给出一个")
+
+
+class RankLimit(StrictModel):
+    """How many villages of a cohort: the best (or worst) `top`, or a `share` (0–1, rounded up,
+    at least one) of those ranked."""
+
+    top: Annotated[int, Field(ge=1)] | None = None
+    share: Share | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "RankLimit":
+        _one_limit(self.top, self.share)
+        return self
+
+
 class RankTier(StrictModel):
     """A tier given by rank within a township or county (e.g. 红榜: the best 10 %), listed best
-    first: the best `top` villages, or the best `share` (0–1, rounded up, at least one) of those
-    ranked. Ties at the edge are all in. Vetoed villages are never ranked."""
+    first: the best `top` villages, or the best `share` of those ranked — cumulative positions
+    by default (引领型 25 %, 规范型 70 %, 提升型 85 %: the first 25 %, the first 70 %, …).
+    Ties at the edge are all in. Villages barred from every rating are never ranked.
+
+    `min_score` is an absolute gate on the total (bonus included): a village inside the tier's
+    positions below it takes the next tier it qualifies for. `id` names the tier for a veto's
+    `bars`."""
 
     name: Text
     top: Annotated[int, Field(ge=1)] | None = None
-    share: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+    share: Share | None = None
+    id: Id | None = None
+    min_score: Points | None = None
 
     @model_validator(mode="after")
-    def _one_limit(self) -> "RankTier":
-        if (self.top is None) == (self.share is None):
-            raise ValueError("top（前 N 名）与 share（前百分之几，0–1）须且只须给出一个")
+    def _one(self) -> "RankTier":
+        _one_limit(self.top, self.share)
         return self
+
+
+RankCohort = Literal["township", "county"]
+
+
+class RedBlack(StrictModel):
+    """红黑榜 of the published lists: the red list is the best `red` of each cohort (ties at
+    the edge in), the black list every village barred from every rating plus the worst `black`
+    of the rest not on the red list. Without this section: 乡镇前/后 10 %."""
+
+    within: RankCohort = "township"
+    red: RankLimit = RankLimit(share=Decimal("0.1"))
+    black: RankLimit = RankLimit(share=Decimal("0.1"))
 
 
 class Rating(StrictModel):
@@ -126,6 +184,13 @@ class Rating(StrictModel):
     apply_gate: ApplyGate | None = None
     below_all: Text = "未达标"  # what to call a village that reaches no tier
     rank_tiers: tuple[RankTier, ...] = ()  # `sanzhi ranking` and the published rankings show these
+    # The cohort rank tiers are counted in; None: the one being listed (a township's own ranking
+    # shows tiers counted within the township, the county's within the county).
+    rank_within: RankCohort | None = None
+    # True: each tier's top/share counts positions from the first (25 %, 70 %, 85 %); False: each
+    # tier's own band after the tiers above it (10 %, then the next 20 %, …).
+    rank_cumulative: bool = True
+    red_black: RedBlack | None = None  # None: 乡镇前/后 10 %
 
 
 _ROUNDS_IN_YEAR = {"month": 12, "quarter": 4, "half": 2}
@@ -300,6 +365,7 @@ class Rubric(StrictModel):
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     bonus: Bonus | None = None
     vetoes: tuple[Veto, ...] = ()
+    exemptions: tuple[Exemption, ...] = ()
     rating: Rating
     # Optional, added with versions and variants (docs/rubrics/versions.md):
     status: RubricStatus = "adopted"  # a draft (征求意见稿) is never picked when the version is omitted
@@ -325,4 +391,5 @@ def iter_items(rubric: Rubric) -> "list[tuple[Dimension | None, Indicator | None
     return out
 
 
-__all__ = ["Dimension", "Indicator", "Item", "Periods", "Points", "Rating", "Rubric", "Tier", "Veto", "iter_items"]
+__all__ = ["Dimension", "Exemption", "Indicator", "Item", "Periods", "Points", "RankLimit", "RankTier", "Rating", "RedBlack",
+           "Rubric", "Tier", "Veto", "iter_items"]

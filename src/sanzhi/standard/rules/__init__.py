@@ -5,7 +5,7 @@ package, which registers it as `KIND` (see kind.py). An item's score is computed
 
 1. base = the sum of its *award* rules (role "award": bands, linear, per_unit, criteria,
    judgment), capped at the item's points; an item without award rules starts at full points;
-2. minus its *deduction* rules (role "deduction": deduct, per_occurrence, threshold), each
+2. minus its *deduction* rules (role "deduction": deduct, per_occurrence, threshold, shortfall), each
    one summed;
 3. a triggered `zero` rule overrides everything above (不得分 / 全扣);
 4. the result is clamped to [0, points] ("扣完为止") and rounded once to the rubric's
@@ -33,6 +33,7 @@ from sanzhi.standard.rules import (
     linear,
     per_occurrence,
     per_unit,
+    shortfall,
     threshold,
     zero,
 )
@@ -51,6 +52,7 @@ KINDS: tuple[RuleKind[Any, Any], ...] = (
     per_unit.KIND,
     criteria.KIND,
     judgment.KIND,
+    shortfall.KIND,
 )
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
 _BY_NAME: Mapping[str, RuleKind[Any, Any]] = {k.name: k for k in KINDS}

@@ -104,6 +104,9 @@ class RuleKind(Generic[R, F]):
     score: Scorer[R, F]
     # Expressions inside lists (criteria's `when`s), beyond the top-level slots.
     nested: Callable[[R], Iterator[Slot]] | None = None
+    # The rule with defaults that come from the rubric's declarations filled in, at compile time
+    # (shortfall: the unit of the field it reads, for its wording); the rubric itself is unchanged.
+    complete: Callable[[R, RuleContext], R] | None = None
     name: str = field(init=False)  # the `kind:` tag, read from the model
 
     def __post_init__(self) -> None:
