@@ -338,6 +338,70 @@ def test_rank_tiers_from_the_rubric_reach_rankings_and_published_lists(tmp_path:
     assert "前三名" in result.stdout and "前半" in result.stdout
 
 
+def _redblack_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_rubrics_red_black_rule_makes_the_published_red_black_list(tmp_path: Path) -> None:
+    """红黑榜 comes from the rubric: the default (乡镇前/后 10 %) and a county-wide top 2 / bottom 25 %."""
+    from sanzhi.standard.loader import load_rubric_file
+
+    base = RUBRIC_V1.read_text(encoding="utf-8")
+    text = base.replace("rating:\n  tiers:\n",
+                        "rating:\n  red_black: {within: county, red: {top: 2}, black: {share: 0.25}}\n  tiers:\n", 1)
+    assert "red_black" in text
+    (tmp_path / "rule.yaml").write_text(text, encoding="utf-8")
+    runs = {}
+    for name, path in (("default", RUBRIC_V1), ("rule", tmp_path / "rule.yaml")):
+        compiled = load_rubric_file(path)[0]
+        write_villages(compiled, tmp_path / f"in-{name}", 24, 2025)
+        opts = BatchOptions(inputs=(tmp_path / f"in-{name}",), out_dir=tmp_path / name, year=2025,
+                            db=str(tmp_path / f"{name}.sqlite"), jobs=1)
+        run_batch(compiled, opts, clock=lambda: STARTED)
+        county_dir = tmp_path / name / "published" / "测试县"
+        runs[name] = (_redblack_csv(county_dir / "测试县-红黑榜.csv"), _redblack_csv(county_dir / "测试县-排名.csv"))
+    default, _ = runs["default"]
+    rule, ranking = runs["rule"]
+    assert {r["原因"] for r in default if r["榜单"] == "红榜"} == {"乡镇前 10%"}
+    assert {r["乡镇"] for r in default if r["榜单"] == "红榜"} == {"第1镇", "第2镇", "第3镇", "第4镇"}  # one per township
+    ranked = [r for r in ranking if r["县排名"]]
+    best = {r["村代码"] for r in ranked if int(r["县排名"]) <= 2}
+    assert {r["村代码"] for r in rule if r["榜单"] == "红榜"} == best  # the county's best two, whatever township
+    assert {r["原因"] for r in rule if r["榜单"] == "红榜"} == {"县前 2 名"}
+    rest = [r for r in ranked if r["村代码"] not in best]  # in rank order
+    cutoff = int(rest[-(-(-len(ranked) // 4))]["县排名"])  # the worst ⌈25 %⌉ of the ranked, ties at the edge in
+    low = {r["村代码"] for r in rule if r["榜单"] == "黑榜" and r["原因"] == "县后 25%"}
+    assert low == {r["村代码"] for r in rest if int(r["县排名"]) >= cutoff}
+    assert {r["村代码"] for r in rule if r["榜单"] == "黑榜"} - low == {r["村代码"] for r in ranking if not r["县排名"]}
+
+
+def test_qinglian_rank_tiers_in_the_published_ranking(tmp_path: Path) -> None:
+    """The bundled 清廉村居 samples: cumulative 25 % / 70 % / 85 % rank tiers within the county, gated at
+    90 points, 引领型 barred by V4 (tests/scoring/other_rubrics/qinglian-cunju.yaml, computed by hand)."""
+    import shutil
+
+    from sanzhi.app.api import load_compiled_rubric
+    from sanzhi.standard.bundled import sample_files
+
+    compiled, _ = load_compiled_rubric("qinglian-cunju")
+    (tmp_path / "in").mkdir()
+    for path in sample_files("qinglian-cunju"):
+        shutil.copy(path, tmp_path / "in" / path.name)
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2026, db=str(tmp_path / "r.sqlite"), jobs=1)
+    run_batch(compiled, opts, clock=lambda: STARTED)
+    ranking = _redblack_csv(tmp_path / "out" / "published" / "平阳县" / "平阳县-排名.csv")
+    got = [(r["县排名"], r["按名次等级"], r["总分"]) for r in ranking]
+    assert got == [("1", "引领型", "104.2"), ("2", "规范型", "96.8"), ("3", "规范型", "95.5"), ("4", "提升型", "88.5"),
+                   ("5", "提升型", "88"), ("", "", "100"), ("", "", "100")]
+    # 南屿镇 alone (95.5 and 88.5) would put 95.5 in 引领型; rank_within: county keeps the county's tiers.
+    result = CliRunner().invoke(app, ["ranking", "--year", "2026", "--township", "南屿镇", "--db", str(tmp_path / "r.sqlite"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [(r["rank"], r["rank_tier"], r["total"]) for r in json.loads(result.stdout)] == [(1, "规范型", "95.5"), (2, "提升型", "88.5")]
+    twb = load_workbook(tmp_path / "out" / "published" / "平阳县" / "平阳县-乡镇排名与红黑榜.xlsx", read_only=True)
+    assert [r[:2] for r in list(twb["南屿镇"].iter_rows(values_only=True))[1:]] == [(1, "规范型"), (2, "提升型")]
+
+
 def test_per_shard_lookups_use_an_index_on_the_village_code(tmp_path: Path) -> None:
     # Run once per shard: a lookup that walks every input of the run instead makes a national
     # run quadratic (it once cost over a minute at 100,000 villages).

@@ -6,7 +6,12 @@ output. Conventions, as stated at the top of each expectation file:
 
 - an item not listed scores its full points at every review level present;
 - `score: x` holds at every level, `levels: {self: a, township: b}` gives it per level;
-- a dimension or total given as a number holds at every level, a mapping gives it per level.
+- a dimension or total given as a number holds at every level, a mapping gives it per level;
+- item `exempt: E1`: the item is exempt (免检) by that exemption at every level;
+- rating `vetoes` lists every veto that fired; `blocked_by_veto` (default: whether any fired) whether
+  the rating is blocked — false for a veto that bars only some tiers; `barred` the tiers each such
+  veto bars;
+- a top-level `ranking` (rank tiers need the whole cohort): the cohort ranked by hand.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import sample_files
 from sanzhi.standard.models import iter_items
 
-RUBRICS = ("zhejiang-shanzhi", "shandan-wuzhi", "kunshan-grid", "minzhu-fazhi", "tongxiang-carriers", "pingan-shequ", "wenming-cunzhen")
+RUBRICS = ("zhejiang-shanzhi", "shandan-wuzhi", "kunshan-grid", "minzhu-fazhi", "tongxiang-carriers", "pingan-shequ", "wenming-cunzhen",
+           "qinglian-cunju", "liuhe-pingan")
 HERE = Path(__file__).parent / "other_rubrics"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rubrics"
 MIN_SAMPLES = 6
@@ -110,6 +116,8 @@ def test_sample_scores_as_computed_by_hand(rubric_id: str, name: str) -> None:
         got = {ls.level: ls.score for ls in it.levels}
         assert got == want, f"item {iid}: engine {got} != hand {want} ({(spec or {}).get('worked', 'full points')})"
         assert it.applicable is applicable, f"item {iid}: applicable {it.applicable} != {applicable}"
+        exempt = (spec or {}).get("exempt")
+        assert [ls.exempt for ls in it.levels] == [exempt] * len(levels), f"item {iid}: exempt {it.exempt} != {exempt}"
 
     dims = {d.id: d for d in result.dimensions}
     assert set(exp["dimensions"]) == set(dims), "every dimension must be listed"
@@ -128,7 +136,8 @@ def test_sample_scores_as_computed_by_hand(rubric_id: str, name: str) -> None:
     assert result.rating.tier == rating["tier"], (result.rating.reasons, exp.get("worked"))
     assert result.rating.name == rating["name"]
     assert sorted(v.id for v in result.vetoes) == sorted(rating.get("vetoes", []))
-    assert result.rating.blocked_by_veto is bool(rating.get("vetoes"))
+    assert result.rating.blocked_by_veto is rating.get("blocked_by_veto", bool(rating.get("vetoes")))
+    assert {v.id: list(v.bars) for v in result.vetoes if v.bars} == rating.get("barred", {})
     if "gate_passed" in rating:
         assert result.rating.gate_passed is rating["gate_passed"]
 
@@ -155,3 +164,40 @@ def test_doc_page_states_the_provenance_counts(rubric_id: str) -> None:
     page = (DOCS / f"{rubric_id}.md").read_text(encoding="utf-8")
     assert line in page, f"docs/rubrics/{rubric_id}.md must state the item provenance counts: {line}"
     assert rubric.provenance_note.strip()
+
+
+def _ranking_cases() -> list[Any]:
+    return [pytest.param(rid, id=rid) for rid in RUBRICS if "ranking" in _expectations(rid)]
+
+
+@pytest.mark.parametrize("rubric_id", _ranking_cases())
+def test_cohort_ranking_as_computed_by_hand(rubric_id: str) -> None:
+    """Rank tiers need the whole cohort: the samples ranked as `sanzhi ranking` and the published
+    lists rank them (the run's stored rank tiers, then assign_ranks over the county)."""
+    from sanzhi.batch import queries
+
+    exp = _expectations(rubric_id)["ranking"]
+    compiled = _compiled(rubric_id)
+    stored = queries.rank_tiers_json(compiled.rubric.rating, compiled.rubric.vetoes)
+    scheme = queries.rank_scheme(stored)
+    assert scheme.within == exp["within"]
+    rows = []
+    for path in sample_files(rubric_id):
+        r = _score(rubric_id, path.name)
+        assert r.county == exp["county"]
+        rows.append(queries.VillageRow(path.name, r.village_name, r.township, r.county, r.year, r.total, r.rating.tier,
+                                       r.rating.name, r.rating.blocked_by_veto, "；".join(v.name for v in r.vetoes),
+                                       r.operative_level, 1, "run", r.rubric_id, r.rubric_version, r.rubric_hash, stored, None))
+    ranked = queries.assign_ranks(queries.rank_order(rows), scheme.tiers, scheme.cumulative)
+    limits = {t.id: s.limit(sum(1 for r in rows if not r.vetoed)) for t, s in zip(compiled.rubric.rating.rank_tiers, scheme.tiers)}
+    assert sum(1 for r in rows if not r.vetoed) == exp["ranked"]
+    if scheme.cumulative:
+        assert limits == exp["limits"]
+    names = {t.id: t.name for t in compiled.rubric.rating.rank_tiers}
+    got = [{"village": rr.village.village_code, "total": rr.village.total, "rank": rr.rank, "name": rr.rank_tier}
+           for rr in ranked if rr.rank is not None]
+    want = [{"village": o["village"], "total": _d(o["total"]), "rank": o["rank"], "name": o["name"]} for o in exp["order"]]
+    assert got == want
+    assert all(names[o["tier"]] == o["name"] for o in exp["order"])
+    unranked = {rr.village.village_code for rr in ranked if rr.rank is None}
+    assert unranked == {o["village"] for o in exp["not_ranked"]}

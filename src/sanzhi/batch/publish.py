@@ -17,9 +17,10 @@ columns, so a program reads one file per list instead of one per township.
     summary.json                          counts by rating, county and township; skipped villages
     skipped.csv                           every skipped village: source and reasons
 
-红黑榜 (per township): the red list is the best ⌈10 %⌉ of the township's ranked villages
-(at least one; ties at the edge included); the black list is every vetoed village plus the
-worst ⌈10 %⌉ of the rest that are not on the red list.
+红黑榜: the rubric's rule (`rating.red_black`: the cohort, the red and the black limits), by
+default per township: the red list is the best ⌈10 %⌉ of the township's ranked villages (at
+least one; ties at the edge included); the black list is every village vetoed from every
+rating plus the worst ⌈10 %⌉ of the rest that are not on the red list.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ from typing import Any, NamedTuple
 from sanzhi.batch.queries import (
     _VILLAGE_SELECT,
     RankRow,
+    RankScheme,
     VillageRow,
     _row,
     assign_ranks,
-    parse_rank_tiers,
     rank_order,
+    rank_scheme,
 )
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
@@ -52,9 +54,9 @@ from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.models import RankLimit, RedBlack
 
 PUBLISHED_DIR = "published"
-RED_BLACK_SHARE = Decimal("0.1")
 NOT_RATED = "不予评定"
 _FIXED_TIME = datetime.datetime(2000, 1, 1)
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -191,19 +193,33 @@ def _without_tier(row: Sequence[Any], tiers: Sequence[object], header: Sequence[
     return tuple(row[:i]) + tuple(row[i + 1:])
 
 
-def red_black(ranked: Sequence[RankRow], share: Decimal = RED_BLACK_SHARE) -> list[tuple[str, RankRow, str]]:
-    """(榜单, row, reason) for one township, red list first, each in rank order."""
+DEFAULT_RED_BLACK = RedBlack()  # 乡镇前/后 10 %
+RED_BLACK_SHARE = Decimal("0.1")  # the unit lists' (sanzhi.batch.publish_units)
+
+
+def _count(limit: RankLimit, n: int) -> tuple[int, str]:
+    """How many of `n` ranked villages a limit takes, and how it reads (10%, 3 名)."""
+    if limit.top is not None:
+        return min(limit.top, n), f"{limit.top} 名"
+    assert limit.share is not None
+    return (max(1, math.ceil(limit.share * n)) if n else 0), f"{fmt(limit.share * 100)}%"
+
+
+def red_black(ranked: Sequence[RankRow], rule: RedBlack | None = None) -> list[tuple[str, RankRow, str]]:
+    """(榜单, row, reason) for one cohort (a township, or a county), red list first, each in rank order."""
+    rule = rule or DEFAULT_RED_BLACK
+    where = "乡镇" if rule.within == "township" else "县"
     scored = [r for r in ranked if r.rank is not None]
     n = len(scored)
-    k = max(1, math.ceil(share * n)) if n else 0
-    pct = f"{fmt(share * 100)}%"
+    k, red_text = _count(rule.red, n)
     red = [r for r in scored if r.rank is not None and r.rank <= k]
     red_codes = {r.village.village_code for r in red}
     worst = [r for r in scored if r.village.village_code not in red_codes]
-    cutoff_rank = worst[-k].rank if len(worst) >= k and k else None
+    b, black_text = _count(rule.black, n)
+    cutoff_rank = worst[-b].rank if len(worst) >= b and b else None
     black_low = [r for r in worst if cutoff_rank is not None and r.rank is not None and r.rank >= cutoff_rank]
-    out = [("红榜", r, f"乡镇前 {pct}") for r in red]
-    out += [("黑榜", r, f"乡镇后 {pct}") for r in black_low]
+    out = [("红榜", r, f"{where}前 {red_text}") for r in red]
+    out += [("黑榜", r, f"{where}后 {black_text}") for r in black_low]
     out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in ranked if r.rank is None]
     return out
 
@@ -235,10 +251,11 @@ def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path,
     worker reading the database over its own connection; the files and the returned
     statistics are the same as written one county after another.
     """
-    tiers = parse_rank_tiers(store.run_by_key(run_key).rank_tiers)
+    scheme = rank_scheme(store.run_by_key(run_key).rank_tiers)
     tier_names = _tier_order(compiled)
     counties = sorted(c for (c,) in store.query("SELECT DISTINCT county FROM village_results WHERE run_key = ?", (run_key,)))
-    job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, tiers, tier_names, period_label)
+    job = _CountyJob(run_key, out_dir / PUBLISHED_DIR, scheme.tiers, tier_names, scheme,
+                     compiled.rubric.rating.red_black or DEFAULT_RED_BLACK, period_label)
     if workers > 1 and len(counties) > 1:
         with WorkerPool(min(workers, len(counties)), _PoolState(store.url, job, None), setup=_open_pool_store) as pool:
             stats = list(pool.map(_publish_in_pool, counties, chunksize=max(1, len(counties) // (workers * 8))))
@@ -252,6 +269,8 @@ class _CountyJob(NamedTuple):
     root: Path
     tiers: Any
     tier_names: list[str]
+    scheme: RankScheme = RankScheme()
+    red_black: RedBlack = DEFAULT_RED_BLACK
     period_label: str = ""  # a period run's lists name the period (`<县>-2025年11月-…`); '' for the year
 
 
@@ -272,14 +291,21 @@ def _publish_in_pool(state: _PoolState, county: str) -> dict[str, object]:
 
 def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, object]:
     """One county's lists (county and township files); returns its statistics."""
-    run_key, root, tiers, tier_names, period_label = job
+    run_key, root, tiers, tier_names, period_label = job.run_key, job.root, job.tiers, job.tier_names, job.period_label
+    cumulative, within = job.scheme.cumulative, job.scheme.within
     rows = rank_order(_county_rows(store, run_key, county))
-    ranked = assign_ranks(rows, tiers)
+    ranked = assign_ranks(rows, tiers, cumulative)
     towns: dict[str, list[VillageRow]] = {}
     for r in rows:
         towns.setdefault(r.township, []).append(r)
-    town_ranked = {t: assign_ranks(rank_order(rs), tiers) for t, rs in sorted(towns.items())}
+    town_ranked = {t: assign_ranks(rank_order(rs), tiers, cumulative) for t, rs in sorted(towns.items())}
     town_rank = {rr.village.village_code: rr.rank for rs in town_ranked.values() for rr in rs}
+    if tiers and within == "county":  # the township lists show the tiers counted in the county
+        county_tier = {rr.village.village_code: rr.rank_tier for rr in ranked}
+        town_ranked = {t: [rr._replace(rank_tier=county_tier[rr.village.village_code]) for rr in rs] for t, rs in town_ranked.items()}
+    elif tiers and within == "township":  # and the county list those counted in each township
+        town_tier = {rr.village.village_code: rr.rank_tier for rs in town_ranked.values() for rr in rs}
+        ranked = [rr._replace(rank_tier=town_tier[rr.village.village_code]) for rr in ranked]
     cdir = root / safe_name(county)
     cname = safe_name(county) + (f"-{safe_name(period_label)}" if period_label else "")
     wb = Workbook()
@@ -312,11 +338,22 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     town_stats = []
     twb = Workbook()
     town_header = _without_tier(TOWN_RANK_HEADER, tiers, TOWN_RANK_HEADER)
+    rule = job.red_black
+    county_marks: dict[str, tuple[str, str]] = {}
+    if rule.within == "county":  # one 红黑榜 over the county, in county rank order
+        for board, r, reason in red_black(ranked, rule):
+            v = r.village
+            rb_all.append((v.township, board, town_rank[v.village_code], v.village_code, v.village_name, _num(v.total),
+                           v.rating_name, reason))
+            county_marks[v.village_code] = (board, reason)
     for town, tr in town_ranked.items():
-        boards = red_black(tr)
-        rb_all.extend((town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
-                       r.village.rating_name, reason) for board, r, reason in boards)
-        marks = {r.village.village_code: (board, reason) for board, r, reason in boards}  # at most one each
+        if rule.within == "county":
+            marks = county_marks
+        else:
+            boards = red_black(tr, rule)
+            rb_all.extend((town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
+                           r.village.rating_name, reason) for board, r, reason in boards)
+            marks = {r.village.village_code: (board, reason) for board, r, reason in boards}  # at most one each
         ws = twb.sheet(town, town_header)
         for rr in tr:
             board, reason = marks.get(rr.village.village_code, (None, None))

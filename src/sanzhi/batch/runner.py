@@ -382,7 +382,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
         run_id = f"{opts.period or opts.year}-{r.id}-{uuid.uuid4().hex[:12]}"
         run_key = store.create_run(
             run_id=run_id, year=opts.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
-            engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
+            engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating, r.vetoes),
             options={"formats": list(formats), "executor": opts.executor, "inputs": [str(p) for p in opts.inputs],
                      **period_options(r)},
             period=opts.period)

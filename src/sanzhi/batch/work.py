@@ -264,7 +264,7 @@ def result_rows(rk: int, result: VillageResult, sha: str, source: str) -> tuple[
     code, num = result.village_code, fmt_cached
     village = (
         rk, code, result.village_name, result.township, result.county, result.year, num(result.total),
-        result.rating.tier, result.rating.name, 1 if result.vetoes else 0, "；".join(v.name for v in result.vetoes),
+        result.rating.tier, result.rating.name, 1 if result.rating.blocked_by_veto else 0, "；".join(v.name for v in result.vetoes),
         result.operative_level, sha, source,
     )
     levels = tuple((rk, code, t.level, num(t.base), num(t.bonus), num(t.total)) for t in result.totals)
