@@ -447,3 +447,32 @@ def test_an_output_folder_inside_the_inputs_is_not_read_as_input(tmp_path: Path,
     assert (first.scored, first.skipped) == (8, 0)
     again = run_batch(rubric_v1, dataclasses.replace(opts, resume=True), clock=lambda: STARTED, reporter=NullReporter())
     assert (again.scored, again.skipped) == (8, 0)
+
+
+def test_scoring_bodies_forms_of_one_village_are_merged_not_duplicates(tmp_path: Path) -> None:
+    """`sanzhi form --by-body` gives each village several workbooks with one village code: a batch
+    merges them into one village (and a resume leaves it as it was)."""
+    from sanzhi.app.api import load_compiled_rubric
+    from sanzhi.batch.store import Store
+    from sanzhi.standard.bundled import sample_files
+    from tests.inputs.test_workbooks import _body_forms, raw_village
+
+    compiled, _ = load_compiled_rubric("liuhe-pingan")
+    samples = sample_files("liuhe-pingan")[:3]
+    for n, sample in enumerate(samples):
+        _body_forms(compiled, tmp_path / "in" / f"村{n}", raw_village(sample))
+    opts = BatchOptions(inputs=(tmp_path / "in",), out_dir=tmp_path / "out", year=2026, db=str(tmp_path / "r.sqlite"), jobs=1)
+    summary = run_batch(compiled, opts, clock=lambda: STARTED)
+    assert (summary.scored, summary.skipped) == (3, 0)
+    by_yaml = {r.result.village_code: r.result for r in score_paths(compiled, list(samples))}  # type: ignore[union-attr]
+    for code, expected in by_yaml.items():
+        written = json.loads(result_path(tmp_path / "out", code).read_text(encoding="utf-8"))["villages"][0]
+        assert written["total"] == fmt(expected.total) and written["rating"]["name"] == expected.rating.name
+    with Store(str(tmp_path / "r.sqlite")) as store:
+        rows = store.query("SELECT source, input_file, status FROM run_inputs ORDER BY source")
+    assert [r[2] for r in rows] == ["scored"] * 3
+    assert all(r[0].endswith("的评分部门表）") and r[1].count("\n") == 2 for r in rows)
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*.json")}
+    again = run_batch(compiled, dataclasses.replace(opts, resume=True), clock=lambda: STARTED)
+    assert (again.scored, again.reused, again.skipped) == (3, 3, 0)
+    assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*.json")} == before

@@ -485,3 +485,109 @@ def test_every_workbook_problem_names_file_sheet_row_and_column(case: dict[str, 
         assert d.location.cell_column and re.fullmatch(r"[A-Z]{1,3}（.+）|[A-Z]", d.location.cell_column), d
         if case["layout"] != "csv":
             assert d.location.sheet is not None, d
+
+
+# ---- scoring bodies' forms (sanzhi form --by-body) -------------------------------------------------
+
+BODY_RUBRICS = ("liuhe-pingan", "qinglian-cunju")
+BODY_SAMPLES = [(r, p) for r, p in bundled_samples() if r.partition("@")[0] in BODY_RUBRICS]
+
+
+def _body_forms(compiled: CompiledRubric, folder: Path, raw: dict[str, Any], style: str = "plain") -> list[Path]:
+    from sanzhi.inputs.forms import write_body_forms
+
+    paths = write_body_forms(compiled, folder)
+    for path in paths:
+        fill_village_form(path, compiled, raw, style, partial=True)
+    return paths
+
+
+@pytest.mark.parametrize(("rubric", "sample"), BODY_SAMPLES, ids=[f"{r.partition('@')[0]}-{p.stem}" for r, p in BODY_SAMPLES])
+def test_body_forms_merge_and_score_exactly_as_the_yaml(rubric: str, sample: Path, tmp_path: Path) -> None:
+    """Each body fills its own form (the fields and items it scores); read together they are one village."""
+    compiled = compiled_for(rubric)
+    from sanzhi.inputs.bodies import bodies
+
+    paths = _body_forms(compiled, tmp_path / "forms", raw_village(sample), "clerk")
+    assert [p.stem for p in paths] == list(bodies(compiled)) and len(paths) >= 3
+    assert scored_json(compiled, [tmp_path / "forms"]) == scored_json(compiled, [sample])
+
+
+def test_body_forms_hold_only_their_bodys_items_and_fields(tmp_path: Path) -> None:
+    compiled = compiled_for("liuhe-pingan")
+    from sanzhi.inputs.forms import write_body_forms
+
+    paths = {p.stem: p for p in write_body_forms(compiled, tmp_path)}
+    assert list(paths) == ["区综治办", "区六合、沿江分局", "基本信息"]
+
+    def keys(path: Path, sheet: str) -> set[str]:
+        ws = openpyxl.load_workbook(path)[sheet]
+        header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "编号")
+        return {str(ws.cell(r, 1).value) for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+
+    assert keys(paths["区综治办"], "评分项") == {"1", "3.1", "4"}
+    assert keys(paths["区六合、沿江分局"], "评分项") == {"2", "3.2", "5"}
+    assert keys(paths["基本信息"], "评分项") == set()
+    assert keys(paths["基本信息"], "填报") == {"major_incident"}  # read by the veto only
+    assert "tech_household_rate" in keys(paths["区六合、沿江分局"], "填报")
+    assert "tech_household_rate" not in keys(paths["区综治办"], "填报")
+    for path in paths.values():  # identity and attributes on every cover, with the body
+        cover = keys(path, "封面")
+        assert {"code", "unit_type", "titles", "scored_by"} <= cover
+        ws = openpyxl.load_workbook(path)["封面"]
+        row = next(r for r in range(1, 60) if ws.cell(r, 1).value == "scored_by")
+        assert ws.cell(row, 5).value == path.stem
+
+
+def _set_cell(path: Path, sheet: str, key: str, header: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    hr = next(r for r in range(1, 40) if ws.cell(r, 1).value == "编号")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(hr, c).value == header)
+    row = next(r for r in range(hr + 1, ws.max_row + 1) if str(ws.cell(r, 1).value) == key)
+    ws.cell(row, col, value)
+    wb.save(path)
+
+
+def test_a_value_answered_differently_in_two_body_forms_is_an_error_naming_both(tmp_path: Path) -> None:
+    compiled = compiled_for("liuhe-pingan")
+    sample = next(p for r, p in BODY_SAMPLES if p.name.startswith("01-") and r.startswith("liuhe"))
+    raw = raw_village(sample)
+    forms = {p.stem: p for p in _body_forms(compiled, tmp_path / "forms", raw)}
+    _set_cell(forms["区六合、沿江分局"], "封面", "unit_type", "村(社区)自评填写", "行政村")  # 区综治办 says 城市社区
+    _set_cell(forms["基本信息"], "封面", "name", "村(社区)自评填写", raw["village"]["name"])  # the same value twice: fine
+    result = runner.invoke(app, ["score", "--rubric", "liuhe-pingan", str(tmp_path / "forms")])
+    assert result.exit_code == 2, result.output
+    text = result.stderr
+    assert "错误[D128]：“村(社区)类型” 在两份评分部门表中填写不一致" in text
+    assert "区六合、沿江分局.xlsx" in text and "区综治办.xlsx" in text
+    # Read in file order, 区六合、沿江分局 comes first: the two forms that differ from it are each named with it.
+    assert text.count("错误[D128]") == 2 and text.count("区六合、沿江分局.xlsx 填 “行政村”") == 2, text
+    assert "基本信息.xlsx 填 “城市社区”" in text and "区综治办.xlsx 填 “城市社区”" in text
+    assert "工作表 “封面”，第 " in text and "列 “E（村(社区)类型）”" in text
+    assert text.count("错误[") == 2, text  # the same name twice is no problem
+
+
+def test_body_forms_one_missing_the_same_body_twice_and_an_unknown_body(tmp_path: Path) -> None:
+    compiled = compiled_for("liuhe-pingan")
+    sample = next(p for r, p in BODY_SAMPLES if p.name.startswith("01-") and r.startswith("liuhe"))
+    raw = raw_village(sample)
+    forms = {p.stem: p for p in _body_forms(compiled, tmp_path / "forms", raw)}
+    # A body's form missing: its items are unanswered, the village is still one village.
+    forms["区综治办"].unlink()
+    (loaded,) = list(read_villages(compiled, [tmp_path / "forms"]))
+    assert isinstance(loaded, LoadedVillage)
+    assert loaded.source.parts == tuple(str(forms[b]) for b in ("区六合、沿江分局", "基本信息"))
+    result = api.score_paths(compiled, [tmp_path / "forms"])
+    (scored,) = list(result)
+    items = {it.id: it for it in scored.result.items}  # type: ignore[union-attr]
+    assert items["1"].missing and items["2"].score == 20
+    # The same body twice, and a body the rubric does not name.
+    shutil.copy(forms["区六合、沿江分局"], tmp_path / "forms" / "副本.xlsx")
+    _set_cell(forms["基本信息"], "封面", "scored_by", "村(社区)自评填写", "区公安局")
+    (failed,) = list(read_villages(compiled, [tmp_path / "forms"]))
+    assert isinstance(failed, LoadFailure)
+    codes = [d.code for d in failed.error.diagnostics]
+    assert "D129" in codes and "D130" in codes
+    d129 = next(d for d in failed.error.diagnostics if d.code == "D129")
+    assert "区六合、沿江分局" in d129.message and "副本.xlsx" in d129.message

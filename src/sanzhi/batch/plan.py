@@ -13,7 +13,10 @@ of `sanzhi.inputs.files.FORMATS` that are not one village a file) may hold many.
   the main process, one village at a time through `sanzhi.inputs.files.read_village_file`;
   consecutive rows of the same township form a shard. A row with bad data becomes a failure
   here and never travels. (Reading is then serial: a folder of thousands of per-village
-  `.xlsx` forms reads at openpyxl's speed on one core.)
+  `.xlsx` forms reads at openpyxl's speed on one core.) Scoring bodies' forms (`sanzhi form
+  --by-body`) of one village are merged into one village here (`sanzhi.inputs.bodies`), when
+  the last of them is read, or at the end for a village whose forms are not all there: two
+  files with one village code are then one village, not duplicates.
 
 Nothing is held beyond the shard being built, so memory stays flat however many villages.
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 from sanzhi.batch.store import Known
 from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, log_internal, sha256_tag
 from sanzhi.common.errors import Diagnostic, Location
+from sanzhi.inputs.bodies import BodyForm, BodyForms
 from sanzhi.inputs.files import INPUT_SUFFIXES, input_files, is_workbook, read_village_file
 from sanzhi.inputs.loaded import Loaded, LoadFailure
 from sanzhi.inputs.read import read_file
@@ -88,29 +92,35 @@ def plan_shards(
         refs = []
         return shard
 
+    forms = BodyForms(compiled)
+
+    def rows(loaded_rows: Iterator[Loaded | Failed]) -> Iterator[Shard | Failed]:
+        nonlocal key
+        for loaded in loaded_rows:
+            if isinstance(loaded, Failed):  # the reader itself failed: the rest of the file is not read
+                if refs:
+                    yield flush()
+                on_rows(1)
+                yield loaded
+                continue
+            if isinstance(loaded, LoadFailure):
+                if refs:
+                    yield flush()
+                diags = loaded.error.diagnostics
+                on_rows(1)
+                yield Failed(loaded.source.display(), "\n".join(loaded.source.files()), sha256_tag(loaded.input_bytes), None,
+                             tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
+                continue
+            town = loaded.assessment.village.township
+            if refs and (key != town or len(refs) >= shard_size):
+                yield flush()
+            key = town
+            on_rows(1)
+            refs.append(RowRef(loaded.source, loaded.assessment, loaded.input_bytes))
+
     for path in files:
         if is_workbook(path):
-            for loaded in _rows_of(compiled, path):
-                if isinstance(loaded, Failed):  # the reader itself failed: the rest of the file is not read
-                    if refs:
-                        yield flush()
-                    on_rows(1)
-                    yield loaded
-                    continue
-                if isinstance(loaded, LoadFailure):
-                    if refs:
-                        yield flush()
-                    diags = loaded.error.diagnostics
-                    on_rows(1)
-                    yield Failed(loaded.source.display(), loaded.source.file, sha256_tag(loaded.input_bytes), None,
-                                 tuple(d.to_dict() for d in diags), tuple(d.one_line() for d in diags))
-                    continue
-                town = loaded.assessment.village.township
-                if refs and (key != town or len(refs) >= shard_size):
-                    yield flush()
-                key = town
-                on_rows(1)
-                refs.append(RowRef(loaded.source, loaded.assessment, loaded.input_bytes))
+            yield from rows(forms.take(_rows_of(compiled, path)))
             continue
         folder = os.path.dirname(path)
         if refs and (key != folder or len(refs) >= shard_size):
@@ -123,12 +133,13 @@ def plan_shards(
             except OSError:
                 blob = None  # the worker reports it
         refs.append(FileRef(path, path, blob))
+    yield from rows(forms.rest())
     if refs:
         yield flush()
 
 
-def _rows_of(compiled: CompiledRubric, path: str) -> Iterator[Loaded | Failed]:
-    """A workbook's villages; a reader that breaks on it (a bug: readers report bad data as
+def _rows_of(compiled: CompiledRubric, path: str) -> Iterator[Loaded | BodyForm | Failed]:
+    """A workbook's villages (or scoring bodies' forms); a reader that breaks on it (a bug: readers report bad data as
     diagnostics) ends that file with a `Failed` for it, never the run."""
     try:
         yield from read_village_file(compiled, Path(path))

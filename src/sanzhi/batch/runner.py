@@ -293,12 +293,12 @@ def _forget_missing(store: Store, run_key: int) -> None:
     """Before a resume: drop what earlier attempts recorded for files that are gone (renamed, deleted).
 
     Done up front so that a renamed file is not taken for a duplicate of its old self. A
-    source's file is `input_file` (a workbook row: its workbook); where that is NULL (a row
-    written by a sanzhi that did not record it), the source itself.
+    source's file is `input_file` (a workbook row: its workbook; bodies' forms merged: each form,
+    one a line); where that is NULL (a row written by a sanzhi that did not record it), the source itself.
     """
     gone = [(s, c, st) for s, f, c, st in store.stream(
         "SELECT source, input_file, village_code, status FROM run_inputs WHERE run_key = ?", (run_key,))
-        if not os.path.exists(f or s)]
+        if not all(os.path.exists(x) for x in (f or s).split("\n"))]  # merged bodies' forms: one file a line
     if gone:
         with store.transaction():
             store.delete_inputs(run_key, [s for s, _, _ in gone])

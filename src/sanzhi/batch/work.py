@@ -78,20 +78,25 @@ class FileRef(NamedTuple):
 
 
 class RowRef(NamedTuple):
-    """A village already read (a workbook row), to be scored."""
+    """A village already read (a workbook row, or scoring bodies' forms merged), to be scored."""
 
-    source: Source  # the workbook, sheet and row
+    source: Source  # the workbook, sheet and row; or the forms
     assessment: Assessment
     input_bytes: bytes
 
     @property
     def key(self) -> str:
-        """The source as the run records it (`run_inputs.source`): its display text."""
+        """The source as the run records it (`run_inputs.source`): its display text; for merged
+        bodies' forms the village and folder, which stay the same when a form is added or removed."""
+        if self.source.parts:
+            folder = os.path.dirname(self.source.parts[0]) or "."
+            return f"{folder}（村代码 {self.assessment.village.code} 的评分部门表）"
         return self.source.display()
 
     @property
     def file(self) -> str:
-        return self.source.file
+        """The input file(s), one a line (`run_inputs.input_file`: a resume forgets the source when one is gone)."""
+        return "\n".join(self.source.files())
 
 
 class Shard(NamedTuple):

@@ -95,12 +95,20 @@ def form(
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分标准 ID[@版本] 或 YAML 文件")] = "jiaxing-sanzhi",
     layout: Annotated[FormLayout, typer.Option("--layout", help="village：单村自评表；many：多村汇总表（每行一个村）")] = FormLayout.village,
     as_csv: Annotated[bool, typer.Option("--csv", help="输出多村汇总表的 CSV 模板（UTF-8 带 BOM，Excel 可直接打开）")] = False,
+    by_body: Annotated[bool, typer.Option("--by-body", help="按评分部门（scored_by）每个部门一份单村自评表，写入 -o 指定的文件夹")] = False,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
 ) -> None:
-    """按评分标准生成自评表：单村自评表（Excel），或多村汇总表模板（Excel / CSV）。"""
-    from sanzhi.inputs.forms import write_form
+    """按评分标准生成自评表：单村自评表（Excel），或多村汇总表模板（Excel / CSV）；--by-body 每个评分部门一份。"""
+    from sanzhi.inputs.forms import write_body_forms, write_form
 
     with error_boundary():
+        if by_body:
+            if layout is not FormLayout.village or as_csv:
+                raise typer.BadParameter("--by-body 只生成单村自评表，不能与 --layout many 或 --csv 同用", param_hint="--by-body")
+            compiled, _ = api.load_compiled_rubric(rubric)
+            for path in write_body_forms(compiled, output, force):
+                err.print(f"已生成 {path}（评分标准 {compiled.ref}）", highlight=False)
+            return
         if output.exists() and not force:
             raise typer.BadParameter(f"文件已存在：{output}（可能是已填好的表格；确需覆盖请加 --force）", param_hint="-o")
         compiled, _ = api.load_compiled_rubric(rubric)

@@ -6,7 +6,9 @@ in its workers and workbooks where it plans) and the rubric tools all ask it.
 
 - YAML / JSON: one village per file (`sanzhi.inputs.read`).
 - Excel `.xlsx`: a per-village form (one village) or a many-villages sheet (one per row),
-  told apart by its sheets (`sanzhi.inputs.xlsx`; the sheet itself: `sanzhi.inputs.table`).
+  told apart by its sheets (`sanzhi.inputs.xlsx`; the sheet itself: `sanzhi.inputs.table`);
+  a scoring body's form (`--by-body`) is one part of a village, merged with the village's
+  other bodies' forms (`sanzhi.inputs.bodies`) by `read_villages` and the batch plan.
 - CSV: a many-villages sheet (`sanzhi.inputs.csvfile`).
 - Old Excel `.xls` / WPS `.et`: read only to say how to convert them.
 
@@ -19,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
+from sanzhi.inputs.bodies import BodyForm, BodyForms
 from sanzhi.inputs.loaded import Loaded, LoadedVillage, LoadFailure, Source
 from sanzhi.inputs.read import read_input, read_village
 from sanzhi.inputs.walk import walk
 from sanzhi.standard.compile import CompiledRubric
 
-Reader = Callable[[CompiledRubric, Path], Iterator[Loaded]]
+Reader = Callable[[CompiledRubric, Path], Iterator[Loaded | BodyForm]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ def _text(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
     yield read_text_village(compiled, path)
 
 
-def _xlsx(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
+def _xlsx(compiled: CompiledRubric, path: Path) -> Iterator[Loaded | BodyForm]:
     from sanzhi.inputs.xlsx import read_workbook  # openpyxl is imported only when needed
 
     return read_workbook(compiled, path)
@@ -100,14 +103,18 @@ def input_files(paths: Sequence[Path], skip: Path | None = None) -> Iterator[str
     return walk(paths, INPUT_SUFFIXES, skip)
 
 
-def read_village_file(compiled: CompiledRubric, path: Path) -> Iterator[Loaded]:
-    """Every village in one file: one for YAML/JSON and the per-village form, one per row otherwise."""
+def read_village_file(compiled: CompiledRubric, path: Path) -> Iterator[Loaded | BodyForm]:
+    """Every village in one file: one for YAML/JSON and the per-village form, one per row otherwise;
+    a scoring body's form is a `BodyForm`, for `BodyForms` to merge with the village's others."""
     return format_of(path).read(compiled, path)
 
 
 def read_villages(compiled: CompiledRubric, paths: list[Path]) -> Iterator[Loaded]:
+    """Every village under `paths`; scoring bodies' forms of one village merged into one."""
+    forms = BodyForms(compiled)
     for file in input_files(paths):
-        yield from read_village_file(compiled, Path(file))
+        yield from forms.take(read_village_file(compiled, Path(file)))
+    yield from forms.rest()
 
 
 __all__ = [

@@ -2,7 +2,10 @@
 
 `build_village_form` gives the per-village form (封面, 填报, 评分项, 核定; see
 `sanzhi.inputs.layout`), `build_many_form` the many-villages sheet and `many_template_csv`
-the same sheet as CSV (UTF-8 with BOM so Excel opens it). `write_form` saves either.
+the same sheet as CSV (UTF-8 with BOM so Excel opens it). `write_form` saves either;
+`write_body_forms` one per-village form per scoring body (`sanzhi form --by-body`: the
+rubric's `scored_by`; what goes on which form, and how they are read back as one village:
+`sanzhi.inputs.bodies`).
 
 Cells a village fills in are yellow, cells a reviewer fills in green; everything else is
 locked (sheet protection without a password: it guards against slips, not against people).
@@ -27,6 +30,7 @@ from sanzhi.common.csvtext import csv_text
 from sanzhi.common.diagnostics import display_width
 from sanzhi.common.errors import Diagnostic, Location, UserError, os_reason
 from sanzhi.common.numbers import fmt
+from sanzhi.inputs.bodies import BODY_KEY, BODY_LABEL, SHARED_BODY, bodies, body_fields, body_items
 from sanzhi.inputs.cellmap import column_letter
 from sanzhi.inputs.layout import (
     DELETE_MARK,
@@ -99,19 +103,49 @@ def write_form(compiled: CompiledRubric, output: Path, layout: Layout = "village
 # ---- the per-village form --------------------------------------------------------------------
 
 
-def build_village_form(compiled: CompiledRubric) -> Workbook:
+def write_body_forms(compiled: CompiledRubric, folder: Path, force: bool = False) -> list[Path]:
+    """One per-village form per scoring body in `folder` (`<body>.xlsx`), in rubric order."""
+    names = bodies(compiled)
+    if not names:
+        raise UserError([Diagnostic("D131", f"评分标准 {compiled.ref} 没有写明评分部门（scored_by），不能按部门分表", Location(str(folder)),
+                                    hint="去掉 --by-body 生成一份单村自评表；或在评分标准的指标、评分项上写 scored_by")])
+    paths = [folder / f"{_file_name(name)}.xlsx" for name in names]
+    taken = [p for p in paths if p.exists()]
+    if taken and not force:
+        raise UserError([Diagnostic("O150", "文件已存在（可能是已填好的表格）", Location(str(p)), hint="确需覆盖请加 --force")
+                         for p in taken])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, path in zip(names, paths):
+            build_village_form(compiled, name).save(path)
+    except OSError as e:
+        raise UserError([Diagnostic("O150", f"无法写入自评表：{os_reason(e)}", Location(str(folder)),
+                                    hint="文件可能正在 Excel 或 WPS 中打开，请关闭后重试；或换一个文件夹")]) from None
+    return paths
+
+
+def _file_name(body: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in body).strip(". ") or "_"
+
+
+def build_village_form(compiled: CompiledRubric, body: str | None = None) -> Workbook:
+    """The per-village form; with `body`, that scoring body's form (its items and the fields they read)."""
     wb = Workbook()
-    _Sheets(compiled, wb).build()
+    _Sheets(compiled, wb, body).build()
     return wb
 
 
 class _Sheets:
-    def __init__(self, compiled: CompiledRubric, wb: Workbook) -> None:
+    def __init__(self, compiled: CompiledRubric, wb: Workbook, body: str | None = None) -> None:
         self.c = compiled
         self.r = compiled.rubric
         self.wb = wb
         self.lists = Dropdowns(wb)
         self.using = items_using(compiled)
+        self.body = body
+        own = body_items(compiled, body) if body is not None else None
+        self.items = tuple(ci for ci in compiled.items if own is None or ci.item.id in own)
+        self.fields = body_fields(compiled, body) if body is not None else None
 
     def build(self) -> None:
         cover = self.wb.active
@@ -125,13 +159,18 @@ class _Sheets:
 
     def _cover(self, ws: Worksheet) -> None:
         cols = entry_columns(self.c)
-        sheet_title(ws, len(cols), self.r.title, f"村（社区）{self_name(self.c)}表 · 评分标准 {self.c.ref}"
+        part = f" · {BODY_LABEL}：{self.body}" if self.body is not None else ""
+        sheet_title(ws, len(cols), self.r.title, f"村（社区）{self_name(self.c)}表{part} · 评分标准 {self.c.ref}"
                     f"（{self.r.issuer}，{self.r.effective_date:%Y年%m月%d日}起施行）")
         header_row(ws, 4, cols)
         row = 5
         self._entry_row(ws, row, cols, None, RUBRIC_KEY, RUBRIC_LABEL, fixed=self.c.ref,
                         expect="由 sanzhi 生成，请勿修改", help_text="读取时核对：与评分所用的评分标准不一致的表格会被拒绝")
         row += 1
+        if self.body is not None:
+            self._entry_row(ws, row, cols, None, BODY_KEY, BODY_LABEL, fixed=self.body, expect="由 sanzhi 生成，请勿修改",
+                            help_text="本表只含该部门评分的项目；读取时同一村的各部门表合并为一份（同一项在两份表中的值须一致）")
+            row += 1
         for spec in VILLAGE_SPECS:
             self._entry_row(ws, row, cols, spec, spec.id, spec.label, corrections=False)
             row += 1
@@ -164,6 +203,9 @@ class _Sheets:
             f"4. 评审更正答案：在该行填写更正值和更正理由；要删去该项答案，更正值填“{DELETE_MARK}”。",
             f"5. 酌情评分项的评分与理由、各项佐证材料见“{SHEET_ITEMS}”工作表；评审直接认定某项得分见“{SHEET_OVERRIDES}”工作表。",
             "6. 请勿修改“编号”列、表头和工作表名称。填好后运行：sanzhi score 本文件.xlsx",
+            *([f"7. 本表为“{self.body}”的评分表（{'各部门都不评分的项目和一票否决等' if self.body == SHARED_BODY else '只含该部门评分的项目'}）；"
+               "把同一村的各部门表放在一起运行 sanzhi score 文件夹/，合并为一个村评分；同一项在两份表中填写不一致会报错。"]
+              if self.body is not None else []),
         ]
 
     def _fields(self, ws: Worksheet) -> None:
@@ -171,7 +213,7 @@ class _Sheets:
         sheet_title(ws, len(cols), f"{self_name(self.c)}填报", "黄色单元格由村（社区）填写；绿色单元格由评审更正时填写（须同时写明理由）。")
         header_row(ws, 3, cols)
         row = 4
-        for entry in field_rows(self.c):
+        for entry in _only(field_rows(self.c), self.fields):
             if isinstance(entry, Group):
                 group_row(ws, row, len(cols), entry.level, entry.title)
             else:
@@ -218,7 +260,7 @@ class _Sheets:
 
     def _item_rows(self) -> Iterable[tuple[Group | None, CompiledItem | None]]:
         last: tuple[str | None, str | None] = ("", "")
-        for ci in self.c.items:
+        for ci in self.items:
             if ci.dimension != last[0]:
                 if ci.dimension is None:
                     bonus = self.r.bonus
@@ -312,6 +354,28 @@ class _Sheets:
         if correction:
             return DataValidation(allow_blank=True)
         return rule_for(spec, self.lists)
+
+
+def _only(rows: Iterable[Group | FieldSpec], keep: frozenset[str] | None) -> list[Group | FieldSpec]:
+    """The 填报 rows with only the fields in `keep` (all when None), and the group titles over them."""
+    rows = list(rows)
+    if keep is None:
+        return rows
+    out: list[Group | FieldSpec] = []
+    for n, entry in enumerate(rows):
+        if isinstance(entry, FieldSpec):
+            if entry.id in keep:
+                out.append(entry)
+            continue
+        # A title stays when a kept field follows before the next title of its level or above.
+        for later in rows[n + 1:]:
+            if isinstance(later, Group):
+                if later.level <= entry.level:
+                    break
+            elif later.id in keep:
+                out.append(entry)
+                break
+    return out
 
 
 def _evidence_text(item: Item) -> str | None:

@@ -17,17 +17,26 @@ from sanzhi.scoring.assessment import Assessment
 
 
 class Source(NamedTuple):
-    """Where one village's data sits: a file, or a row of a sheet in a workbook (CSV: no sheet)."""
+    """Where one village's data sits: a file, or a row of a sheet in a workbook (CSV: no sheet),
+    or several scoring bodies' forms merged into one village (`parts`, in file order; `file`
+    is the first: `sanzhi.inputs.bodies`)."""
 
     file: str
     sheet: str | None = None
     row: int | None = None
+    parts: tuple[str, ...] = ()
 
     def display(self) -> str:
         """`file`, or `file，工作表 “村汇总”，第 3 行`: what messages, `skipped.csv` and the results database show."""
+        if self.parts:
+            return " + ".join(self.parts)
         if self.sheet is None and self.row is None:
             return self.file  # the common case, without building a Location
         return str(self.location())
+
+    def files(self) -> tuple[str, ...]:
+        """Every file the village was read from: its forms' files, or the one file."""
+        return self.parts or (self.file,)
 
     def location(self) -> Location:
         return Location(self.file, sheet=self.sheet, row=self.row)

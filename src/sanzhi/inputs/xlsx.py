@@ -7,6 +7,10 @@ their 编号 (field or item id) and its columns by their headers, then turned in
 village data of the documented format and validated by `read_assessment`, so a form and a
 YAML file mean exactly the same. Every error names the sheet, row and column.
 
+A form whose cover names a scoring body (评分部门, `sanzhi form --by-body`) is one part of a
+village: it is handed over as a `BodyForm`, read but not validated, for `sanzhi.inputs.bodies`
+to merge with the village's other bodies' forms.
+
 Codes: D100 unreadable file; D114 another rubric; D120 not a sanzhi workbook, or a sheet or
 column missing; D124 the same 编号 twice; D125 a correction reason without a corrected value;
 D127 a judgment score on an item that is scored by its rules; D128 a merged value cell and
@@ -16,13 +20,13 @@ the size, DTD and token guards of `sanzhi.inputs.xlsx_guard`.
 
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sanzhi.common.errors import DataError, Diagnostic, Location, os_reason
 from sanzhi.common.regular_file import SHEET_LIMIT, read_regular_file
 from sanzhi.inputs.assessment import read_assessment
+from sanzhi.inputs.bodies import BODY_KEY, BODY_LABEL, BodyForm, LevelEntry, review_entries
 from sanzhi.inputs.cellmap import CellMap, cell, failed, unusable_text
 from sanzhi.inputs.cells import open_workbook, raw_for
 from sanzhi.inputs.layout import (
@@ -59,7 +63,7 @@ _TEXT_KEYS = frozenset(s.id for s in VILLAGE_SPECS if s.type == "text")  # read 
 _HEADER_SEARCH = 30  # rows searched for the 编号 header
 
 
-def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = None) -> Iterator[Loaded]:
+def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = None) -> Iterator[Loaded | BodyForm]:
     name = display or str(path)
     try:
         blob = read_regular_file(path, SHEET_LIMIT)
@@ -104,22 +108,6 @@ def read_workbook(compiled: CompiledRubric, path: Path, display: str | None = No
         wb.close()
 
 
-@dataclass
-class _Level:
-    """What one review level (乡镇评分, 县审核…) filled in, and the cell of each value; the
-    cells are registered once the level's position among the reviews present is known."""
-
-    reviewer: object = None
-    date: object = None
-    corrections: dict[str, dict[str, object]] = field(default_factory=dict)
-    judgments: dict[str, dict[str, object]] = field(default_factory=dict)
-    scores: dict[str, dict[str, object]] = field(default_factory=dict)
-    places: list[tuple[tuple[str, ...], Location]] = field(default_factory=list)
-
-    def present(self) -> bool:
-        return not (is_blank(self.reviewer) and is_blank(self.date)) or bool(self.corrections or self.judgments or self.scores)
-
-
 class _Form:
     """One per-village form being read: the raw village data and where each value sits."""
 
@@ -134,11 +122,13 @@ class _Form:
         self.answers: dict[str, object] = {}
         self.judgments: dict[str, dict[str, object]] = {}
         self.evidence: dict[str, list[str]] = {}
-        self.review = {lv: _Level() for lv in self.levels}
+        self.review = {lv: LevelEntry() for lv in self.levels}
+        self.body: str | None = None  # the scoring body a --by-body form is for
+        self.body_at = Location(file, sheet=SHEET_COVER)
 
     # ---- reading -------------------------------------------------------------------------
 
-    def read(self, blob: bytes) -> Loaded:
+    def read(self, blob: bytes) -> Loaded | BodyForm:
         cover = self._sheet(SHEET_COVER, entry_columns(self.c), ("id", "value"))
         if cover is None:
             return failed(self.file, self.own, blob)
@@ -160,8 +150,13 @@ class _Form:
                 self._overrides(*overrides)
         if any(d.code == "D120" for d in self.own):
             return failed(self.file, self.own, blob)
+        if self.body is not None:  # one body's part of a village: merged with the others (sanzhi.inputs.bodies)
+            places = dict(self.cells.places)
+            return BodyForm(self.file, blob, self.body, self.body_at, self.village, self.answers, self.judgments,
+                            self.evidence, self.review, places, self.own)
         raw = {"rubric": self.c.ref, "village": self.village, "answers": self.answers,
-               "judgments": self.judgments, "evidence": self.evidence, "reviews": self._reviews()}
+               "judgments": self.judgments, "evidence": self.evidence,
+               "reviews": review_entries(self.review, self.levels, self.cells)}
         try:
             assessment = read_assessment(self.c, raw, self.cells.locate)
         except DataError as e:
@@ -218,6 +213,11 @@ class _Form:
         for r, key, row in rows:
             kind, _, level = key.partition(":")
             if key == RUBRIC_KEY or key in attrs:
+                continue
+            if key == BODY_KEY:
+                value = _get(row, cols["value"])
+                self.body_at = self._at(SHEET_COVER, r, cols["value"], BODY_LABEL)
+                self.body = "" if is_blank(value) else normalize_text(str(value))
                 continue
             if key in village_specs:
                 self._value(SHEET_COVER, r, row, cols, village_specs[key], self.village, ("village", key))
@@ -346,24 +346,6 @@ class _Form:
         elif not is_blank(reason):
             entry["reason"] = str(reason).strip()
         return entry, [((), score_at), (("score",), score_at), (("reason",), reason_at)]
-
-    def _reviews(self) -> list[dict[str, object]]:
-        """The levels present (a reviewer named, or anything filled in), lowest first."""
-        out: list[dict[str, object]] = []
-        for lv in self.levels:
-            level = self.review[lv]
-            if not level.present():
-                continue
-            entry: dict[str, object] = {"level": lv, "reviewer": None if is_blank(level.reviewer) else level.reviewer}
-            if not is_blank(level.date):
-                entry["date"] = level.date
-            for section in ("corrections", "judgments", "scores"):
-                if getattr(level, section):
-                    entry[section] = getattr(level, section)
-            for sub, loc in level.places:
-                self.cells.put(("reviews", len(out), *sub), loc)
-            out.append(entry)
-        return out
 
     def _level_name(self, lv: str) -> str:
         return next(x.name for x in self.c.rubric.review_levels if x.id == lv)

@@ -15,6 +15,7 @@ from sanzhi.reports.village import level_cell
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import BundledRubric
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.diff import limit_text, red_black_text
 from sanzhi.standard.extends import variant_marks, variant_notes
 
 _PROV = {"quoted": "引用", "paraphrased": "转述", "calibrated": "本项目校准"}
@@ -106,27 +107,47 @@ def rubric_tree(c: CompiledRubric) -> Tree:
         from sanzhi.scoring.periods import describe
 
         tree.add(f"评定期：{describe(r.periods)}")
+    exempt = {ci.item.id: "、".join(ex.exemption.id for ex in ci.exemptions) for ci in c.items if ci.exemptions}
     for dim in r.dimensions:
         d = tree.add(f"{dim.id} {dim.name}（{fmt(dim.points)} 分）{m('dimension', dim.id)}")
         for ind in dim.indicators:
-            i = d.add(f"{ind.id} {ind.name}（{fmt(ind.points)} 分）{m('indicator', ind.id)}")
+            body = f"；评分部门：{ind.scored_by}" if ind.scored_by else ""
+            i = d.add(f"{ind.id} {ind.name}（{fmt(ind.points)} 分{body}）{m('indicator', ind.id)}")
             for item in ind.items:
                 kinds = "、".join(rule.kind for rule in item.rules)
-                i.add(f"{item.id} {item.name}（{fmt(item.points)} 分；{kinds}；{_PROV[item.provenance]}）{m('item', item.id)}")
+                own = f"；评分部门：{item.scored_by}" if item.scored_by and item.scored_by != ind.scored_by else ""
+                free = f"；免检：{exempt[item.id]}" if item.id in exempt else ""
+                i.add(f"{item.id} {item.name}（{fmt(item.points)} 分；{kinds}；{_PROV[item.provenance]}{own}{free}）{m('item', item.id)}")
     if r.bonus:
         b = tree.add(f"{r.bonus.name}（封顶 {fmt(r.bonus.cap)} 分）")
         for item in r.bonus.items:
-            b.add(f"{item.id} {item.name}（{fmt(item.points)} 分）{m('item', item.id)}")
+            own = f"；评分部门：{item.scored_by}" if item.scored_by else ""
+            b.add(f"{item.id} {item.name}（{fmt(item.points)} 分{own}）{m('item', item.id)}")
+    barred = {cv.veto.id: cv.barred for cv in c.vetoes}
     if r.vetoes:
         v = tree.add("一票否决")
         for veto in r.vetoes:
             window = f"，近 {veto.lookback_months} 个月" if veto.lookback_months else ""
-            v.add(f"{veto.id} {veto.name}{window}{m('veto', veto.id)}")
+            only = f"；只挡：{barred[veto.id]}" if veto.bars else ""
+            v.add(f"{veto.id} {veto.name}{window}{only}{m('veto', veto.id)}")
+    if r.exemptions:
+        e = tree.add("免检（满分）")
+        for ex in r.exemptions:
+            e.add(f"{ex.id} {ex.name}：{'、'.join(ex.items)} 免检（条件：{ex.when}）")
     t = tree.add("等级")
     for tier in r.rating.tiers:
         t.add(f"{tier.name}：≥ {fmt(tier.min_score)} 分" + (f"；前提：{tier.requires_text or tier.requires}" if tier.requires else "") + m("tier", tier.id))
     if r.rating.apply_gate:
         t.add(f"申报门槛：自评分 ≥ {fmt(r.rating.apply_gate.min_self_score)} 分")
+    if r.rating.rank_tiers:
+        where = {"township": "乡镇内", "county": "县内", None: "所列范围内"}[r.rating.rank_within]
+        how = "名额累计" if r.rating.rank_cumulative else "各档单独计名额"
+        k = tree.add(f"按名次等级（{where}排名，{how}）")
+        for rt in r.rating.rank_tiers:
+            gate = f"，且总分 ≥ {fmt(rt.min_score)} 分" if rt.min_score is not None else ""
+            k.add(f"{rt.name}：{limit_text(rt)}{gate}")
+    if r.rating.red_black is not None:
+        tree.add(f"红黑榜：{red_black_text(r.rating.red_black)}")
     if r.variant_of is not None:
         changes = tree.add(f"本变体相对 {r.variant_of.base} 的其他改动")
         for line in variant_notes(r) or ["（无）"]:

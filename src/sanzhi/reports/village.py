@@ -209,6 +209,7 @@ class ItemRow(NamedTuple):
     evidence_supplied: str
     lost: bool
     applicable: bool
+    scored_by: str = ""  # 评分部门, when the rubric names the body that scores the item
 
 
 class ItemGroup(NamedTuple):
@@ -379,6 +380,7 @@ def _item_row(info: RubricInfo, item: ItemResult, level_names: Mapping[str, str]
         evidence_supplied="；".join(item.evidence) if item.evidence else "未提供",
         lost=item.lost > 0,
         applicable=item.applicable,
+        scored_by=item.scored_by or "",
     )
 
 

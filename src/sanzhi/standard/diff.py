@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from sanzhi.common.numbers import fmt
 from sanzhi.standard.lineage import Pairing, outline, pair
-from sanzhi.standard.models import Dimension, Indicator, Item, Rubric
+from sanzhi.standard.models import Dimension, Indicator, Item, RedBlack, Rubric
 from sanzhi.standard.problems import Problem
 from sanzhi.standard.rules import Rule, kind_of
 
@@ -27,6 +27,7 @@ STATUS_ZH = {
 }
 WHAT_ZH = {
     "dimension": "维度", "indicator": "指标", "item": "评分项", "veto": "否决项", "tier": "等级",
+    "rank_tier": "按名次等级", "exemption": "免检项",
     "field": "字段", "attribute": "属性", "derived": "派生字段", "setting": "设置",
 }
 _ITEM_KEYS = (
@@ -276,6 +277,9 @@ def _settings(a: Rubric, b: Rubric) -> list[EntryDiff]:
          b.rating.apply_gate.min_self_score if b.rating.apply_gate else None),
         ("below_all", "未达任何等级时的名称", a.rating.below_all, b.rating.below_all),
         ("review_levels", "评审层级", [lv.name for lv in a.review_levels], [lv.name for lv in b.review_levels]),
+        ("rank_within", "按名次等级的排名范围", _cohort(a.rating.rank_within), _cohort(b.rating.rank_within)),
+        ("rank_cumulative", "按名次等级名额", _cumulative(a), _cumulative(b)),
+        ("red_black", "红黑榜规则", red_black_text(a.rating.red_black), red_black_text(b.rating.red_black)),
     ]
     out = []
     for key, label, x, y in rows:
@@ -283,6 +287,41 @@ def _settings(a: Rubric, b: Rubric) -> list[EntryDiff]:
             status = "added" if x is None else "removed" if y is None else "changed"
             out.append(EntryDiff("setting", status, (key,), (key,), label, label, None, (Change(key, label, show(x), show(y)),)))
     return out
+
+
+def _cohort(within: str | None) -> str | None:
+    return None if within is None else {"township": "乡镇内", "county": "县内"}[within]
+
+
+def _cumulative(r: Rubric) -> str | None:
+    if not r.rating.rank_tiers:
+        return None
+    return "累计（各档从第一名算起）" if r.rating.rank_cumulative else "逐档（各档单独计名额）"
+
+
+def limit_text(limit: Any) -> str:
+    """A RankLimit or RankTier's top/share in words: 前 3 名, 前 10%."""
+    return f"前 {limit.top} 名" if limit.top is not None else f"前 {fmt(limit.share * 100)}%"
+
+
+def red_black_text(rule: RedBlack | None) -> str:
+    """The 红黑榜 rule in words; None (not set) reads as the default."""
+    r = rule or RedBlack()
+    where = "乡镇" if r.within == "township" else "县"
+    black = limit_text(r.black).replace("前", "后", 1)
+    return f"{where}{limit_text(r.red)}为红榜，{where}{black}和一票否决的村为黑榜" + ("" if rule is not None else "（默认）")
+
+
+class _RankTierView(NamedTuple):
+    id: str
+    name: str
+    limit: str
+    min_score: Decimal | None
+
+
+def _rank_tiers(r: Rubric) -> list[_RankTierView]:
+    # Rank tiers need no id: those without one are paired by name.
+    return [_RankTierView(t.id or t.name, t.name, limit_text(t), t.min_score) for t in r.rating.rank_tiers]
 
 
 def _ref(r: Rubric) -> RubricRef:
@@ -299,7 +338,7 @@ def diff_rubrics(a: Rubric, b: Rubric) -> RubricDiff:
     inds_a, par_a = _indicators(a)
     inds_b, par_b = _indicators(b)
     parent = {i: (par_a[i], par_b[i]) for i in par_a if i in par_b}
-    inds = _by_id("indicator", inds_a, inds_b, (("name", "名称"), ("points", "分值")), parent=parent)
+    inds = _by_id("indicator", inds_a, inds_b, (("name", "名称"), ("points", "分值"), ("scored_by", "评分部门")), parent=parent)
     items, used = _diff_items(a, b, warnings)
     tiers = _by_id("tier", a.rating.tiers, b.rating.tiers, (("name", "名称"), ("min_score", "最低分"), ("requires", "前提条件")))
     for ta in a.rating.tiers:
@@ -316,12 +355,15 @@ def diff_rubrics(a: Rubric, b: Rubric) -> RubricDiff:
     ta_ids = [t.id for t in a.rating.tiers if t.id in tb_ids]
     if ta_ids != [t for t in tb_ids if t in ta_ids]:
         warnings.append("等级的先后顺序有变化")
-    vetoes = _by_id("veto", a.vetoes, b.vetoes, (("name", "名称"), ("when", "条件"), ("date_field", "日期字段"), ("lookback_months", "回溯月数")))
+    vetoes = _by_id("veto", a.vetoes, b.vetoes, (("name", "名称"), ("when", "条件"), ("date_field", "日期字段"), ("lookback_months", "回溯月数"),
+                                                 ("bars", "只挡等级")))
+    rank_tiers = _by_id("rank_tier", _rank_tiers(a), _rank_tiers(b), (("name", "名称"), ("limit", "名额"), ("min_score", "最低分")))
+    exemptions = _by_id("exemption", a.exemptions, b.exemptions, (("name", "名称"), ("when", "条件"), ("items", "免检范围")))
     spec_keys = (("label", "标签"), ("type", "类型"), ("unit", "单位"), ("required", "必填"), ("choices", "选项"), ("min", "下限"), ("max", "上限"))
     fields = _by_id("field", a.fields, b.fields, spec_keys, name="label")
     attrs = _by_id("attribute", a.attributes, b.attributes, spec_keys, name="label")
     derived = _by_id("derived", a.derived, b.derived, (("label", "标签"), ("expr", "公式"), ("unit", "单位")), name="label")
-    entries = [*dims, *inds, *items, *vetoes, *tiers, *fields, *attrs, *derived, *_settings(a, b)]
+    entries = [*dims, *inds, *items, *vetoes, *tiers, *rank_tiers, *exemptions, *fields, *attrs, *derived, *_settings(a, b)]
 
     def key(e: EntryDiff) -> tuple[Any, ...]:
         ident = (e.new_ids or e.old_ids)[0]

@@ -58,7 +58,9 @@ def _index(ws: Any) -> tuple[dict[str, int], dict[str, int]]:
     return rows, cols
 
 
-def fill_village_form(path: Path, compiled: CompiledRubric, raw: dict, style: str = "plain") -> None:
+def fill_village_form(path: Path, compiled: CompiledRubric, raw: dict, style: str = "plain", *, partial: bool = False) -> None:
+    """Type a village's data into its form. `partial`: a scoring body's form (--by-body), which
+    has rows only for its own fields and items: values without a row are left to the other forms."""
     r = compiled.rubric
     kinds = {s.id: s.type for s in (*r.attributes, *r.fields)}
     kinds.update(year="integer", assessed_on="date", code="text")
@@ -69,6 +71,8 @@ def fill_village_form(path: Path, compiled: CompiledRubric, raw: dict, style: st
 
     def put(title: str, key: str, header: str, value: object) -> None:
         ws, rows, cols = sheets[title]
+        if partial and key not in rows:
+            return
         ws.cell(rows[key], cols[header], value)
 
     for key, value in raw["village"].items():

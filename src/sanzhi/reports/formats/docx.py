@@ -418,7 +418,8 @@ def _village(r: VillageReport, w: _Writer) -> None:
         if item is None:
             w.shade(w.merged(row.cells[0], row.cells[-1], row.cells[0].text, bold=True), "E4E7EB")
             continue
-        crit = row.cells[0].add_paragraph().add_run(f"要求：{item.evidence_required}　提供：{item.evidence_supplied}")
+        body = f"　评分部门：{item.scored_by}" if item.scored_by else ""
+        crit = row.cells[0].add_paragraph().add_run(f"要求：{item.evidence_required}　提供：{item.evidence_supplied}{body}")
         crit.font.size = Pt(8)
         if item.lost:
             for run in row.cells[-2].paragraphs[0].runs:
