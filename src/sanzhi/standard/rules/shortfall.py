@@ -117,7 +117,9 @@ def _per(per: Decimal, unit: str | None) -> str:
 
 def _describe(rule: Shortfall, points: Decimal) -> str:
     below = rule.direction == "below"
-    past, step = ("低于", "每降低") if below else ("超过", "每超过")
+    # A rate falls (低于80%的，每降低1个百分点); a count falls short (少于4次的，每少1次).
+    counted = rule.unit is not None and rule.unit != "%"
+    past, step = (("少于", "每少") if counted else ("低于", "每降低")) if below else ("超过", "每超过")
     per = _per(rule.per, rule.unit)
     text = f"{past}{_amount(rule.target, rule.unit)}的，{step}{per}扣{fmt(rule.each)}分"
     if rule.steeper is not None:
@@ -125,7 +127,7 @@ def _describe(rule: Shortfall, points: Decimal) -> str:
     if rule.partial == "ceil":
         text += f"，不足{per}的按{per}计"
     elif rule.partial == "exact":
-        text += f"，按实际{'降低' if below else '超过'}幅度计"
+        text += f"，按实际{step.removeprefix('每')}幅度计"
     elif rule.per != 1:
         text += f"，不足{per}的部分不扣"
     cap = rule.cap if rule.cap is not None else points
@@ -174,7 +176,7 @@ def _score(cr: CompiledRule[Shortfall, _Compiled], points: Decimal, values: Valu
     capped = raw > cap
     amount = cap if capped else raw
     unit = display.get(e["value"].text.strip(), ("", rule.unit))[1] or rule.unit
-    word = "低于" if prep.below else "超过"
+    word = ("少于" if unit not in (None, "%") else "低于") if prep.below else "超过"
     counted = fmt(round_to(units, cr.precision)) if prep.rounding is None else fmt(units)
     if rule.per == 1:
         one = ("个百分点" if unit == "%" else unit) or "个单位"  # what one unit is called
