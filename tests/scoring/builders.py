@@ -11,8 +11,8 @@ Shapes accepted:
 - `items: [{points, rules, ...}, ...]`   several items "1.1.1", "1.1.2", … in dimension "1";
 - `dimensions: [{id, items: [...]}, ...]` several dimensions, one indicator each;
 - `bonus: {cap, items: [...]}`           bonus items "B1", "B2", …;
-- `vetoes`, `rating`, `precision`, `review_levels`, `fields`, `attributes`, `derived`
-  as in a rubric file (vetoes and tiers get default names/provenance).
+- `vetoes`, `exemptions`, `rating`, `precision`, `review_levels`, `fields`, `attributes`, `derived`
+  as in a rubric file (vetoes, exemptions and tiers get default names/provenance).
 
 Village data: `village` (attribute values and optionally year / assessed_on), `answers`,
 `judgments`, `evidence`, `reviews` exactly as in a village data file.
@@ -114,6 +114,9 @@ def rubric_dict(spec: Mapping[str, Any]) -> dict[str, Any]:
         vid = str(v["id"])
         vetoes.append({"name": f"否决项{vid}", "provenance": "calibrated", "clause": "测试用例", **copy.deepcopy(dict(v))})
     rubric["vetoes"] = vetoes
+    if "exemptions" in spec:
+        rubric["exemptions"] = [{"provenance": "calibrated", "clause": "测试用例", **copy.deepcopy(dict(e))}
+                                for e in spec["exemptions"]]
     rating = copy.deepcopy(dict(spec.get("rating", {"tiers": [{"id": "T", "min_score": 0}]})))
     rating["tiers"] = [{"name": f"等级{t['id']}", **t} for t in rating["tiers"]]
     rubric["rating"] = rating

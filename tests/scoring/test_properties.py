@@ -6,7 +6,12 @@ are separate on purpose so that monotonicity can be stated exactly:
 
 - o0..o2 are read only by per_occurrence counts (more findings never help),
 - u0..u2 only by per_unit counts (more units never hurt),
-- x0..x2 (0–100) by thresholds, bands, linear and criteria; b0..b3 by conditions.
+- x0..x2 (0–100) by thresholds, bands, linear, criteria and shortfall; b0..b3 by conditions.
+
+Rubrics may also carry exemptions (免检, on `kind == '社区'`, over random dimensions, indicators
+and items) and vetoes that bar only some tiers (`bars`); the properties of issue 17's shapes —
+a shortfall deduction never exceeds its cap, an exempt item always scores full marks, a
+tier-scoped veto never bars a tier it does not name — are stated on their own below as well.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ FIELDS = (
     + [
         {"id": "incident", "label": "是否发生重大事故", "type": "bool", "required": True},
         {"id": "incident_date", "label": "事故日期", "type": "date"},
+        {"id": "negative", "label": "存在负面情形", "type": "bool", "required": True},
     ]
 )
 OPTIONAL = [f["id"] for f in FIELDS if not f.get("required")]
@@ -66,7 +72,8 @@ CONDITIONS = st.sampled_from([*BOOLS, *(f"not {b}" for b in BOOLS), "b0 and b1",
 @st.composite
 def rules_for(draw: st.DrawFn, points: Decimal) -> list[dict[str, Any]]:
     kinds = draw(st.lists(
-        st.sampled_from(["deduct", "per_occurrence", "zero", "threshold", "bands", "linear", "per_unit", "criteria", "judgment"]),
+        st.sampled_from(["deduct", "per_occurrence", "zero", "threshold", "bands", "linear", "per_unit", "criteria", "judgment",
+                         "shortfall"]),
         min_size=1, max_size=3,
     ))
     if kinds.count("judgment") > 1:  # an item has at most one assessor judgment
@@ -113,12 +120,33 @@ def rules_for(draw: st.DrawFn, points: Decimal) -> list[dict[str, Any]]:
             mins = sorted(draw(st.sets(st.integers(1, n), max_size=n)), reverse=True) + [0]
             grades = [{"min_met": m, "grade": f"G{m}", "score": draw(half(0, points))} for m in mins]
             rule |= {"criteria": crits, "grades": grades, "reason": "达标项数"}
+        elif kind == "shortfall":
+            rule |= draw(shortfall_rule(points))
         else:
             rule |= {"guidance": "酌情给分"}
             if draw(st.booleans()):
                 rule["max"] = draw(amount)
         out.append(rule)
     return out
+
+
+@st.composite
+def shortfall_rule(draw: st.DrawFn, points: Decimal) -> dict[str, Any]:
+    """A shortfall rule on one of x0..x2 (0–100), any direction, unit size, counting and slope."""
+    direction = draw(st.sampled_from(["below", "above"]))
+    target = draw(st.integers(1, 99))
+    rule: dict[str, Any] = {
+        "kind": "shortfall", "value": draw(st.sampled_from(XS)), "target": str(target), "direction": direction,
+        "per": draw(st.sampled_from([Decimal(1), Decimal(5), Decimal(10), Decimal("0.5")])),
+        "each": draw(st.sampled_from([Decimal("0.1"), Decimal("0.2"), Decimal("0.5"), Decimal(1)])),
+        "partial": draw(st.sampled_from(["floor", "ceil", "exact"])), "reason": "差额扣分",
+    }
+    if draw(st.booleans()):
+        beyond = draw(st.integers(0, target - 1)) if direction == "below" else draw(st.integers(target + 1, 100))
+        rule["steeper"] = {"beyond": str(beyond), "each": rule["each"] * draw(st.sampled_from([1, 2, 3]))}
+    if draw(st.booleans()):
+        rule["cap"] = draw(half("0.5", points))
+    return rule
 
 
 @st.composite
@@ -152,6 +180,13 @@ def specs(draw: st.DrawFn, applies_often: bool = False) -> dict[str, Any]:
     if draw(st.booleans()):
         spec["vetoes"] = [{"id": "V1", "when": "incident", "date_field": "incident_date", "lookback_months": draw(st.integers(1, 36))}]
     mins = sorted(draw(st.sets(half(0, ceiling), min_size=1, max_size=3)), reverse=True)
+    if draw(st.booleans()):  # a veto of some tiers only
+        bars = draw(st.lists(st.sampled_from([f"T{n}" for n in range(len(mins))]), min_size=1, unique=True))
+        spec.setdefault("vetoes", []).append({"id": "V2", "when": "negative", "bars": bars})
+    if draw(st.integers(0, 2)) == 0:  # 免检 for 社区, over some dimensions, indicators or items
+        ids = [d["id"] for d in dims] + [f"{d['id']}.1" for d in dims] + [f"{d['id']}.1.{n + 1}" for d in dims for n in range(len(d["items"]))]
+        spec["exemptions"] = [{"id": "E1", "name": "示范社区", "when": "kind == '社区'",
+                               "items": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))}]
     tiers = []
     for n, m in enumerate(mins):
         tier: dict[str, Any] = {"id": f"T{n}", "min_score": m}
@@ -173,6 +208,7 @@ VALUE = {
     **{u: st.integers(0, 8) for u in UNITS},
     **{x: st.integers(0, 1000).map(lambda k: Decimal(k) / 10) for x in XS},
     "incident": st.booleans(),
+    "negative": st.booleans(),
     # never after the assessment day (assessed_on is drawn from 2025 on): that is a data error
     "incident_date": st.dates(date(2020, 1, 1), date(2025, 1, 1)).map(date.isoformat),
     "kind": st.sampled_from(["村", "社区"]),
@@ -196,7 +232,7 @@ def villages(draw: st.DrawFn, compiled: Any, *, correct_kind: bool = False, code
         village["assessed_on"] = draw(st.dates(date(2025, 1, 1), date(2026, 12, 31))).isoformat()  # year 2025 and the next
     if draw(st.integers(0, 4)):
         village["kind"] = draw(VALUE["kind"])
-    answers = {"incident": draw(VALUE["incident"])}
+    answers = {"incident": draw(VALUE["incident"]), "negative": draw(VALUE["negative"])}
     for name in OPTIONAL:
         if draw(st.integers(0, 6)):  # mostly answered, sometimes left empty
             answers[name] = draw(VALUE[name])
@@ -207,7 +243,7 @@ def villages(draw: st.DrawFn, compiled: Any, *, correct_kind: bool = False, code
     }
     raw: dict[str, Any] = {"village": village, "answers": answers, "judgments": judgments}
     points = {ci.item.id: ci.item.points for ci in compiled.items}
-    correctable = [*OPTIONAL, "incident", *(["kind"] if correct_kind else [])]
+    correctable = [*OPTIONAL, "incident", "negative", *(["kind"] if correct_kind else [])]
     reviews = []
     for level in draw(st.sampled_from([(), ("township",), ("county",), ("township", "county")])):
         corrections = {}
@@ -320,18 +356,19 @@ def test_scores_sums_caps_and_vetoes(case: tuple[Any, dict[str, Any], dict[str, 
         assert t.bonus == min(cap, raw_bonus) and ZERO <= t.bonus <= cap
         assert t.total == t.base + t.bonus
     assert r.total == r.totals[-1].total and r.operative_level == r.levels[-1]
-    # vetoes block the rating; otherwise the best qualifying tier is chosen
-    if r.vetoes:
+    # a veto of every rating blocks it; otherwise the best qualifying tier no veto bars is chosen
+    if any(not v.bars for v in r.vetoes):
         assert r.rating.tier is None and r.rating.blocked_by_veto and r.rating.name == "不予评定"
     else:
         assert not r.rating.blocked_by_veto
         gate = rubric.rating.apply_gate
         dims = {d.id: d.score for d in r.dimensions}
+        barred = {t for v in r.vetoes for t in v.bars}
         if gate is not None and r.totals[0].total < gate.min_self_score:
             assert r.rating.tier is None and r.rating.gate_passed is False
         else:
             ok = [t.id for t in rubric.rating.tiers
-                  if r.total >= t.min_score and all(dims[k] >= v for k, v in t.dimension_minimums.items())]
+                  if r.total >= t.min_score and all(dims[k] >= v for k, v in t.dimension_minimums.items()) and t.id not in barred]
             assert r.rating.tier == (ok[0] if ok else None)
 
 
@@ -456,3 +493,136 @@ def test_order_of_village_files_does_not_matter(data: st.DataObject) -> None:
         second = [(o.result, None) for o in score_paths(compiled, list(order))]
     assert all(r is not None for r, _ in first + second)
     assert dumps_results(second) == dumps_results(first)
+
+
+# --- issue 17's shapes: shortfall, exemptions, tier-scoped vetoes ------------------------------------
+
+
+@st.composite
+def shortfall_cases(draw: st.DrawFn) -> tuple[Any, dict[str, Any], Decimal, Decimal]:
+    """One item of random points with one shortfall rule, and a value for it."""
+    points = draw(half(1, 10))
+    rule = draw(shortfall_rule(points))
+    spec = {"fields": FIELDS, "item": {"points": points, "rules": [rule]},
+            "precision": draw(st.sampled_from([Decimal("0.1"), Decimal("0.01")]))}
+    value = draw(VALUE[rule["value"]])
+    raw = {"village": dict(builders.VILLAGE), "answers": {"incident": False, "negative": False, rule["value"]: value}}
+    cap = Decimal(str(rule["cap"])) if "cap" in rule else points
+    return builders.compile_spec(spec), raw, cap, value
+
+
+@SETTINGS
+@given(shortfall_cases())
+def test_a_shortfall_deduction_never_exceeds_its_cap(case: tuple[Any, dict[str, Any], Decimal, Decimal]) -> None:
+    compiled, raw, cap, value = case
+    (it,) = builders.score(compiled, raw).items
+    rule = compiled.items[0].rules[0].rule
+    target = Decimal(rule.target)
+    short = target - value if rule.direction == "below" else value - target
+    findings = [f for f in it.operative.findings if f.kind == "shortfall"]
+    if short <= 0:
+        assert findings == [] and it.score == it.points  # nothing short, nothing deducted
+        return
+    for f in findings:
+        assert -cap <= f.amount < 0, (f.amount, cap, f.text)
+        assert f.cap == cap and f.capped is (f.amount == -cap and f.capped)
+    assert it.points - cap <= it.score <= it.points
+    assert not [f for f in it.operative.findings if f.kind == "clamp"]  # one capped rule never over-deducts
+
+
+@SETTINGS
+@given(shortfall_cases(), st.integers(1, 200).map(lambda k: Decimal(k) / 10))
+def test_further_from_the_target_never_deducts_less(case: tuple[Any, dict[str, Any], Decimal, Decimal], step: Decimal) -> None:
+    compiled, raw, _, value = case
+    rule = compiled.items[0].rules[0].rule
+    further = value - step if rule.direction == "below" else value + step
+    if not ZERO <= further <= 100:
+        return
+    worse = json.loads(json.dumps(raw, default=str))
+    worse["answers"][rule.value] = str(further)
+    assert builders.score(compiled, worse).items[0].score <= builders.score(compiled, raw).items[0].score
+
+
+def _kind_per_level(raw: dict[str, Any]) -> list[str | None]:
+    """The village's `kind` attribute at each review level present (corrections accumulate)."""
+    kind = raw["village"].get("kind")
+    out = [kind]
+    for review in raw.get("reviews", []):
+        fix = review.get("corrections", {}).get("kind")
+        if fix is not None:
+            kind = fix["value"]
+        out.append(kind)
+    return out
+
+
+@SETTINGS
+@given(st.data())
+def test_an_exempt_item_always_scores_full_marks(data: st.DataObject) -> None:
+    spec = data.draw(specs(applies_often=True))
+    dims = spec["dimensions"]
+    ids = [d["id"] for d in dims] + [f"{d['id']}.1" for d in dims] + [f"{d['id']}.1.{n + 1}" for d in dims for n in range(len(d["items"]))]
+    spec["exemptions"] = [{"id": "E9", "name": "免检社区", "when": "kind == '社区'",
+                           "items": data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))}]
+    compiled = builders.compile_spec(spec)
+    raw = data.draw(villages(compiled, correct_kind=True))
+    r = builders.score(compiled, raw)
+    covered = {ci.item.id for ci in compiled.items if ci.exemptions}
+    assert covered  # the ids named cover at least the items named
+    kinds = _kind_per_level(raw)
+    overridden: set[str] = set()
+    for n, level in enumerate(r.levels):
+        if n:
+            overridden |= set(raw["reviews"][n - 1].get("scores", {}))
+        for it in r.items:
+            ls = it.levels[n]
+            exempt = it.id in covered and kinds[n] == "社区"
+            assert (ls.exempt == "E9") is exempt, (it.id, level, kinds[n], ls)
+            if exempt and it.id not in overridden:  # a reviewer's score set outright still counts
+                assert ls.score == it.points and ls.applicable, (it.id, level, ls)
+                assert [f.kind for f in ls.findings] == ["exempt"] and "免检社区" in ls.findings[0].text
+
+
+@st.composite
+def barring_cases(draw: st.DrawFn) -> tuple[Any, dict[str, Any], frozenset[str]]:
+    spec = draw(specs())
+    tiers = [t["id"] for t in spec["rating"]["tiers"]]
+    bars = frozenset(draw(st.lists(st.sampled_from(tiers), min_size=1, unique=True)))
+    spec["vetoes"] = [{"id": "V3", "when": "negative", "bars": sorted(bars)}]
+    spec["rating"].pop("apply_gate", None)
+    compiled = builders.compile_spec(spec)
+    raw = draw(villages(compiled))
+    raw.pop("reviews", None)
+    raw["answers"]["negative"] = True
+    return compiled, raw, bars
+
+
+@SETTINGS
+@given(barring_cases())
+def test_a_tier_scoped_veto_never_bars_a_tier_it_does_not_name(case: tuple[Any, dict[str, Any], frozenset[str]]) -> None:
+    compiled, raw, bars = case
+    barred = builders.score(compiled, raw)
+    clean = json.loads(json.dumps(raw, default=str))
+    clean["answers"]["negative"] = False
+    free = builders.score(compiled, clean)
+    assert [v.id for v in barred.vetoes] == ["V3"] and not barred.rating.blocked_by_veto
+    assert barred.total == free.total  # a veto never touches the scores
+    assert barred.rating.tier not in bars
+    if free.rating.tier not in bars:  # the tier it would have had, not named: still its tier
+        assert barred.rating.tier == free.rating.tier
+    else:  # the best qualifying tier after the barred ones (free's reasons say why higher ones failed)
+        ids = [t.tier.id for t in compiled.tiers]
+        later = ids[ids.index(free.rating.tier) + 1:]
+        assert barred.rating.tier is None or barred.rating.tier in later
+    # and in a ranking: a village with the veto never takes a rank tier it names, and keeps the others
+    from sanzhi.batch import queries
+
+    def row(code: str, total: Decimal, vetoes: str) -> queries.VillageRow:
+        return queries.VillageRow(code, code, "镇", "县", 2025, total, None, "x", False, vetoes, "self", 1, "r", "id", "1", "h", None, None)
+
+    tiers = (queries.RankTier("甲", top=1, barred_by=("否决项V3",) if "T0" in bars else ()),
+             queries.RankTier("乙", top=2, barred_by=("否决项V3",) if "T1" in bars else ()), queries.RankTier("丙", top=3))
+    names = "；".join(v.name for v in barred.vetoes)
+    ranked = queries.assign_ranks([row("1", Decimal(90), names), row("2", Decimal(80), ""), row("3", Decimal(70), "")], tiers)
+    first = ranked[0].rank_tier
+    assert first == next(t.name for t in tiers if "否决项V3" not in t.barred_by)
+    assert [r.rank_tier for r in ranked[1:]] == ["乙", "丙"]
