@@ -559,10 +559,10 @@ def test_a_value_answered_differently_in_two_body_forms_is_an_error_naming_both(
     result = runner.invoke(app, ["score", "--rubric", "liuhe-pingan", str(tmp_path / "forms")])
     assert result.exit_code == 2, result.output
     text = result.stderr
-    assert "错误[D128]：“村(社区)类型” 在两份评分部门表中填写不一致" in text
+    assert "错误[D130]：“村(社区)类型” 在两份评分部门表中填写不一致" in text
     assert "区六合、沿江分局.xlsx" in text and "区综治办.xlsx" in text
     # Read in file order, 区六合、沿江分局 comes first: the two forms that differ from it are each named with it.
-    assert text.count("错误[D128]") == 2 and text.count("区六合、沿江分局.xlsx 填 “行政村”") == 2, text
+    assert text.count("错误[D130]") == 2 and text.count("区六合、沿江分局.xlsx 填 “行政村”") == 2, text
     assert "基本信息.xlsx 填 “城市社区”" in text and "区综治办.xlsx 填 “城市社区”" in text
     assert "工作表 “封面”，第 " in text and "列 “E（村(社区)类型）”" in text
     assert text.count("错误[") == 2, text  # the same name twice is no problem
@@ -588,6 +588,6 @@ def test_body_forms_one_missing_the_same_body_twice_and_an_unknown_body(tmp_path
     (failed,) = list(read_villages(compiled, [tmp_path / "forms"]))
     assert isinstance(failed, LoadFailure)
     codes = [d.code for d in failed.error.diagnostics]
-    assert "D129" in codes and "D130" in codes
-    d129 = next(d for d in failed.error.diagnostics if d.code == "D129")
-    assert "区六合、沿江分局" in d129.message and "副本.xlsx" in d129.message
+    assert "D131" in codes and "D132" in codes
+    d131 = next(d for d in failed.error.diagnostics if d.code == "D131")
+    assert "区六合、沿江分局" in d131.message and "副本.xlsx" in d131.message

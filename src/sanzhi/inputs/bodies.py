@@ -13,9 +13,9 @@ holds them by village code and merges a village's forms into one raw village, va
 located as one form would be (`sanzhi score` and `sanzhi batch` both read through it):
 
 - a value given in two forms must be the same (是 and √ are the same; blank is no answer): two
-  different values are one error (D128) naming both files and cells;
-- the same body's form twice for one village is an error (D129), as is a body the rubric does
-  not name (D130);
+  different values are one error (D130) naming both files and cells;
+- the same body's form twice for one village is an error (D131), as is a body the rubric does
+  not name (D132);
 - a review level is present when any form has it; its reviewer is the one named, or, when the
   forms name different reviewers, each body's ("区综治办：张某；区六合、沿江分局：李某"); its
   date the latest;
@@ -219,7 +219,7 @@ class _Merge:
             if _typed(spec, into[key]) != _typed(spec, raw):
                 other = first[path]
                 self.own.append(Diagnostic(
-                    "D128", f"“{label}” 在两份评分部门表中填写不一致：{other.file} 填 “{_shown(into[key])}”，{form.file} 填 “{_shown(raw)}”",
+                    "D130", f"“{label}” 在两份评分部门表中填写不一致：{other.file} 填 “{_shown(into[key])}”，{form.file} 填 “{_shown(raw)}”",
                     at, path=f"{' › '.join(str(p) for p in path)}", expected=f"与 {self.where(other, path)} 相同", found=_shown(raw),
                     hint="同一个村的各评分部门表中，同一项只能有一个值；请核对后改成一致，或只在一份表中填写"))
             return
@@ -267,7 +267,7 @@ class _Merge:
         if key in into:
             if into[key] != value:
                 other = first[path]
-                self.own.append(Diagnostic("D128", f"{label}在两份评分部门表中填写不一致（{other.file}、{form.file}）",
+                self.own.append(Diagnostic("D130", f"{label}在两份评分部门表中填写不一致（{other.file}、{form.file}）",
                                            self.where(form, path), expected=f"与 {self.where(other, path)} 相同",
                                            hint="一个评分项只由一个评分部门评分；请只在该部门的表中填写"))
             return
@@ -302,7 +302,7 @@ class _Merge:
                                 other = first[path]
                                 name = self.names.get(key, f"评分项 “{key}”")
                                 self.own.append(Diagnostic(
-                                    "D128", f"{lv.name}对 {name} 的{_SECTION[section]}在两份评分部门表中不一致（{other.file}、{form.file}）",
+                                    "D130", f"{lv.name}对 {name} 的{_SECTION[section]}在两份评分部门表中不一致（{other.file}、{form.file}）",
                                     at.get((section, key), Location(form.file)), hint="请核对后改成一致，或只在一份表中填写"))
                             continue
                         target[key] = entry
@@ -346,11 +346,11 @@ def merge(compiled: CompiledRubric, forms: list[BodyForm]) -> Loaded:
     seen: dict[str, BodyForm] = {}
     for f in forms:
         if f.body not in expected:
-            own.append(Diagnostic("D130", f"评分部门 “{f.body}” 不是评分标准 {compiled.ref} 的评分部门", f.body_at,
+            own.append(Diagnostic("D132", f"评分部门 “{f.body}” 不是评分标准 {compiled.ref} 的评分部门", f.body_at,
                                   expected="、".join(expected) + " 之一" if expected else "本评分标准未按部门分表",
                                   found=f.body, hint=f"请用 sanzhi form --rubric {compiled.ref} --by-body 重新生成各部门的表格"))
         elif f.body in seen:
-            own.append(Diagnostic("D129", f"村代码 {f.code} 的 “{f.body}” 评分表有两份：{seen[f.body].file}、{f.file}", f.body_at,
+            own.append(Diagnostic("D131", f"村代码 {f.code} 的 “{f.body}” 评分表有两份：{seen[f.body].file}、{f.file}", f.body_at,
                                   hint="每个评分部门每个村只填一份；请删除重复的一份"))
         else:
             seen[f.body] = f

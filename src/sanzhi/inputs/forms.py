@@ -107,7 +107,7 @@ def write_body_forms(compiled: CompiledRubric, folder: Path, force: bool = False
     """One per-village form per scoring body in `folder` (`<body>.xlsx`), in rubric order."""
     names = bodies(compiled)
     if not names:
-        raise UserError([Diagnostic("D131", f"评分标准 {compiled.ref} 没有写明评分部门（scored_by），不能按部门分表", Location(str(folder)),
+        raise UserError([Diagnostic("D133", f"评分标准 {compiled.ref} 没有写明评分部门（scored_by），不能按部门分表", Location(str(folder)),
                                     hint="去掉 --by-body 生成一份单村自评表；或在评分标准的指标、评分项上写 scored_by")])
     paths = [folder / f"{_file_name(name)}.xlsx" for name in names]
     taken = [p for p in paths if p.exists()]
