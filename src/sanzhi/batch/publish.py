@@ -341,8 +341,8 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     rule = job.red_black
     county_marks: dict[str, tuple[str, str]] = {}
     if rule.within == "county":  # one 红黑榜 over the county, in county rank order
-        for board, r, reason in red_black(ranked, rule):
-            v = r.village
+        for board, row, reason in red_black(ranked, rule):
+            v = row.village
             rb_all.append((v.township, board, town_rank[v.village_code], v.village_code, v.village_name, _num(v.total),
                            v.rating_name, reason))
             county_marks[v.village_code] = (board, reason)
@@ -351,14 +351,14 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
             marks = county_marks
         else:
             boards = red_black(tr, rule)
-            rb_all.extend((town, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
-                           r.village.rating_name, reason) for board, r, reason in boards)
-            marks = {r.village.village_code: (board, reason) for board, r, reason in boards}  # at most one each
+            rb_all.extend((town, board, b.rank, b.village.village_code, b.village.village_name, _num(b.village.total),
+                           b.village.rating_name, reason) for board, b, reason in boards)
+            marks = {b.village.village_code: (board, reason) for board, b, reason in boards}  # at most one each
         ws = twb.sheet(town, town_header)
         for rr in tr:
-            board, reason = marks.get(rr.village.village_code, (None, None))
+            mark: tuple[str | None, str | None] = marks.get(rr.village.village_code, (None, None))
             ws.append(_without_tier((rr.rank, rr.rank_tier, rr.village.village_code, rr.village.village_name,
-                                     _num(rr.village.total), rr.village.rating_name, rr.village.vetoes, board, reason), tiers,
+                                     _num(rr.village.total), rr.village.rating_name, rr.village.vetoes, *mark), tiers,
                                     TOWN_RANK_HEADER))
         town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
     twb.save(cdir / f"{cname}-乡镇排名与红黑榜.xlsx")

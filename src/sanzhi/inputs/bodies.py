@@ -231,8 +231,8 @@ class _Merge:
         forms = self.forms
         village: dict[str, object] = {}
         answers: dict[str, object] = {}
-        judgments: dict[str, dict[str, object]] = {}
-        evidence: dict[str, list[str]] = {}
+        judgments: dict[str, object] = {}  # item id → one form's judgment entry, whole
+        evidence: dict[str, object] = {}  # item id → one form's 佐证材料 list, whole
         first: dict[tuple[str | int, ...], BodyForm] = {}
         assessors: list[str] = []
         for form in forms:
@@ -257,9 +257,9 @@ class _Merge:
         cells = CellMap(Location(forms[0].file), self.places)
         levels = self._levels(first)
         order = [lv.id for lv in self.c.rubric.review_levels[1:]]
-        raw = {"rubric": self.c.ref, "village": village, "answers": answers, "judgments": judgments, "evidence": evidence,
-               "reviews": review_entries(levels, order, cells)}
-        return raw, cells
+        merged: dict[str, object] = {"rubric": self.c.ref, "village": village, "answers": answers, "judgments": judgments,
+                                     "evidence": evidence, "reviews": review_entries(levels, order, cells)}
+        return merged, cells
 
     def _whole(self, into: dict[str, object], key: str, value: object, form: BodyForm, path: tuple[str | int, ...],
                label: str, first: dict[tuple[str | int, ...], BodyForm]) -> None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.common.numbers import FMT_CACHE, fmt_cached
-from sanzhi.scoring.results import Finding, VillageResult
+from sanzhi.scoring.results import JSON_OMIT, Finding, VillageResult
 
 
 def is_namedtuple(tp: object) -> bool:
@@ -109,7 +109,7 @@ def converter(cls: type) -> Callable[[object], dict[str, object]]:
     for i, name in enumerate(fields):
         e = _expr(hints.get(name, object), f"o[{i}]", env)
         parts.append(f"{name!r}: {e if e is not None else f'_generic(o[{i}])'}")
-    omit: dict[str, object] = getattr(cls, "_json_omit", {})  # later fields, left out at their default
+    omit = JSON_OMIT.get(cls, {})  # later fields, left out at their default
     if omit:
         lines = [f"def _conv(o):\n    d = {{{', '.join(parts)}}}\n"]
         for name, default in omit.items():

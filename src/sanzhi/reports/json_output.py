@@ -18,7 +18,7 @@ import orjson
 
 from sanzhi.common.numbers import fmt
 from sanzhi.reports.json_convert import village_data
-from sanzhi.scoring.results import VillageResult
+from sanzhi.scoring.results import JSON_OMIT, VillageResult
 
 RESULT_SCHEMA_VERSION = 1
 
@@ -33,7 +33,7 @@ def to_data(obj: object) -> object:
         return obj.isoformat()
     fields = getattr(type(obj), "_fields", None)
     if fields is not None:  # a result NamedTuple: keep its field order
-        omit = getattr(type(obj), "_json_omit", {})  # later fields, left out while at their default
+        omit = JSON_OMIT.get(type(obj), {})  # later fields, left out while at their default
         return {name: to_data(value) for name, value in zip(fields, obj)  # type: ignore[call-overload]
                 if name not in omit or value != omit[name]}
     if isinstance(obj, (tuple, list)):

@@ -72,6 +72,9 @@ def _level_score(ci: CompiledItem, level: str, outcome: Outcome, override: _Over
         text = "本项不适用" + ("，不计入本维度分母" if ci.item.not_applicable == "rescale" else "，按 0 分计")
         return LevelScore(level, _ZERO, (Finding("not_applicable", None, _ZERO, text),), False, False), ()
     exempt = None
+    score: Decimal
+    findings: tuple[Finding, ...]
+    missing: tuple[str, ...]
     if isinstance(outcome, CompiledExemption):
         # 免检: full marks without assessment. A reviewer's score set outright still counts (below).
         ex = outcome.exemption

@@ -6,7 +6,7 @@ dataclass (which pays object.__setattr__ per field) while staying immutable and 
 `sanzhi.reports.json_output` turns them into byte-stable JSON.
 
 Fields added to the format later sit at the end of their type with a default, and are named in
-the type's `_json_omit` (field → default): the JSON leaves them out while they hold the default,
+`JSON_OMIT` (type → field → default): the JSON leaves them out while they hold the default,
 so results of rubrics that do not use them stay byte-identical, and reading back fills them in.
 """
 
@@ -24,8 +24,6 @@ class LevelScore(NamedTuple):
     applicable: bool = True  # a correction of an attribute can change applicability per level
     exempt: str | None = None  # the exemption (免检) that gave full marks at this level, by id
 
-    _json_omit = {"exempt": None}
-
 
 class ItemResult(NamedTuple):
     id: str
@@ -40,8 +38,6 @@ class ItemResult(NamedTuple):
     missing: tuple[str, ...] = ()  # field ids not answered at the operative level
     evidence: tuple[str, ...] = ()  # 佐证材料 the village supplied for this item
     scored_by: str | None = None  # the body that scores it (the rubric's scored_by)
-
-    _json_omit = {"scored_by": None}
 
     @property
     def exempt(self) -> str | None:
@@ -76,8 +72,6 @@ class VetoHit(NamedTuple):
     text: str
     inputs: tuple[tuple[str, object], ...]
     bars: tuple[str, ...] = ()  # the tiers (rating or rank tiers) it bars; empty: every rating
-
-    _json_omit = {"bars": ()}
 
 
 class RatingResult(NamedTuple):
@@ -132,3 +126,12 @@ class VillageResult(NamedTuple):
     top_losses: tuple[Loss, ...]
     review_notes: tuple[str, ...] = ()  # who reviewed at each level, and when
     corrections: tuple[CorrectionNote, ...] = ()  # every level's corrections, lowest level first
+
+
+# Kept outside the classes: a NamedTuple's body holds fields, and a type checker reads any
+# assignment there as one.
+JSON_OMIT: dict[type, dict[str, object]] = {
+    LevelScore: {"exempt": None},
+    ItemResult: {"scored_by": None},
+    VetoHit: {"bars": ()},
+}
