@@ -23,6 +23,7 @@ from sanzhi.app.rubric_tables import import_table
 from sanzhi.cli import app
 from sanzhi.reports.rubric_export import WRITERS
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.models import RankLimit, RedBlack
 from sanzhi.standard.tables.layout import table_layout
 
 runner = CliRunner()
@@ -177,3 +178,28 @@ def test_a_damaged_machine_sheet_falls_back_to_reading_the_table(tmp_path: Path)
     data = report.imported.draft.data
     assert sum(len(ind["items"]) for d in data["dimensions"] for ind in d["indicators"]) == 45  # every row read again
     assert report.output.exists()
+
+
+def test_issue_17_shapes_are_said_in_the_table() -> None:
+    """A veto of some tiers, 免检, cumulative rank tiers with their cohort and gate, a shortfall
+    with its unit, bodies inherited from the indicator and the 红黑榜 rule are printed in words."""
+    qinglian = api.load_compiled_rubric("qinglian-cunju@2026")[0].rubric
+    layout = table_layout(qinglian)
+    lines = {r.heading: r.text for r in layout.rules}
+    assert "县定负面情形" not in lines["一票否决"]  # it bars one tier only, not every rating
+    assert lines["否决项"].startswith("有下列情形之一的，不能评为“引领型”（可评其余等级）：①近两年内（24个月）存在县定负面情形")
+    assert lines["排名"].startswith("在县（市、区）内按总分排名，前25%的为“引领型”，前70%的为“规范型”，前85%的为“提升型”（名额累计")
+    assert "评为“引领型”的总分还须达到90分" in lines["排名"] and "提升型”的总分" not in lines["排名"]
+    assert "红黑榜" not in lines  # not set in the rubric: the default is not printed as the rubric's
+    cells = {it.id: it for d in layout.dimensions for it in d.items}
+    assert cells["3.2"].rules.startswith("低于100%的，每降低1个百分点扣0.2分，低于90%的，每降低1个百分点扣0.5分")
+    assert cells["1.4"].rules.startswith("少于4次的，每少1次扣1分")
+    liuhe = api.load_compiled_rubric("liuhe-pingan@2026")[0].rubric
+    layout = table_layout(liuhe)
+    lines = {r.heading: r.text for r in layout.rules}
+    assert "第2项（有科技防范设施）免检，按满分计" in lines["免检"]
+    cells = {it.id: it for d in layout.dimensions for it in d.items}
+    assert "评分单位" in layout.columns and cells["1"].scored_by == "区综治办" and cells["2"].scored_by == "区六合、沿江分局"
+    rated = liuhe.model_copy(update={"rating": liuhe.rating.model_copy(update={"red_black": RedBlack(within="county", red=RankLimit(top=3))})})
+    lines = {r.heading: r.text for r in table_layout(rated).rules}
+    assert lines["红黑榜"] == "在县（市、区）内按总分排名，前3名的列入红榜，后10%的和被一票否决的列入黑榜。"

@@ -4,22 +4,25 @@ Title block (title, issuing body, version, effective date, provenance note); one
 under its dimension and indicator — 序号, 评分项, 评定标准, 分值, 评分细则 (every rule in words,
 `phrasing`), 考核方法 (methods and documents) and, where items are scored by different
 bodies, 评分单位; a 小计 row per dimension, a 合计 row, the bonus section; then the rating
-rules in words (tiers and their conditions, apply gate, vetoes with their look-back windows,
-bonus cap). The XLSX, DOCX and PDF writers only place these texts; `sanzhi rubric import`
+rules in words (tiers and their conditions, apply gate, vetoes with their look-back windows and
+the tiers they bar, 免检, bonus cap, rank tiers with their cohort and gates, 红黑榜). The XLSX, DOCX and PDF writers only place these texts; `sanzhi rubric import`
 reads the same columns back, and the machine sheet keeps each row's fingerprint so an edited
 row is told apart from an untouched one.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sanzhi.common.numbers import fmt
-from sanzhi.standard.models import Indicator, Item, Rubric
+from sanzhi.standard.fields import DerivedField, FieldSpec
+from sanzhi.standard.models import Indicator, Item, RankLimit, RankTier, RedBlack, Rubric, Veto
 from sanzhi.standard.tables.methods import methods_text
 from sanzhi.standard.tables.phrasing import Display, Shown, expr_words, rules_text
+
+Specs = Mapping[str, FieldSpec | DerivedField]
 
 _CN_NUMERALS = set("一二三四五六七八九十百")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -132,8 +135,8 @@ def _body(item: Item, indicator: Indicator | None) -> str | None:
     return item.scored_by or (getattr(indicator, "scored_by", None) if indicator is not None else None)
 
 
-def _item(item: Item, indicator: Indicator | None, display: Display, show_scored_by: bool) -> LayoutItem:
-    text = rules_text(item.rules, item.points)
+def _item(item: Item, indicator: Indicator | None, display: Display, show_scored_by: bool, specs: Specs) -> LayoutItem:
+    text = rules_text(item.rules, item.points, specs)
     if item.applies_when:
         na = {"rescale": "不适用时不计入本类分值，本类按其余项折算", "zero": "不适用时本项计0分"}.get(item.not_applicable or "", "")
         text += f"（适用条件：{expr_words(item.applies_when, display)}{'；' + na if na else ''}）"
@@ -175,25 +178,89 @@ def _rule_lines(rubric: Rubric, display: Display) -> tuple[RuleLine, ...]:
     if gate is not None:
         said = gate.text if gate.text and fmt(gate.min_self_score) in gate.text else None
         lines.append(RuleLine("申报条件", said or f"自评分须达到{fmt(gate.min_self_score)}分以上才能申报。{gate.text or ''}"))
-    if rubric.vetoes:
-        listed = []
-        for n, v in enumerate(rubric.vetoes):
-            mark = _CIRCLED[n] if n < len(_CIRCLED) else f"({n + 1})"
-            window = _lookback(v.lookback_months) if v.lookback_months else ""
-            listed.append(f"{mark}{window}{v.name}")
+    every = [v for v in rubric.vetoes if not v.bars]
+    if every:
+        listed = [_veto_words(n, v) for n, v in enumerate(every)]
         lines.append(RuleLine("一票否决", "有下列情形之一的，实行一票否决：" + "；".join(listed) + "。"))
+    # A veto of some tiers only, one line per set of tiers barred ("…的，不能评为引领型").
+    tier_names = {t.id: t.name for t in rubric.rating.tiers} | {t.id: t.name for t in rubric.rating.rank_tiers if t.id}
+    scoped: dict[tuple[str, ...], list[Veto]] = {}
+    for v in rubric.vetoes:
+        if v.bars:
+            scoped.setdefault(v.bars, []).append(v)
+    for bars, vetoes in scoped.items():
+        listed = [_veto_words(n, v) for n, v in enumerate(vetoes)]
+        barred = "、".join(f"“{tier_names.get(b, b)}”" for b in bars)
+        lines.append(RuleLine("否决项", f"有下列情形之一的，不能评为{barred}（可评其余等级）：" + "；".join(listed) + "。"))
+    if rubric.exemptions:
+        where = _item_labels(rubric)
+        listed = [f"{e.name}（{expr_words(e.when, display)}）的，{'、'.join(where.get(i, i) for i in e.items)}免检，按满分计"
+                  for e in rubric.exemptions]
+        lines.append(RuleLine("免检", "；".join(listed) + "。"))
     if rubric.bonus is not None:
         lines.append(RuleLine("加分项", f"{rubric.bonus.name}合计最高加{fmt(rubric.bonus.cap)}分，计入总分。"))
-    for rt in rubric.rating.rank_tiers:
-        share = f"前{fmt(rt.share * 100)}%" if rt.share is not None else f"前{rt.top}名"
-        lines.append(RuleLine("排名", f"在乡镇（街道）或县（市、区）内排名{share}的为“{rt.name}”（同分并列，被一票否决的不参与排名）。"))
+    lines.extend(_rank_lines(rubric))
+    if rubric.rating.red_black is not None:
+        lines.append(RuleLine("红黑榜", _red_black_words(rubric)))
     lines.append(RuleLine("计分", f"各评分项扣分扣完为止，不计负分；得分保留到{fmt(rubric.precision)}分（四舍五入）；"
                                    f"各类和总分为各项得分之和，满分{fmt(rubric.total_points)}分。"))
     return tuple(lines)
 
 
+def _veto_words(n: int, v: Veto) -> str:
+    mark = _CIRCLED[n] if n < len(_CIRCLED) else f"({n + 1})"
+    window = _lookback(v.lookback_months) if v.lookback_months else ""
+    return f"{mark}{window}{v.name}"
+
+
+def _item_labels(rubric: Rubric) -> dict[str, str]:
+    """How a table names what an exemption covers: 第一类 → "一、党建引领（16分）" reads as
+    "“党建引领”类", an indicator or item by its 序号 ("第3.1项")."""
+    out: dict[str, str] = {}
+    for dim in rubric.dimensions:
+        out[dim.id] = f"“{dim.name}”类全部评分项"
+        for ind in dim.indicators:
+            out[ind.id] = f"“{ind.name}”全部评分项"
+            for it in ind.items:
+                out[it.id] = f"第{it.id}项（{it.name}）"
+    return out
+
+
+_COHORT = {"township": "乡镇（街道）", "county": "县（市、区）", None: "乡镇（街道）或县（市、区）"}
+
+
+def _rank_lines(rubric: Rubric) -> list[RuleLine]:
+    """Rank tiers in the words of a 认定通知: "在县（市、区）内按总分排名，前25%的为“引领型”，
+    前70%的为“规范型”…；评为引领型的总分还须达到90分"."""
+    rating = rubric.rating
+    if not rating.rank_tiers:
+        return []
+    def limit(t: RankTier) -> str:
+        return f"{fmt(t.share * 100)}%" if t.share is not None else f"{t.top}名"
+    if rating.rank_cumulative:
+        steps = "，".join(f"前{limit(t)}的为“{t.name}”" for t in rating.rank_tiers)
+        how = "（名额累计，从第一名算起）"
+    else:
+        steps = "，".join(f"{'前' if n == 0 else '其后'}{limit(t)}的为“{t.name}”" for n, t in enumerate(rating.rank_tiers))
+        how = "（各档单独计名额）"
+    text = f"在{_COHORT[rating.rank_within]}内按总分排名，{steps}{how}"
+    gates = [f"评为“{t.name}”的总分还须达到{fmt(t.min_score)}分" for t in rating.rank_tiers if t.min_score is not None]
+    if gates:
+        text += "；" + "，".join(gates) + "，未达到的按其达到的下一档认定"
+    return [RuleLine("排名", text + "（同分并列，被一票否决的不参与排名）。")]
+
+
+def _red_black_words(rubric: Rubric) -> str:
+    r = rubric.rating.red_black or RedBlack()
+    def limit(lim: RankLimit, first: str) -> str:
+        return f"{first}{fmt(lim.share * 100)}%" if lim.share is not None else f"{first}{lim.top}名"
+    where = _COHORT[r.within]
+    return f"在{where}内按总分排名，{limit(r.red, '前')}的列入红榜，{limit(r.black, '后')}的和被一票否决的列入黑榜。"
+
+
 def table_layout(rubric: Rubric) -> TableLayout:
     display = display_of(rubric)
+    specs: Specs = {f.id: f for f in (*rubric.attributes, *rubric.fields)} | {d.id: d for d in rubric.derived}
     placed = [(dim, ind, item) for dim in rubric.dimensions for ind in dim.indicators for item in ind.items]
     bodies = {_body(item, ind) for _, ind, item in placed}
     if rubric.bonus is not None:
@@ -204,14 +271,14 @@ def table_layout(rubric: Rubric) -> TableLayout:
     for dim in rubric.dimensions:
         inds = tuple(
             LayoutIndicator(ind.id, _label(ind.id, ind.name, ind.points), ind.points,
-                            tuple(_item(it, ind, display, show_scored_by) for it in ind.items))
+                            tuple(_item(it, ind, display, show_scored_by, specs) for it in ind.items))
             for ind in dim.indicators
         )
         dims.append(LayoutDimension(dim.id, _label(dim.id, dim.name, dim.points), dim.points, inds))
     if rubric.bonus is not None:
         b = rubric.bonus
         name = b.name if "加分" in b.name else f"{b.name}（加分项）"
-        items = tuple(_item(it, None, display, show_scored_by) for it in b.items)
+        items = tuple(_item(it, None, display, show_scored_by, specs) for it in b.items)
         label = f"{name}（最高加{fmt(b.cap)}分）"
         dims.append(LayoutDimension("B", label, b.cap, (LayoutIndicator("", label, b.cap, items),), bonus=True))
     info = [("发布单位", rubric.issuer), ("版本", rubric.version), ("施行日期", date_zh(rubric.effective_date)),

@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sanzhi.common.numbers import fmt
+from sanzhi.standard.fields import DerivedField, FieldSpec
 from sanzhi.standard.rules import kind_named
+from sanzhi.standard.rules.kind import RuleContext
 
 
 class Shown(NamedTuple):
@@ -97,16 +99,23 @@ def _most_deducted(rules: Any, points: Decimal) -> Decimal:
     for r in rules:
         if r.kind in ("deduct", "threshold"):
             total += r.points
-        elif r.kind == "per_occurrence":
+        elif r.kind in ("per_occurrence", "shortfall"):
             total += r.cap if r.cap is not None else points
     return total
 
 
-def rules_text(rules: Any, item_points: Decimal) -> str:
+def rules_text(rules: Any, item_points: Decimal, specs: Mapping[str, FieldSpec | DerivedField] | None = None) -> str:
     """An item's 评分细则 cell: each rule as its kind words it (the kind's `describe`, one place
     for a kind's wording), in order; "扣完为止" when the deductions together can exceed the item
-    (the score never goes below 0)."""
-    text = "；".join(kind_named(r.kind).describe(r, item_points) for r in rules)
+    (the score never goes below 0). With the rubric's declarations (`specs`), a rule is worded
+    with the defaults it takes from them, as when compiled (a shortfall's unit: 低于80%的)."""
+    parts = []
+    for r in rules:
+        kind = kind_named(r.kind)
+        if specs is not None and kind.complete is not None:
+            r = kind.complete(r, RuleContext((), item_points, specs))
+        parts.append(kind.describe(r, item_points))
+    text = "；".join(parts)
     if "扣完为止" not in text and _most_deducted(rules, item_points) > item_points:
         text += "；本项扣完为止"
     return text + "。"
