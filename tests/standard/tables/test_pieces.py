@@ -8,6 +8,7 @@ published 评分细则.
 from decimal import Decimal
 
 import pytest
+import yaml
 from pydantic import TypeAdapter
 
 from sanzhi.standard.rules import Rule
@@ -15,6 +16,7 @@ from sanzhi.standard.tables.columns import role_of
 from sanzhi.standard.tables.methods import methods_text, parse_methods
 from sanzhi.standard.tables.phrasing import Shown, expr_words, rules_text
 from sanzhi.standard.tables.skeleton import clean_seq, parse_label, parse_points
+from sanzhi.standard.tables.yaml_writer import dump
 
 SYNONYMS = {
     "category": ["项目", "类别", "考评指标", "测评项目", "一级指标"],
@@ -103,3 +105,9 @@ def test_the_cell_is_each_kind_s_own_wording_and_the_item_s_floor() -> None:
     assert rules_text(rules[:1], Decimal(2)) == "未制定计划扣1分。"
     counted = [_RULE.validate_python({"kind": "per_occurrence", "count": "count", "each": "0.5", "reason": "未落实的事项"})]
     assert rules_text(counted, Decimal(3)) == "未落实的事项，每发现1项扣0.5分，扣完为止。"  # said once
+
+
+def test_a_text_ending_in_blank_lines_does_not_end_the_document() -> None:
+    # "|+" makes PyYAML write "..." after it, and whatever a draft puts after that would not load
+    text = dump({"changes": "0\n\n"}) + dump({"next": 1})
+    assert "..." not in text and yaml.safe_load(text) == {"changes": "0\n\n", "next": 1}

@@ -32,7 +32,10 @@ def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+        # A text ending in blank lines needs a kept block ("|+"), after which PyYAML ends the
+        # document ("...") and the sections written after it no longer load: quote it instead.
+        style = '"' if value.endswith("\n\n") else "|"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
     return dumper.represent_str(value)
 
 
