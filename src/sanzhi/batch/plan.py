@@ -120,7 +120,9 @@ def plan_shards(
 
     for path in files:
         if is_workbook(path):
-            yield from rows(forms.take(_rows_of(compiled, path)))
+            broke: list[Failed] = []
+            yield from rows(forms.take(_rows_of(compiled, path, broke)))
+            yield from rows(iter(broke))
             continue
         folder = os.path.dirname(path)
         if refs and (key != folder or len(refs) >= shard_size):
@@ -138,9 +140,10 @@ def plan_shards(
         yield flush()
 
 
-def _rows_of(compiled: CompiledRubric, path: str) -> Iterator[Loaded | BodyForm | Failed]:
-    """A workbook's villages (or scoring bodies' forms); a reader that breaks on it (a bug: readers report bad data as
-    diagnostics) ends that file with a `Failed` for it, never the run."""
+def _rows_of(compiled: CompiledRubric, path: str, broke: list[Failed]) -> Iterator[Loaded | BodyForm]:
+    """A workbook's villages (or scoring bodies' forms); a reader that breaks on it (a bug: readers
+    report bad data as diagnostics) ends that file with a `Failed` for it in `broke`, never the run
+    (kept apart so that the forms merged so far still come first)."""
     try:
         yield from read_village_file(compiled, Path(path))
     except Exception as e:  # noqa: BLE001 - one file must not stop the run
@@ -151,7 +154,7 @@ def _rows_of(compiled: CompiledRubric, path: str) -> Iterator[Loaded | BodyForm 
             sha = sha256_tag(b"")
         d = Diagnostic("S902", f"读取该文件时出现内部错误（{type(e).__name__}: {str(e)[:200]}），文件中其余的村未读取；"
                        "这是 sanzhi 的缺陷，请连同错误日志反馈", Location(path))
-        yield Failed(path, path, sha, None, (d.to_dict(),), (d.one_line(),))
+        broke.append(Failed(path, path, sha, None, (d.to_dict(),), (d.one_line(),)))
 
 
 __all__ = ["PlanError", "check_inputs", "count_text_files", "list_files", "plan_shards"]

@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
 
 from sanzhi.common.errors import DataError, Diagnostic, Location
 from sanzhi.inputs.assessment import read_assessment
@@ -144,9 +143,6 @@ class BodyForm:
         return "" if is_blank(value) else normalize_text(str(value))
 
 
-_Passed = TypeVar("_Passed")
-
-
 class BodyForms:
     """Holds body forms by village code and yields each village merged once its forms are in."""
 
@@ -155,9 +151,8 @@ class BodyForms:
         self.expected = frozenset(bodies(compiled))
         self.pending: dict[str, list[BodyForm]] = {}
 
-    def take(self, got: Iterable[_Passed | BodyForm]) -> Iterator[_Passed | Loaded]:
-        """Villages (and whatever else the caller reads, e.g. a batch's failed file) pass
-        through; a body form is held, and its village merged when complete."""
+    def take(self, got: Iterable[Loaded | BodyForm]) -> Iterator[Loaded]:
+        """Villages pass through; a body form is held, and its village merged when complete."""
         for x in got:
             if not isinstance(x, BodyForm):
                 yield x
