@@ -21,7 +21,7 @@ from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, unit_path
 from sanzhi.batch.work import result_path
-from sanzhi.standard.bundled import SAMPLE_DIR
+from sanzhi.standard.bundled import SAMPLE_DIR, find_bundled
 
 CLOCK = "2026-12-20T09:00:00+08:00"
 UNIT_RUBRICS = ["kunshan-grid-township@2026", "jiande-township@2026"]
@@ -78,3 +78,29 @@ def test_bundled_unit_rubric_over_its_samples(ref: str, tmp_path: Path) -> None:
     assert [[r[1], r[3]] for r in rows] == want["red_black"]
     label = f"{period[:4]}年{int(period[5:])}月" if period else f"{year}年度"
     assert {r[0] for r in rows} == {label}
+
+
+def test_a_unit_rubrics_red_black_rule_is_the_one_published(tmp_path: Path) -> None:
+    """jiande-township with `rating.red_black` (the best 2 red, the worst half of the rest black):
+    梅岭镇 (95, rank 1) and 大洋镇 (rank 2) both red by the rule, none left for the worst half,
+    寿昌镇 black by its veto — where the default (10 %) reds 梅岭镇 and blacks 大洋镇."""
+    folder = SAMPLE_DIR / "jiande-township"
+    text = find_bundled("jiande-township@2026").path.read_text(encoding="utf-8")
+    assert "\nrating:\n  tiers:\n" in text
+    path = tmp_path / "jiande-rule.yaml"
+    path.write_text(text.replace("\nrating:\n  tiers:\n", "\nrating:\n  red_black: {red: {top: 2}, black: {share: 0.5}}\n  tiers:\n", 1),
+                    encoding="utf-8")
+    unit_rubric, _ = load_compiled_rubric(str(path))
+    village_rubric, _ = load_compiled_rubric("zhejiang-shanzhi@2026")
+    db = str(tmp_path / "r.sqlite")
+    v = run_batch(village_rubric, BatchOptions(inputs=(folder / "villages",), out_dir=tmp_path / "v", year=2026, period="2026-11",
+                                               db=db, jobs=1), clock=lambda: CLOCK)
+    run_unit_batch(unit_rubric, UnitBatchOptions(from_run=v.run_id, out_dir=tmp_path / "t", unit_data=(folder / "units",), db=db),
+                   clock=lambda: CLOCK)
+    board = next((tmp_path / "t" / "published").glob("*/*乡镇红黑榜.csv"))
+    with board.open(encoding="utf-8-sig") as f:
+        rows = [[r[1], r[3], r[7]] for r in list(csv.reader(f))[1:]]
+    assert rows[:2] == [["红榜", "330182105", "县内前 2 名"], ["红榜", "330182107", "县内前 2 名"]]
+    assert [r[:2] for r in rows[2:]] == [["黑榜", "330182106"]] and rows[2][2].startswith("一票否决：")
+    group = json.loads((tmp_path / "t" / "summary.json").read_text(encoding="utf-8"))["groups"][0]
+    assert (group["red"], group["black"]) == (["330182105", "330182107"], ["330182106"])

@@ -92,3 +92,31 @@ def test_a_unit_rubric_needs_its_village_rubric(tmp_path: Path) -> None:
         load_rubric_file(tmp_path / "t.yaml")
     assert [x.code for x in e.value.diagnostics] == ["R261"]
     assert "reads 须写明村级评分标准的版本" in e.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("rubric,rating,codes", [
+    ("township", "rank_within: township", ["R264"]),
+    ("township", "red_black: {within: township}", ["R264"]),
+    ("township", "red_black: {within: county, red: {top: 1}}\n  rank_within: county", []),  # townships rank in their county
+    ("township", "red_black: {red: {top: 1}}", []),
+    ("county", "red_black: {within: county}", ["R264"]),
+    ("county", "rank_within: county", ["R264"]),
+])
+def test_a_unit_rubric_cannot_rank_in_another_cohort(tmp_path: Path, rubric: str, rating: str, codes: list[str]) -> None:
+    """The cohort of a unit's ranking and 红黑榜 is fixed by the unit (townships in their county,
+    counties across the run): a `within` naming another would rank each unit alone."""
+    from sanzhi.common.errors import RubricError
+    from sanzhi.standard.loader import load_rubric_file
+
+    source = TOWNSHIP_RUBRIC if rubric == "township" else COUNTY_RUBRIC
+    (tmp_path / "village.yaml").write_bytes(VILLAGE_RUBRIC.read_bytes())
+    text = source.read_text(encoding="utf-8")
+    assert "\nrating:\n  tiers:\n" in text
+    (tmp_path / "u.yaml").write_text(text.replace("\nrating:\n  tiers:\n", f"\nrating:\n  {rating}\n  tiers:\n", 1), encoding="utf-8")
+    if not codes:
+        load_rubric_file(tmp_path / "u.yaml")
+        return
+    with pytest.raises(RubricError) as e:
+        load_rubric_file(tmp_path / "u.yaml")
+    assert [x.code for x in e.value.diagnostics] == codes
+    assert "不能写 within" in e.value.diagnostics[0].message

@@ -17,10 +17,10 @@ columns, so a program reads one file per list instead of one per township.
     summary.json                          counts by rating, county and township; skipped villages
     skipped.csv                           every skipped village: source and reasons
 
-红黑榜: the rubric's rule (`rating.red_black`: the cohort, the red and the black limits), by
-default per township: the red list is the best ⌈10 %⌉ of the township's ranked villages (at
-least one; ties at the edge included); the black list is every village vetoed from every
-rating plus the worst ⌈10 %⌉ of the rest that are not on the red list.
+红黑榜: the rubric's rule (`rating.red_black`: the cohort, the red and the black limits; applied
+by `sanzhi.batch.boards`), by default per township: the red list is the best ⌈10 %⌉ of the
+township's ranked villages (at least one; ties at the edge included); the black list is every
+village vetoed from every rating plus the worst ⌈10 %⌉ of the rest that are not on the red list.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ import datetime
 import hashlib
 import io
 import json
-import math
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from sanzhi.batch.boards import DEFAULT_RED_BLACK, boards
 from sanzhi.batch.queries import (
     _VILLAGE_SELECT,
     RankRow,
@@ -54,7 +54,7 @@ from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
-from sanzhi.standard.models import RankLimit, RedBlack
+from sanzhi.standard.models import RedBlack
 
 PUBLISHED_DIR = "published"
 NOT_RATED = "不予评定"
@@ -193,34 +193,15 @@ def _without_tier(row: Sequence[Any], tiers: Sequence[object], header: Sequence[
     return tuple(row[:i]) + tuple(row[i + 1:])
 
 
-DEFAULT_RED_BLACK = RedBlack()  # 乡镇前/后 10 %
-RED_BLACK_SHARE = Decimal("0.1")  # the unit lists' (sanzhi.batch.publish_units)
-
-
-def _count(limit: RankLimit, n: int) -> tuple[int, str]:
-    """How many of `n` ranked villages a limit takes, and how it reads (10%, 3 名)."""
-    if limit.top is not None:
-        return min(limit.top, n), f"{limit.top} 名"
-    assert limit.share is not None
-    return (max(1, math.ceil(limit.share * n)) if n else 0), f"{fmt(limit.share * 100)}%"
-
-
 def red_black(ranked: Sequence[RankRow], rule: RedBlack | None = None) -> list[tuple[str, RankRow, str]]:
-    """(榜单, row, reason) for one cohort (a township, or a county), red list first, each in rank order."""
+    """(榜单, row, reason) for one cohort of villages (a township, or a county), red list first,
+    each in rank order (the rule: `sanzhi.batch.boards`)."""
     rule = rule or DEFAULT_RED_BLACK
     where = "乡镇" if rule.within == "township" else "县"
-    scored = [r for r in ranked if r.rank is not None]
-    n = len(scored)
-    k, red_text = _count(rule.red, n)
-    red = [r for r in scored if r.rank is not None and r.rank <= k]
-    red_codes = {r.village.village_code for r in red}
-    worst = [r for r in scored if r.village.village_code not in red_codes]
-    b, black_text = _count(rule.black, n)
-    cutoff_rank = worst[-b].rank if len(worst) >= b and b else None
-    black_low = [r for r in worst if cutoff_rank is not None and r.rank is not None and r.rank >= cutoff_rank]
-    out = [("红榜", r, f"{where}前 {red_text}") for r in red]
-    out += [("黑榜", r, f"{where}后 {black_text}") for r in black_low]
-    out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in ranked if r.rank is None]
+    b = boards(ranked, rule)
+    out = [("红榜", r, f"{where}前 {b.red_text}") for r in b.red]
+    out += [("黑榜", r, f"{where}后 {b.black_text}") for r in b.black]
+    out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in b.vetoed]
     return out
 
 

@@ -7,23 +7,24 @@
 
 Every list carries an 评定期 column (2025年度, 2025年11月, …) and a period run's file names
 carry it too, so a month's 红黑榜 never reads as the year's. Ranking and the 红黑榜 follow the
-village lists (sanzhi.batch.publish): vetoed units are not ranked and head the black list; the
-red list is the best ⌈10 %⌉ of the ranked units, the black list the worst ⌈10 %⌉ of the rest —
-建德's monthly township 红黑榜 is the township run of a month. Reproducible byte for byte.
+village lists (sanzhi.batch.publish), rule included (`rating.red_black`, `sanzhi.batch.boards`):
+vetoed units are not ranked and head the black list; by default the red list is the best
+⌈10 %⌉ of the ranked units, the black list the worst ⌈10 %⌉ of the rest — 建德's monthly
+township 红黑榜 is the township run of a month. The cohort is fixed by the unit (townships in
+their county, counties across the run). Rank tiers count as the rubric says (`rank_cumulative`,
+their `min_score` gates and the vetoes that bar them). Reproducible byte for byte.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sanzhi.batch.boards import boards
 from sanzhi.batch.publish import (
     NOT_RATED,
     PUBLISHED_DIR,
-    RED_BLACK_SHARE,
     Workbook,
     _mean,
     _num,
@@ -37,15 +38,15 @@ from sanzhi.batch.queries import (
     VillageRow,
     _row,
     assign_ranks,
-    parse_rank_tiers,
     rank_order,
+    rank_scheme,
 )
 from sanzhi.batch.store import RunInfo, Store
 from sanzhi.batch.work import atomic_write
-from sanzhi.common.numbers import fmt
 from sanzhi.common.periods import stored_period
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
+from sanzhi.standard.models import RedBlack
 
 __all__ = ["PUBLISHED_DIR", "period_label", "publish", "red_black_units", "write_summary"]
 
@@ -59,20 +60,12 @@ def period_label(run: RunInfo) -> str:
     return stored_period(run.year, run.period).label
 
 
-def red_black_units(ranked: Sequence[RankRow], scope: str, share: Decimal = RED_BLACK_SHARE) -> list[tuple[str, RankRow, str]]:
-    """(榜单, row, reason) among units: red the best ⌈share⌉, black the vetoed and the worst ⌈share⌉ of the rest."""
-    scored = [r for r in ranked if r.rank is not None]
-    n = len(scored)
-    k = max(1, math.ceil(share * n)) if n else 0
-    pct = f"{fmt(share * 100)}%"
-    red = [r for r in scored if r.rank is not None and r.rank <= k]
-    red_codes = {r.village.village_code for r in red}
-    rest = [r for r in scored if r.village.village_code not in red_codes]
-    cutoff = rest[-k].rank if len(rest) >= k and k else None
-    black = [r for r in rest if cutoff is not None and r.rank is not None and r.rank >= cutoff]
-    out = [("红榜", r, f"{scope}前 {pct}") for r in red]
-    out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in ranked if r.rank is None]
-    out += [("黑榜", r, f"{scope}后 {pct}") for r in black]
+def red_black_units(ranked: Sequence[RankRow], scope: str, rule: RedBlack | None = None) -> list[tuple[str, RankRow, str]]:
+    """(榜单, row, reason) among units by the rubric's rule: red first, then the vetoed, then the worst of the rest."""
+    b = boards(ranked, rule)
+    out = [("红榜", r, f"{scope}前 {b.red_text}") for r in b.red]
+    out += [("黑榜", r, f"一票否决：{r.village.vetoes}") for r in b.vetoed]
+    out += [("黑榜", r, f"{scope}后 {b.black_text}") for r in b.black]
     return out
 
 
@@ -88,7 +81,9 @@ def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path,
     run = store.run_by_key(run_key)
     unit = compiled.unit
     word = _WORD[unit]
-    tiers = parse_rank_tiers(run.rank_tiers)
+    scheme = rank_scheme(run.rank_tiers)
+    tiers = scheme.tiers
+    rule = compiled.rubric.rating.red_black
     tier_names = _tier_order(compiled)
     rows = rank_order(_rows(store, run_key))
     groups: dict[str, list[VillageRow]] = {}
@@ -97,14 +92,14 @@ def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path,
     with_period = bool(run.period) if period_in_names is None else period_in_names
     stats = []
     for group, members in sorted(groups.items()):
-        ranked = assign_ranks(members, tiers)
+        ranked = assign_ranks(members, tiers, scheme.cumulative)
         stats.append(_publish_group(out_dir / PUBLISHED_DIR / safe_name(group), group, ranked, word, _SCOPE[unit], tiers,
-                                    tier_names, period_label, with_period))
+                                    tier_names, period_label, with_period, rule))
     return {"groups": stats, "tier_names": tier_names}
 
 
 def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, scope: str, tiers: Any,
-                   tier_names: Sequence[str], label: str, with_period: bool) -> dict[str, object]:
+                   tier_names: Sequence[str], label: str, with_period: bool, rule: RedBlack | None) -> dict[str, object]:
     stem = safe_name(group) + (f"-{safe_name(label)}" if with_period else "")
     tier_col = ("按名次等级",) if tiers else ()
     rank_header = ("评定期", "排名", *tier_col, f"{word}代码", f"{word}名称", *(("所属县",) if word == "乡镇" else ()), "总分", "等级", "一票否决")
@@ -138,9 +133,10 @@ def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, s
     for row in veto_rows:
         ws.append(row)
     write_csv(folder / f"{stem}-{word}一票否决名单.csv", veto_header, veto_rows)
+    board_rows = red_black_units(ranked, scope, rule)
     rb_header = ("评定期", "榜单", "排名", f"{word}代码", f"{word}名称", "总分", "等级", "原因")
     rb_rows: list[list[object]] = [[label, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
-                r.village.rating_name, reason] for board, r, reason in red_black_units(ranked, scope)]
+                r.village.rating_name, reason] for board, r, reason in board_rows]
     ws = wb.sheet("红黑榜", rb_header)
     for row in rb_rows:
         ws.append(row)
@@ -152,8 +148,8 @@ def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, s
         counts[v.rating_name] = counts.get(v.rating_name, 0) + 1
     return {"group": group, "units": len(members), "mean_total": _mean([v.total for v in members]),
             "vetoed": sum(1 for v in members if v.vetoed), "ratings": counts,
-            "red": [r.village.village_code for b, r, _ in red_black_units(ranked, scope) if b == "红榜"],
-            "black": [r.village.village_code for b, r, _ in red_black_units(ranked, scope) if b == "黑榜"]}
+            "red": [r.village.village_code for b, r, _ in board_rows if b == "红榜"],
+            "black": [r.village.village_code for b, r, _ in board_rows if b == "黑榜"]}
 
 
 def write_summary(store: Store, run_key: int, compiled: CompiledRubric, village_run: RunInfo, out_dir: Path,

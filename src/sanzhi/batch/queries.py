@@ -44,6 +44,7 @@ from sanzhi.standard.lineage import (
     pair,
     place_text,
 )
+from sanzhi.standard.models import Rating, Veto
 
 
 class RankTier(NamedTuple):
@@ -90,27 +91,23 @@ def parse_rank_tiers(text: str | None) -> tuple[RankTier, ...]:
     return rank_scheme(text).tiers
 
 
-def rank_tiers_json(rating: object, vetoes: Sequence[object] = ()) -> str | None:
+def rank_tiers_json(rating: Rating, vetoes: Sequence[Veto] = ()) -> str | None:
     """The rubric's rank tiers as stored with a run (None when it has none): the keys the first
     format had are written as they were, the later ones only when a rubric uses them."""
-    tiers = getattr(rating, "rank_tiers", None)
-    if not tiers:
+    if not rating.rank_tiers:
         return None
     out: list[dict[str, object]] = []
-    for t in tiers:
-        top, share = getattr(t, "top", None), getattr(t, "share", None)
-        entry: dict[str, object] = {"name": str(t.name), "top": top, "share": None if share is None else str(share)}
-        minimum, ident = getattr(t, "min_score", None), getattr(t, "id", None)
-        if minimum is not None:
-            entry["min_score"] = str(minimum)
-        barred = [str(getattr(v, "name")) for v in vetoes if ident is not None and ident in getattr(v, "bars", ())]
+    for t in rating.rank_tiers:
+        entry: dict[str, object] = {"name": str(t.name), "top": t.top, "share": None if t.share is None else str(t.share)}
+        if t.min_score is not None:
+            entry["min_score"] = str(t.min_score)
+        barred = [str(v.name) for v in vetoes if t.id is not None and t.id in v.bars]
         if barred:
             entry["barred_by"] = barred
         out.append(entry)
-    within, cumulative = getattr(rating, "rank_within", None), getattr(rating, "rank_cumulative", True)
-    if within is None and cumulative:
+    if rating.rank_within is None and rating.rank_cumulative:
         return json.dumps(out, ensure_ascii=False)
-    return json.dumps({"tiers": out, "within": within, "cumulative": cumulative}, ensure_ascii=False)
+    return json.dumps({"tiers": out, "within": rating.rank_within, "cumulative": rating.rank_cumulative}, ensure_ascii=False)
 
 
 class VillageRow(NamedTuple):

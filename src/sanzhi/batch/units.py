@@ -326,7 +326,7 @@ def _run(compiled: CompiledRubric, opts: UnitBatchOptions, store: Store, db: str
     run_id = f"{period or village_run.year}-{r.id}-{uuid.uuid4().hex[:12]}"
     run_key = store.create_run(
         run_id=run_id, year=village_run.year, rubric_id=r.id, rubric_version=r.version, rubric_hash=compiled.content_hash,
-        engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating),
+        engine_version=__version__, started_at=clock(), rank_tiers=rank_tiers_json(r.rating, r.vetoes),
         options={"formats": list(formats), "from_run": village_run.run_id, "inputs": [str(p) for p in opts.unit_data],
                  **period_options(r)},
         unit=compiled.unit, period=period, from_run=village_run.run_id)

@@ -40,7 +40,28 @@ def check_unit(rubric: Rubric) -> list[Problem]:
     if rubric.reads is None:
         out.append(Problem("R260", ("unit",), f"{UNIT_NAMES[rubric.unit]}评分标准须用 reads 写明所汇总的村级评分标准",
                            hint="例如 reads: kunshan-grid@2026"))
+    out.extend(_unit_cohorts(rubric))
     return out
+
+
+# The cohort a unit is ranked in is fixed by the unit: townships within their county, counties
+# across the run. A rubric may restate the township one; any other would rank a unit alone.
+_UNIT_COHORT = {"township": "county", "county": None}
+_COHORT_WORDS = {"township": "县内的乡镇", "county": "本批次的全部县"}
+
+
+def _unit_cohorts(rubric: Rubric) -> list[Problem]:
+    """R264: `rank_within` or `red_black.within` naming a cohort a unit is not ranked in."""
+    fits = _UNIT_COHORT[rubric.unit]
+    r = rubric.rating
+    written: list[tuple[tuple[str | int, ...], str]] = []
+    if r.rank_within is not None:
+        written.append((("rating", "rank_within"), r.rank_within))
+    if r.red_black is not None and "within" in r.red_black.model_fields_set:
+        written.append((("rating", "red_black", "within"), r.red_black.within))
+    return [Problem("R264", path, f"{UNIT_NAMES[rubric.unit]}评分标准在{_COHORT_WORDS[rubric.unit]}中排名，不能写 within: {found}",
+                    expected="county" if fits else "不写", found=found, hint="排名与红黑榜的范围由 unit 决定，可删去此项")
+            for path, found in written if found != fits]
 
 
 def _reads_path(ref: str, filename: str) -> tuple[Path, str] | Problem:
