@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import math
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -370,7 +371,7 @@ def test_the_rubrics_red_black_rule_makes_the_published_red_black_list(tmp_path:
     assert {r["村代码"] for r in rule if r["榜单"] == "红榜"} == best  # the county's best two, whatever township
     assert {r["原因"] for r in rule if r["榜单"] == "红榜"} == {"县前 2 名"}
     rest = [r for r in ranked if r["村代码"] not in best]  # in rank order
-    cutoff = int(rest[-(-(-len(ranked) // 4))]["县排名"])  # the worst ⌈25 %⌉ of the ranked, ties at the edge in
+    cutoff = int(rest[-math.ceil(len(ranked) / 4)]["县排名"])  # the worst ⌈25 %⌉ of the ranked, ties at the edge in
     low = {r["村代码"] for r in rule if r["榜单"] == "黑榜" and r["原因"] == "县后 25%"}
     assert low == {r["村代码"] for r in rest if int(r["县排名"]) >= cutoff}
     assert {r["村代码"] for r in rule if r["榜单"] == "黑榜"} - low == {r["村代码"] for r in ranking if not r["县排名"]}

@@ -203,8 +203,8 @@ class _Sheets:
             f"4. 评审更正答案：在该行填写更正值和更正理由；要删去该项答案，更正值填“{DELETE_MARK}”。",
             f"5. 酌情评分项的评分与理由、各项佐证材料见“{SHEET_ITEMS}”工作表；评审直接认定某项得分见“{SHEET_OVERRIDES}”工作表。",
             "6. 请勿修改“编号”列、表头和工作表名称。填好后运行：sanzhi score 本文件.xlsx",
-            *([f"7. 本表为“{self.body}”的评分表（{'各部门都不评分的项目和一票否决等' if self.body == SHARED_BODY else '只含该部门评分的项目'}）；"
-               "把同一村的各部门表放在一起运行 sanzhi score 文件夹/，合并为一个村评分；同一项在两份表中填写不一致会报错。"]
+            *([(f"7. 本表为“{self.body}”的评分表（{'各部门都不评分的项目和一票否决等' if self.body == SHARED_BODY else '只含该部门评分的项目'}）；"
+                "把同一村的各部门表放在一起运行 sanzhi score 文件夹/，合并为一个村评分；同一项在两份表中填写不一致会报错。")]
               if self.body is not None else []),
         ]
 

@@ -27,8 +27,8 @@ from sanzhi.standard.fields import DerivedField, FieldSpec
 from sanzhi.standard.models import Exemption, Item, Rubric, Tier, Veto
 from sanzhi.standard.problems import Problem, RubricProblems
 from sanzhi.standard.rules import CompiledRule, kind_of
-from sanzhi.standard.rules.kind import RuleContext
 from sanzhi.standard.rules.judgment import Judgment, judgment_rule
+from sanzhi.standard.rules.kind import RuleContext
 
 _KIND_TYPES = {
     "bool": ValueType.BOOL,

@@ -25,7 +25,15 @@ from sanzhi.standard.problems import Problem
 from sanzhi.standard.rules.bounds import HINT_DEFAULT, not_above
 from sanzhi.standard.rules.explain import ZERO, inputs_of, value_text
 from sanzhi.standard.rules.finding import Finding
-from sanzhi.standard.rules.kind import CompiledRule, Display, Judged, RuleContext, RuleKind, Slot, Values
+from sanzhi.standard.rules.kind import (
+    CompiledRule,
+    Display,
+    Judged,
+    RuleContext,
+    RuleKind,
+    Slot,
+    Values,
+)
 from sanzhi.standard.rules.model import RuleModel
 
 Direction = Literal["below", "above"]
