@@ -133,3 +133,21 @@ def test_the_readme_fragment_imports_checks_and_comes_back(tmp_path: Path, monke
     first = parse_rubric(Path("善治村-草案.yaml").read_text(encoding="utf-8"), "a.yaml")[0]
     again = parse_rubric(Path("back.yaml").read_text(encoding="utf-8"), "b.yaml")[0]
     assert first.content_hash == again.content_hash
+
+
+def test_an_item_without_rules_is_a_judgment_in_a_draft_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty 评分细则 makes a judgment of 0 to the item's points (T213): the points are written
+    twice as numbers, not as a YAML anchor and alias the rubric loader refuses (R101)."""
+    monkeypatch.chdir(tmp_path)
+    case = {"id": "empty_rules", "format": "xlsx", "rows": [
+        ["项目", "评定标准", "分值", "评分细则"],
+        ["一、组织建设（5分）", "班子健全", 3, "班子成员缺1人扣1分"],
+        [None, "制度上墙", 2, None],
+    ], "merges": ["A2:A3"]}
+    code, stderr, draft = _import(case, tmp_path)
+    assert code == 0, stderr
+    assert "T213" in stderr
+    text = draft.read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text
+    item = parse_rubric(text, "draft.yaml")[0].items[1].item
+    assert (item.points, [r.kind for r in item.rules]) == (2, ["judgment"])

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +108,10 @@ def _text(data: dict[str, Any]) -> str:
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None)
 @given(rubrics())
 def test_any_rubric_comes_back_from_its_workbook(tmp_path: Path, data: dict[str, Any]) -> None:
+    _comes_back(tmp_path, data)
+
+
+def _comes_back(tmp_path: Path, data: dict[str, Any]) -> None:
     compiled, _ = parse_rubric(_text(data), "generated.yaml")
     table = tmp_path / "t.xlsx"
     table.write_bytes(WRITERS[".xlsx"](compiled.rubric, table_layout(compiled.rubric)))
@@ -115,6 +120,24 @@ def test_any_rubric_comes_back_from_its_workbook(tmp_path: Path, data: dict[str,
     assert report.imported.machine and not report.warnings, [w.one_line() for w in report.warnings]
     assert report.compiled is not None and report.compiled.content_hash == compiled.content_hash
     assert report.compiled.rubric == compiled.rubric
+
+
+@pytest.mark.parametrize("bonus", ["小计", "合计", "总分"])
+def test_a_bonus_section_named_like_a_subtotal_comes_back(tmp_path: Path, bonus: str) -> None:
+    """Hypothesis' saved example, reduced: the bonus section's cell reads "小计（加分项）（最高加2分）",
+    which the import took for a 小计 row of the last dimension (T116) though the row numbers item B.1."""
+    def item(ident: str, field: str) -> dict[str, Any]:
+        return {"id": ident, "name": "0", "points": Decimal("0.5"), "criterion": "0", "provenance": "quoted", "clause": "0",
+                "rules": [{"kind": "deduct", "when": field, "points": Decimal("0.5"), "reason": "0"}]}
+
+    data = {"schema_version": 1, "id": "generated", "version": "1", "title": "0", "issuer": "0", "effective_date": "2026-01-01",
+            "provenance_note": "0", "changelog": [{"version": "1", "date": "2026-01-01", "changes": "0"}], "total_points": 1,
+            "dimensions": [{"id": "1", "name": "0", "points": 1, "indicators": [
+                {"id": "1.1", "name": "0", "points": 1, "items": [item("1.1.1", "f1"), item("1.1.2", "f2")]}]}],
+            "rating": {"tiers": [{"id": "good", "name": "0", "min_score": Decimal("0.8")}, {"id": "ok", "name": "00", "min_score": Decimal("0.5")}]},
+            "bonus": {"name": bonus, "cap": 2, "items": [item("B.1", "f3"), item("B.2", "f4")]},
+            "fields": [{"id": f"f{i}", "label": "0", "type": "bool"} for i in range(1, 5)]}
+    _comes_back(tmp_path, data)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None, max_examples=25)

@@ -301,7 +301,11 @@ class _Reader:
             return
         points_col = self.h.columns.get("points")
         first_text = next((c.text.strip() for col, c in cells if col != points_col), "")
-        if _SUBTOTAL.match(first_text.replace(" ", "")):
+        # A row numbering an item is that item's row, whatever its category is called (a bonus
+        # section named "小计…" is a category, not a subtotal); a 小计 cell merged over the
+        # number column numbers nothing.
+        seq = self.text(row, "seq")
+        if _SUBTOTAL.match(first_text.replace(" ", "")) and (not seq or seq == first_text):
             self.subtotal(r, row, first_text)
             return
         points_cell = self.cell(row, "points")

@@ -18,7 +18,10 @@ from sanzhi.common.numbers import fmt
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        # The rubric loader refuses aliases (R101): a value met twice (a judgment's `max` that is
+        # its item's points object) is written out twice, never as `&id001` … `*id001`.
+        return True
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
