@@ -118,6 +118,8 @@ def _print_unit_ranking(rows: list[queries.RankRow], shown: list[queries.RankRow
 
 DbOption = Annotated[str | None, typer.Option("--db", help="结果数据库（默认 $SANZHI_DB 或 ~/.local/share/sanzhi/results.sqlite）")]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+TownshipOption = Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")]
+CountyOption = Annotated[str | None, typer.Option("--county", help="县（市、区）名称")]
 
 
 def history(
@@ -185,8 +187,8 @@ def _step_lines(s: queries.RubricStep, village: str) -> list[str]:
 
 def ranking(
     year: Annotated[int, typer.Option("--year", help="评定年度")],
-    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    township: TownshipOption = None,
+    county: CountyOption = None,
     top: Annotated[int | None, typer.Option("--top", help="只显示前 N 名")] = None,
     unit: UnitOption = Unit.village,
     period: PeriodOption = None,
@@ -242,8 +244,8 @@ def yoy(
     year: Annotated[int, typer.Option("--year", help="本年度")],
     village: Annotated[str | None, typer.Argument(help="村代码；不给则按 --township / --county 列出各村")] = None,
     base_year: Annotated[int | None, typer.Option("--base-year", help="对比年度（默认上一年）")] = None,
-    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    township: TownshipOption = None,
+    county: CountyOption = None,
     items: Annotated[bool, typer.Option("--items/--no-items", help="逐项对比（单村时默认逐项）")] = False,
     unit: UnitOption = Unit.village,
     period: PeriodOption = None,
@@ -351,8 +353,8 @@ def _print_changes(changes: list[queries.VillageChange], year: int, base: int, t
 def periods(
     year: Annotated[int, typer.Option("--year", help="评定年度")],
     village: Annotated[str | None, typer.Argument(help="村（乡镇、县）代码；不给则按 --township / --county 列出")] = None,
-    township: Annotated[str | None, typer.Option("--township", help="乡镇（街道）名称")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="县（市、区）名称")] = None,
+    township: TownshipOption = None,
+    county: CountyOption = None,
     unit: UnitOption = Unit.village,
     db: DbOption = None,
     as_json: JsonOption = False,

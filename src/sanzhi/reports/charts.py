@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-__all__ = ["bar_chart", "count_bars", "histogram", "radar_chart", "score_scale"]
+__all__ = ["bar_chart", "count_bars", "fraction", "histogram", "radar_chart", "score_scale"]
 
 FONT = "Noto Sans SC"
 INK = "#1f2933"
@@ -51,7 +51,8 @@ def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: float 
             f'fill="{fill}"{weight}>{escape(text)}</text>')
 
 
-def _fraction(score: Decimal, points: Decimal) -> float:
+def fraction(score: Decimal, points: Decimal) -> float:
+    """How much of a bar a score fills (0 to 1): geometry only, never summed."""
     if points <= 0:
         return 0.0
     return max(0.0, min(1.0, float(score / points)))
@@ -84,7 +85,7 @@ def radar_chart(data: Sequence[tuple[str, Decimal, Decimal]], size: int = 280) -
     spokes = " ".join(f"M{_n(cx)} {_n(cy)}L{_n(cx + radius * math.cos(a))} {_n(cy + radius * math.sin(a))}"
                       for a in angles)
     body.append(f'<path d="{spokes}" stroke="{GRID}" stroke-width="0.8" fill="none"/>')
-    values = [_fraction(score, points) for _, score, points in data]
+    values = [fraction(score, points) for _, score, points in data]
     pts = " ".join(f"{_n(cx + radius * v * math.cos(a))},{_n(cy + radius * v * math.sin(a))}"
                    for v, a in zip(values, angles))
     body.append(f'<polygon points="{pts}" fill="{FILL}" fill-opacity="0.25" stroke="{FILL}" '
@@ -126,7 +127,7 @@ def bar_chart(data: Sequence[tuple[str, Decimal, Decimal]], width: int = 360) ->
     body: list[str] = []
     for i, (label, score, points) in enumerate(data):
         y = 6 + i * row_h
-        frac = _fraction(score, points)
+        frac = fraction(score, points)
         body.append(_text(label_w - 6, y + 15, label, anchor="end"))
         body.append(f'<rect x="{label_w}" y="{_n(y + 4)}" width="{bar_w}" height="14" '
                     f'fill="#eef2f6" stroke="{GRID}" stroke-width="0.6"/>')
@@ -147,7 +148,7 @@ def score_scale(total: Decimal, points: Decimal, thresholds: Sequence[tuple[str,
     span = width - left - right
 
     def x_of(value: Decimal) -> float:
-        return left + span * _fraction(value, points)
+        return left + span * fraction(value, points)
 
     body = [
         (f'<rect x="{left}" y="{y}" width="{span}" height="10" fill="#eef2f6" stroke="{GRID}" '

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sanzhi.reports.charts import fraction
 from sanzhi.reports.formats.base import Rendered, ReportFormat, SummaryDoc, VillageDoc
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def bar_chart_png(rows: Sequence[tuple[str, Decimal, Decimal]], scale: int = 3) 
     font = ImageFont.truetype(str(font_dir() / "NotoSansSC-Regular.ttf"), 11 * scale)
     for i, (label, score, points) in enumerate(rows):
         top = 6 * scale + i * row_h
-        frac = max(0.0, min(1.0, float(score / points))) if points > 0 else 0.0
+        frac = fraction(score, points)
         mid = top + row_h // 2
         draw.text((label_w - 8 * scale, mid), label, font=font, fill=_INK, anchor="rm")
         box = (label_w, mid - 7 * scale, label_w + bar_w, mid + 7 * scale)
