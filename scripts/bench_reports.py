@@ -2,27 +2,26 @@
 and against a naive WeasyPrint render, reports/s on all cores, RSS over a long run.
 
 Usage: python scripts/bench_reports.py [RUBRIC] [--villages 50] [--single 8] [--repeat 3]
-       [--plain 1] [--legacy 1] [--long 300] [--jobs N]
+       [--weasyprint 1] [--long 300] [--jobs N]
 
 Synthetic villages (sanzhi.inputs.synthetic), given a township and a county review so that their
 reports have all three score columns, are read and scored like real files, then reported:
 
-1. one core, this process set up as a pool worker (`prepare_worker()`: renderer built once,
-   long-lived objects frozen, cyclic-GC thresholds raised), each report made in three ways,
-   round-robin (in a new, seeded order for every village) so that all see the same host speed:
-   - hb: `render_village_pdf` (view model, HTML, PDF with the result JSON attached) with
-     libharfbuzz-subset as this machine has it;
+1. one core, this process set up as a pool worker (`prepare_worker()`: faces loaded, WeasyPrint's
+   renderer built once, long-lived objects frozen, cyclic-GC thresholds raised), each report
+   made in four ways, round-robin (in a new, seeded order for every village) so that all see
+   the same host speed:
+   - hb: `render_village_pdf` (view model, the report drawn directly by sanzhi.reports.direct,
+     the result JSON attached) with libharfbuzz-subset as this machine has it;
    - nohb: the same with libharfbuzz-subset forced absent in-process (WeasyPrint's module
-     global set to None), as on a fresh pip install;
-   - naive: the same report HTML and CSS through WeasyPrint as a first-time user writes it:
+     global set to None), as on a fresh pip install; the direct route never uses it, so the
+     two agree — the line shows it;
+   - naive: the same report's HTML and CSS through WeasyPrint as a first-time user writes it:
      a new FontConfiguration and CSS for every report, WeasyPrint's own font subsetting
-     (libharfbuzz-subset when present), no URL fetcher, no attachment; WeasyPrint's own code
-     throughout (sanzhi's per-process reuse is on only inside its renderer);
-   - plain: hb (or nohb) with sanzhi's reuse inside WeasyPrint switched off (`pdf.plain()`:
-     WeasyPrint's user-agent stylesheet, no remembered styles, line breaks or glyph runs),
-     to show what that reuse saves;
-   and with --legacy N, N renders per village of the route sanzhi had before it subset fonts
-   itself: WeasyPrint's fontTools fallback (nohb without sanzhi's subsetter).
+     (libharfbuzz-subset when present), no URL fetcher, no attachment;
+   - weasyprint: the route sanzhi took before the direct renderer: the same HTML through
+     sanzhi's tuned WeasyPrint renderer (reports/pdf.py: styles, line breaks and glyph runs
+     remembered per process, expat parsing, uharfbuzz subsetting), the JSON attached;
    Medians of wall time, CPU time, and wall time scaled to the machine's full speed (a short
    speed check before each render: on a shared virtual machine the raw figure swings by half
    from minute to minute). Compare the modes within one run, by their ratios.
@@ -54,11 +53,10 @@ from sanzhi.common.errors import Location
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.synthetic import synthetic_village
 from sanzhi.common.pool import default_workers
-from sanzhi.reports.formats.pdf import render_village_pdf
+from sanzhi.reports.formats.pdf import _result_attachment, render_village_pdf, renderer
 from sanzhi.reports.html import print_stylesheets, render_village_html
 from sanzhi.reports.pool import VillageJob, prepare_worker, report_filename, write_reports_parallel
 from sanzhi.reports import wpreuse
-from sanzhi.reports.pdf import plain
 from sanzhi.reports.village import build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
@@ -200,10 +198,8 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=50, help="reports in the all-cores run (0: skip)")
     ap.add_argument("--single", type=int, default=8, help="villages timed on one core")
     ap.add_argument("--repeat", type=int, default=3, help="renders of each of them per mode")
-    ap.add_argument("--legacy", type=int, default=0,
-                    help="renders per village of the fontTools route sanzhi had before (0: skip)")
-    ap.add_argument("--plain", type=int, default=1,
-                    help="renders per village with sanzhi's reuse inside WeasyPrint off (0: skip)")
+    ap.add_argument("--weasyprint", type=int, default=1,
+                    help="renders per village of sanzhi's WeasyPrint route, the one before the direct renderer (0: skip)")
     ap.add_argument("--long", type=int, default=300, help="reports in the memory run (0: skip)")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     args = ap.parse_args()
@@ -227,13 +223,10 @@ def main() -> None:
         with no_system_subsetter():
             return sanzhi_pdf(r)
 
-    def sanzhi_plain(r: VillageResult) -> bytes:
-        with plain():
-            return sanzhi_pdf(r)
-
-    def legacy(r: VillageResult) -> bytes:
-        with no_system_subsetter(), weasyprint_subsetter():
-            return sanzhi_pdf(r)
+    def sanzhi_weasyprint(r: VillageResult) -> bytes:
+        view = build_village_report(info, r, input_sha256=None, report_date=REPORT_DATE)
+        return renderer().render_checked(render_village_html(view), attachments=[_result_attachment(r, None)],
+                                         attached_on=REPORT_DATE)
 
     def naive(r: VillageResult) -> bytes:
         view = build_village_report(info, r, input_sha256=None, report_date=REPORT_DATE)
@@ -242,10 +235,8 @@ def main() -> None:
 
     modes = [Mode("hb", sanzhi_pdf, args.repeat)] if has_hb else []
     modes += [Mode("nohb", sanzhi_nohb, args.repeat), Mode("naive", naive, args.repeat)]
-    if args.plain:
-        modes.append(Mode("plain", sanzhi_plain, args.plain))
-    if args.legacy:
-        modes.append(Mode("fontTools (before)", legacy, args.legacy))
+    if args.weasyprint:
+        modes.append(Mode("weasyprint", sanzhi_weasyprint, args.weasyprint))
     for mode in modes:  # warm-up: first-use costs (fonts parsed, templates compiled) left out
         mode.render(results[0])
     t0 = time.perf_counter()
@@ -265,7 +256,7 @@ def main() -> None:
     print(f"naive / sanzhi: {by_name['naive'] / by_name[ours]:.2f}x wall, "
           f"{by_cpu['naive'] / by_cpu[ours]:.2f}x CPU; nohb / hb: "
           + (f"{by_name['nohb'] / by_name['hb']:.2f}x" if has_hb else "-")
-          + (f"; plain / sanzhi: {by_cpu['plain'] / by_cpu[ours]:.2f}x CPU" if args.plain else "")
+          + (f"; weasyprint route / sanzhi: {by_cpu['weasyprint'] / by_cpu[ours]:.2f}x CPU" if args.weasyprint else "")
           + f"; speed check {speed_check():.1f} ms; load average {os.getloadavg()[0]:.1f}")
     print(f"reuse inside WeasyPrint so far: {wpreuse.stats()}")
 

@@ -1,4 +1,5 @@
-"""The PDF format: the report HTML rendered by WeasyPrint, with the result data attached."""
+"""The PDF format, with the result data attached: a village's (township's, county's) report drawn
+directly (:mod:`sanzhi.reports.direct`), the run summary rendered from its HTML by WeasyPrint."""
 
 from __future__ import annotations
 
@@ -52,9 +53,13 @@ def _checked(html: str, attachment: tuple[str, bytes, str], day: date) -> Render
 
 
 def village(doc: VillageDoc) -> Rendered:
-    from sanzhi.reports.html import render_village_html
+    """The PDF even when the font lacks a character (it prints as a box); the characters go
+    back to the caller to report."""
+    from sanzhi.reports.direct.render import render_village_report
 
-    return _checked(render_village_html(doc.view), _result_attachment(doc.result, doc.input_sha256), doc.report_date)
+    pdf, missing = render_village_report(
+        doc.view, attachments=[_result_attachment(doc.result, doc.input_sha256)], attached_on=doc.report_date)
+    return Rendered(pdf, missing)
 
 
 def summary(doc: SummaryDoc) -> Rendered:
@@ -70,9 +75,18 @@ FORMAT = ReportFormat(
     batch_help="同时生成每村 PDF 报告与汇总 PDF",
     village=village,
     summary=summary,
-    prepare=renderer,
+    prepare=lambda: _prepare(),
     notice=lambda: _subsetting_notice(),
 )
+
+
+def _prepare() -> None:
+    """A worker's set-up: the faces the village reports measure with, and WeasyPrint's renderer
+    for the summary (which a worker may render too)."""
+    from sanzhi.reports.direct.text import face
+
+    face(False), face(True)
+    renderer()
 
 
 def _subsetting_notice() -> str | None:
@@ -90,12 +104,14 @@ def render_village_pdf(
     people: Sequence[Signatory] | None = None,
 ) -> bytes:
     """One village's PDF report, with its result JSON attached; raises MissingGlyphError."""
-    from sanzhi.reports.html import render_village_html
+    from sanzhi.reports.pdf import MissingGlyphError
     from sanzhi.reports.village import build_village_report
 
     view = build_village_report(info, result, input_sha256=input_sha256, report_date=report_date, people=people)
-    return renderer().render_checked(render_village_html(view), attachments=[_result_attachment(result, input_sha256)],
-                                     attached_on=report_date)
+    rendered = village(VillageDoc(view, result, input_sha256, report_date))
+    if rendered.missing_glyphs:
+        raise MissingGlyphError(rendered.missing_glyphs, rendered.data)
+    return rendered.data
 
 
 def render_summary_pdf(
