@@ -23,7 +23,7 @@ def lay_svg(markup: str, ink: Ink) -> Laid:
             w = f.width(s) * size / f.upem
             x -= w / 2 if anchor == "middle" else w
         return (f"BT {num(fill[0])} {num(fill[1])} {num(fill[2])} rg /{ink.resource(f)} {num(size)} Tf "
-                f"1 0 0 1 {num(x)} {num(y)} Tm <{ink.hex_run(f, s)}> Tj ET").encode()
+                f"1 0 0 1 {num(x)} {num(y)} Tm <{ink.hex_run(f, s)}> Tj ET\n").encode()
 
     _, height = svg_size(markup)
     ops = draw_svg(markup, 0.0, 0.0, text=text, alpha=ink.alpha)

@@ -59,6 +59,9 @@ class _Pages:
         self.pages: list[list[str]] = [[]]
         self.y = 0.0  # from the top of the content area, downwards
         self.pending = 0.0  # bottom margin of the last block, not yet spent
+        # CSS keeps a block's top margin at the top of the first page and after a forced
+        # break, and truncates it after a break the flow made (css-break-3 §5.2).
+        self.forced = True
 
     @property
     def room(self) -> float:
@@ -68,14 +71,18 @@ class _Pages:
     def at_top(self) -> bool:
         return self.y == 0.0
 
-    def new_page(self) -> None:
+    def new_page(self, forced: bool = False) -> None:
         self.pages.append([])
         self.y = 0.0
         self.pending = 0.0
+        self.forced = forced
 
     def gap(self, top: float) -> float:
-        """The space before a block whose top margin is `top` (collapsed; none at a page top)."""
-        return 0.0 if self.at_top else max(self.pending, top)
+        """The space before a block whose top margin is `top` (collapsed; at a page top only
+        after a forced break)."""
+        if self.at_top:
+            return top if self.forced else 0.0
+        return max(self.pending, top)
 
     def place(self, laid: Laid, dx: float = 0.0) -> None:
         if laid.ops:
@@ -90,6 +97,7 @@ class _Pages:
             self.new_page()
         self.y += self.gap(top)
         self.pending = 0.0
+        self.forced = False
 
 
 def _first_height(block: Block, width: float, ink: Ink) -> float:
@@ -111,7 +119,7 @@ def paginate(blocks: Sequence[Block], spec: PageSpec, ink: Ink) -> list[list[str
     for i, block in enumerate(blocks):
         if isinstance(block, PageBreak):
             if not pages.at_top or pages.pages[-1]:
-                pages.new_page()
+                pages.new_page(forced=True)
             continue
         if isinstance(block, Table):
             _table(pages, block, ink)

@@ -67,7 +67,7 @@ class Cell:
     border: tuple[float, Color] | None = None  # a box around the cell (collapsed borders)
     border_bottom: tuple[float, Color] | None = None
     border_top: tuple[float, Color] | None = None
-    min_height: float = 0.0  # border box height, as CSS height on a cell
+    min_height: float = 0.0  # content height at least (CSS height on a cell, content-box)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ class Laid:
     ops: str  # local coordinates: origin top-left, y up
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\n\r\f]+")  # CSS white space: not U+3000, the ideographic space
 
 
 def _pieces(para: Para) -> list[Piece]:
@@ -298,7 +298,8 @@ def lay_row(table: Table, row: Row, ink: Ink) -> Laid:
         bw = cell.border[0] if cell.border else 0.0
         bb = cell.border_bottom[0] if cell.border_bottom else 0.0
         bt = cell.border_top[0] if cell.border_top else 0.0
-        height = max(height, content.height + pt + pb + max(bw, bt) + max(bw, bb), cell.min_height)
+        edges = pt + pb + max(bw, bt) + max(bw, bb)
+        height = max(height, max(content.height, cell.min_height) + edges)
         laid_cells.append((x, w, cell, content))
         x += w
         col += cell.colspan
