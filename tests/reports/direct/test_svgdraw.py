@@ -104,11 +104,11 @@ def test_radar_grid_spokes_and_value_polygon() -> None:
 def test_radar_labels() -> None:
     ops, text, _ = draw(charts.radar_chart(RADAR), left=0, top=300)
     # top: (170, 132 − 110 + 4 − 4) px; right/left: y 132 + 4; bottom: 132 + 110 + 4 + 6
-    assert text.calls == [
+    assert sorted(text.calls, key=_reading) == [
         ("自治", 127.5, 283.5, 7.5, True, "middle", INK),
+        ("平安乡村", 45.0, 198.0, 7.5, True, "end", INK),
         ("法治", 210.0, 198.0, 7.5, True, "start", INK),
         ("德治", 127.5, 111.0, 7.5, True, "middle", INK),
-        ("平安乡村", 45.0, 198.0, 7.5, True, "end", INK),
     ]
     assert ops.endswith("% text 1\n% text 2\n% text 3\n% text 4\n")
 
@@ -128,10 +128,11 @@ def test_score_scale() -> None:
     assert groups[-1] == ("q\n0.753 0.224 0.169 rg\n"
                           "397.83 779 m\n405.33 779 l\n401.58 771.5 l\nh\nf\nQ\n")
     # tier names sit in <title> inside the <line>: never drawn
-    assert [c[0] for c in text.calls] == ["0", "100", "90", "75", "60", "本村 82.5"]
-    assert text.calls[0] == ("0", 112.0, 752.0, 6.75, False, "middle", MUTED)
-    assert text.calls[2] == ("90", 427.9, 752.0, 6.75, False, "middle", INK)
-    assert text.calls[-1] == ("本村 82.5", 401.58, 782.0, 7.5, True, "middle", ACCENT)
+    # in reading order: the marker above the bar, then the labels under it from left to right
+    assert [c[0] for c in text.calls] == ["本村 82.5", "0", "60", "75", "90", "100"]
+    assert text.calls[1] == ("0", 112.0, 752.0, 6.75, False, "middle", MUTED)
+    assert text.calls[4] == ("90", 427.9, 752.0, 6.75, False, "middle", INK)
+    assert text.calls[0] == ("本村 82.5", 401.58, 782.0, 7.5, True, "middle", ACCENT)
 
 
 def test_score_scale_at_zero_draws_no_empty_bar() -> None:
@@ -146,16 +147,16 @@ def test_bar_chart() -> None:
     # row 0: frame + bar (70 % of 208 px = 145.6 px); row 1: frame only
     assert rects == [("172", "782", "156", "10.5"), ("172", "782", "109.2", "10.5"),
                      ("172", "764", "156", "10.5")]
-    assert [(c[0], c[5]) for c in text.calls] == [
+    assert [(c[0], c[5]) for c in sorted(text.calls, key=_reading)] == [
         ("自治", "end"), ("7/10", "start"), ("法&治<", "end"), ("0/10", "start")]
-    assert text.calls[0][1:4] == (167.5, 784.25, 7.5)  # (90, 21) px, font-size 10 from the root
+    assert sorted(text.calls, key=_reading)[0][1:4] == (167.5, 784.25, 7.5)  # (90, 21) px, font-size 10 from the root
 
 
 def test_histogram_and_count_bars() -> None:
     ops, text, _ = draw(charts.histogram([("0-60", 2), ("60+", 4)]))
     # axis line at y = 180 − 34 = 146 px from x 8 to 312 px
     assert "q\n0.122 0.161 0.2 RG\n0.6 w\n106 690.5 m\n334 690.5 l\nS\nQ\n" in ops
-    assert ops.count(" re\n") == 2 and [c[0] for c in text.calls] == ["2", "0-60", "4", "60+"]
+    assert ops.count(" re\n") == 2 and sorted(c[0] for c in text.calls) == sorted(["2", "0-60", "4", "60+"])
     # tallest bar: plot height 128 px from y 18 px; x = 8 + 152 + 27.36 px and width 97.28 px,
     # printed by charts as 187.4 and 97.3
     assert "240.55 690.5 72.97 96 re\n" in ops
@@ -237,3 +238,17 @@ def test_text_opacity_wraps_the_drawers_operators() -> None:
                              '<text y="5" opacity="0">无</text></svg>')
     assert ops == "q\n/GA0.5 gs\n% text 1\nQ\n" and alphas.asked == [0.5]
     assert [c[0] for c in text.calls] == ["半"]
+
+
+def _reading(call: tuple[object, ...]) -> tuple[float, float]:
+    """Top to bottom, left to right (page y grows upwards)."""
+    x, y = call[1], call[2]
+    assert isinstance(x, float) and isinstance(y, float)
+    return (-y, x)
+
+
+def test_texts_come_after_the_shapes_in_reading_order() -> None:
+    text = FakeText()
+    draw_svg(charts.score_scale(Decimal("82.5"), Decimal(100), [("优", Decimal(90)), ("良", Decimal(60))]),
+             100.0, 800.0, text=text, alpha=lambda a: "GA")
+    assert text.calls == sorted(text.calls, key=_reading)

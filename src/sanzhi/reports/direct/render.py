@@ -31,14 +31,14 @@ def _footer(spec: PageSpec, n: int, count: int, stamp: tuple[str, str] | None, i
     ops = []
     width = spec.content_width
     right_w = width * 0.22
-    number = lay_para_lines(Para((Span(f"第 {n} 页 / 共 {count} 页"),), _PAGE_NO, align="right"), right_w, ink)
-    ops.append(f"q 1 0 0 1 {num(spec.left + width - right_w)} {num(top)} cm {number[0].ops} Q")
-    if stamp is not None:
+    if stamp is not None:  # drawn first: text extraction then reads the footer as the HTML has it
         y = top
         for text in stamp:
             for line in lay_para_lines(Para((Span(text),), _STAMP), width * 0.78, ink):
                 ops.append(f"q 1 0 0 1 {num(spec.left)} {num(y)} cm {line.ops} Q")
                 y -= line.height
+    number = lay_para_lines(Para((Span(f"第 {n} 页 / 共 {count} 页"),), _PAGE_NO, align="right"), right_w, ink)
+    ops.append(f"q 1 0 0 1 {num(spec.left + width - right_w)} {num(top)} cm {number[0].ops} Q")
     return " ".join(ops)
 
 

@@ -48,11 +48,16 @@ def draw_svg(markup: str, left: float, top: float, *, text: TextDrawer,
     """Operators drawing the chart with its top-left corner at page point (left, top).
 
     `alpha(a)` names an ExtGState (fill and stroke opacity a) the caller registers; it is
-    asked only for opacities below 1. Each element is wrapped in q … Q.
+    asked only for opacities below 1. Each element is wrapped in q … Q. Texts come after the
+    shapes, top to bottom and left to right: text extraction (copy and paste, screen readers)
+    then reads the labels in that order with breaks between them; in markup order the scale's
+    "100", "90", "80" read as "1009080".
     """
     chart = _parse(str(markup))
     out: list[bytes] = []
-    for item in chart.items:
+    shapes = [item for item in chart.items if not isinstance(item, _Text)]
+    texts = sorted((item for item in chart.items if isinstance(item, _Text)), key=lambda t: (t.y, t.x))
+    for item in (*shapes, *texts):
         if isinstance(item, _Text):
             drawn = text(item.text, _round(left + item.x), _round(top - item.y), size=item.size,
                          bold=item.bold, anchor=item.anchor, fill=item.fill)

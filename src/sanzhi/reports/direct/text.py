@@ -130,9 +130,22 @@ class Piece:
 Atom = tuple[int, str, float, bool]
 
 
-def _atoms(pieces: Sequence[Piece]) -> Iterator[Atom]:
+def _atoms(pieces: Sequence[Piece]) -> list[Atom]:
     """The pieces cut where a line may break; adjacent atoms with no break between them
-    (a word, a closing mark after its character) are joined."""
+    (a word, a closing mark after its character) are joined. A closing mark after a space
+    still may not start a line (UAX #14 LB13), so the space between is no break either."""
+    out: list[Atom] = []
+    for atom in _raw_atoms(pieces):
+        if (len(out) >= 2 and atom[1][0] in _NO_START and out[-1][3] and not out[-2][3]
+                and out[-1][0] == out[-2][0] == atom[0]):
+            space = out.pop()
+            word = out.pop()
+            atom = (atom[0], word[1] + space[1] + atom[1], word[2] + space[2] + atom[2], False)
+        out.append(atom)
+    return out
+
+
+def _raw_atoms(pieces: Sequence[Piece]) -> Iterator[Atom]:
     for index, piece in enumerate(pieces):
         scale = piece.style.size / piece.face.upem
         glyph = piece.face.glyph
@@ -207,7 +220,7 @@ def break_pieces(pieces: Sequence[Piece], width: float) -> list[Line]:
         lines.append((_merge(segs), x))
         segs, x = [], 0.0
 
-    queue = list(_atoms(pieces))
+    queue = _atoms(pieces)
     queue.reverse()
     while queue:
         atom = queue.pop()
