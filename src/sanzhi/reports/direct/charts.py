@@ -17,14 +17,14 @@ __all__ = ["lay_svg"]
 def lay_svg(markup: str, ink: Ink) -> Laid:
     """The chart with its top-left corner at the block's origin."""
 
-    def text(s: str, x: float, y: float, *, size: float, bold: bool, anchor: str, fill: Color) -> bytes:
+    def draw_text(text: str, x: float, y: float, *, size: float, bold: bool, anchor: str, fill: Color) -> bytes:
         f = face(bold)
         if anchor in ("middle", "end"):
-            w = f.width(s) * size / f.upem
+            w = f.width(text) * size / f.upem
             x -= w / 2 if anchor == "middle" else w
         return (f"BT {num(fill[0])} {num(fill[1])} {num(fill[2])} rg /{ink.resource(f)} {num(size)} Tf "
-                f"1 0 0 1 {num(x)} {num(y)} Tm <{ink.hex_run(f, s)}> Tj ET\n").encode()
+                f"1 0 0 1 {num(x)} {num(y)} Tm <{ink.hex_run(f, text)}> Tj ET\n").encode()
 
     _, height = svg_size(markup)
-    ops = draw_svg(markup, 0.0, 0.0, text=text, alpha=ink.alpha)
+    ops = draw_svg(markup, 0.0, 0.0, text=draw_text, alpha=ink.alpha)
     return Laid(height, ops.decode())

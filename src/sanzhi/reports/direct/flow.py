@@ -23,7 +23,6 @@ from sanzhi.reports.direct.layout import (
     Para,
     Table,
     lay_block,
-    lay_blocks,
     lay_para_lines,
     lay_row,
     num,

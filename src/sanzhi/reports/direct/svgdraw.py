@@ -57,7 +57,8 @@ def draw_svg(markup: str, left: float, top: float, *, text: TextDrawer,
     out: list[bytes] = []
     shapes = [item for item in chart.items if not isinstance(item, _Text)]
     texts = sorted((item for item in chart.items if isinstance(item, _Text)), key=lambda t: (t.y, t.x))
-    for item in (*shapes, *texts):
+    ordered: list[_Shape | _Text] = [*shapes, *texts]
+    for item in ordered:
         if isinstance(item, _Text):
             drawn = text(item.text, _round(left + item.x), _round(top - item.y), size=item.size,
                          bold=item.bold, anchor=item.anchor, fill=item.fill)

@@ -9,9 +9,11 @@ stylesheet changes, change this module with it (the values below name their CSS 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sanzhi.reports.direct.flow import MM, PageSpec
 from sanzhi.reports.direct.layout import (
     Block,
     Cell,
@@ -25,7 +27,7 @@ from sanzhi.reports.direct.layout import (
     Table,
     hex_color,
 )
-from sanzhi.reports.direct.flow import MM, PageSpec
+from sanzhi.reports.direct.text import Color
 from sanzhi.reports.village import VillageReport
 
 __all__ = ["footer_lines", "village_blocks"]
@@ -55,11 +57,10 @@ ITEMS_TH_PAD = (1 * MM, 0.6 * MM, 1 * MM, 0.6 * MM)
 GRID_RULE = (0.8, RULE)
 
 
-def _s(style: Style, **changes: object) -> Style:
-    fields = {"size": style.size, "bold": style.bold, "color": style.color,
-              "line_height": style.line_height, "spacing": style.spacing}
-    fields.update(changes)
-    return Style(**fields)  # type: ignore[arg-type]
+def _s(style: Style, *, bold: bool | None = None, color: Color | None = None) -> Style:
+    """`style` made bold or recoloured (the cascade of a class on a cell)."""
+    return dataclasses.replace(style, bold=style.bold if bold is None else bold,
+                               color=style.color if color is None else color)
 
 
 def p(text: str, style: Style = BASE, *, align: str = "left", top: float = 0.0, bottom: float = 2 * MM,
@@ -82,21 +83,25 @@ def _bullets(items: Sequence[str], style: Style) -> list[Block]:
     return [Table((5 * MM, WIDTH - 5 * MM), rows, margin_bottom=2 * MM, row_gap=1 * MM)]
 
 
-def _cell(text: str, style: Style, *, align: str = "left", colspan: int = 1, pad: tuple[float, ...] = CELL_PAD,
-          background: object = None) -> Cell:
-    return Cell((Para((Span(text),), style, align=align),), colspan=colspan, padding=pad,  # type: ignore[arg-type]
-                background=background)  # type: ignore[arg-type]
+def _cell(text: str, style: Style, *, align: str = "left", colspan: int = 1,
+          background: Color | None = None) -> Cell:
+    """td: one paragraph of text."""
+    return Cell((Para((Span(text),), style, align=align),), colspan=colspan, padding=CELL_PAD, background=background)
 
 
-def _blocks_cell(paras: Sequence[Para], **kw: object) -> Cell:
-    return Cell(tuple(paras), padding=CELL_PAD, **kw)  # type: ignore[arg-type]
+def _blocks_cell(paras: Sequence[Para]) -> Cell:
+    """td holding block spans (.reason, .crit, .note): one paragraph each."""
+    return Cell(tuple(paras), padding=CELL_PAD)
 
 
 def _widths(percents: Sequence[str | Decimal | float], total: float = WIDTH) -> tuple[float, ...]:
     return tuple(total * float(w) / 100 for w in percents)
 
 
-def _grid(widths: Sequence[float], headers: Sequence[str], rows: Sequence[Row], *, head_style: Style = _s(BASE, bold=True),
+BASE_BOLD = Style(9.5, bold=True)
+
+
+def _grid(widths: Sequence[float], headers: Sequence[str], rows: Sequence[Row], *, head_style: Style = BASE_BOLD,
           head_pad: tuple[float, float, float, float] = CELL_PAD) -> Table:
     """table.grid: header cells shaded and centred with a rule under them, zebra body rows."""
     header = Row(tuple(
@@ -150,9 +155,10 @@ def _cover(r: VillageReport) -> list[Block]:
     sig_pad = (1.5 * MM, 2.5 * MM, 1.5 * MM, 2.5 * MM)
     box = (0.6, RULE)
 
-    def sig(text: str, style: Style = BASE, *, colspan: int = 1, height: float = 9 * MM, bg: object = None) -> Cell:
+    def sig(text: str, style: Style = BASE, *, colspan: int = 1, height: float = 9 * MM,
+            bg: Color | None = None) -> Cell:
         return Cell((Para((Span(text),), style),), colspan=colspan, padding=sig_pad, border=box,
-                    min_height=height, background=bg)  # type: ignore[arg-type]
+                    min_height=height, background=bg)
 
     head = _s(BASE, bold=True)
     sig_rows = [Row(tuple(sig(t, head, bg=SIG_HEAD_BG) for t in ("评审层级", "评估人（签字）", "日期", "意见")))]
@@ -190,14 +196,13 @@ def _overview(r: VillageReport) -> list[Block]:
     if r.vetoes:
         blocks.append(p("一票否决：", _s(BASE, bold=True, color=BAD)))
         blocks += _bullets(r.vetoes, _s(BASE, color=BAD))
-    num_cell = dict(align="right")
     dim_rows = []
     for d in r.dimensions:
         name = [Para((Span(d.name),), BASE)]
         if d.note:
             name.append(Para((Span(d.note),), _s(BASE, color=MUTED)))
-        dim_rows.append(Row((_blocks_cell(name), _cell(d.score, BASE, **num_cell), _cell(d.points, BASE, **num_cell),  # type: ignore[arg-type]
-                             _cell(f"{d.percent}%", BASE, **num_cell))))  # type: ignore[arg-type]
+        dim_rows.append(Row((_blocks_cell(name), _cell(d.score, BASE, align="right"),
+                             _cell(d.points, BASE, align="right"), _cell(f"{d.percent}%", BASE, align="right"))))
     if r.bonus:
         dim_rows.append(Row((_cell(r.bonus, BASE, colspan=4),)))
     dim_rows.append(Row((_cell("合计", bold), _cell(r.total, bold, align="right"), _cell(r.total_points, bold, align="right"),
@@ -322,6 +327,4 @@ def village_blocks(r: VillageReport) -> list[Block]:
 
 
 def _with_bottom(block: Para | Table | Group, bottom: float) -> Block:
-    import dataclasses
-
     return dataclasses.replace(block, margin_bottom=bottom)
