@@ -104,3 +104,19 @@ def test_data_is_drawn_as_text_and_the_pdf_refers_to_nothing_outside() -> None:
     assert name.replace(" ", "") in re.sub(r"\s+", "", pages_text(pdf)[0])
     for marker in (b"/URI", b"/Launch", b"/JavaScript", b"/GoToR", b"/XObject"):
         assert marker not in pdf
+
+
+def test_without_uharfbuzz_village_reports_fall_back_to_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A broken install (uharfbuzz missing): the direct route cannot measure or subset, so the
+    # report is rendered from its HTML instead — slower, the same words (the run says so once).
+    from sanzhi.reports import fontsubset
+    from sanzhi.reports.formats import VillageDoc
+    from sanzhi.reports.formats.pdf import village
+
+    v = mini()[0]
+    doc = VillageDoc(v.view, v.result, v.input_sha256, REPORT_DATE)
+    fast = village(doc).data
+    monkeypatch.setattr(fontsubset, "available", lambda: False)
+    slow = village(doc).data
+    assert b"WeasyPrint" in slow and b"WeasyPrint" not in fast
+    assert body_text(slow, v.view) == body_text(weasy(v.view), v.view)

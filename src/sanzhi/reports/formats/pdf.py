@@ -54,11 +54,19 @@ def _checked(html: str, attachment: tuple[str, bytes, str], day: date) -> Render
 
 def village(doc: VillageDoc) -> Rendered:
     """The PDF even when the font lacks a character (it prints as a box); the characters go
-    back to the caller to report."""
+    back to the caller to report. Drawn directly; only a broken install without uharfbuzz
+    (which the direct route measures and subsets with) falls back to WeasyPrint and the
+    report's HTML, slowly (`subsetting_notice` says so once a run)."""
+    from sanzhi.reports import fontsubset
+
+    attachment = _result_attachment(doc.result, doc.input_sha256)
+    if not fontsubset.available():
+        from sanzhi.reports.html import render_village_html
+
+        return _checked(render_village_html(doc.view), attachment, doc.report_date)
     from sanzhi.reports.direct.render import render_village_report
 
-    pdf, missing = render_village_report(
-        doc.view, attachments=[_result_attachment(doc.result, doc.input_sha256)], attached_on=doc.report_date)
+    pdf, missing = render_village_report(doc.view, attachments=[attachment], attached_on=doc.report_date)
     return Rendered(pdf, missing)
 
 
