@@ -25,6 +25,7 @@ from sanzhi.reports.direct.layout import (
     lay_block,
     lay_para_lines,
     lay_row,
+    lay_row_parts,
     num,
     with_rule,
 )
@@ -99,22 +100,27 @@ class _Pages:
         self.forced = False
 
 
-def _first_height(block: Block, width: float, ink: Ink) -> float:
+def _first_height(block: Block, width: float) -> float:
     """The height of what must stay with a heading before `block`: its first line or row."""
+    scratch = Ink()  # measured only; nothing is drawn from it
     if isinstance(block, Para):
-        return block.margin_top + lay_para_lines(block, width, Ink())[0].height
+        return lay_para_lines(block, width, scratch)[0].height
     if isinstance(block, Table):
-        rows = (*block.header, *block.rows[:1])
-        return block.margin_top + sum(lay_row(block, r, Ink()).height for r in rows)
+        return sum(lay_row(block, r, scratch).height for r in (*block.header, *block.rows[:1]))
     if isinstance(block, (Group, Drawing)):
-        return block.margin_top + lay_block(block, width, Ink()).height
+        return lay_block(block, width, scratch).height
     return 0.0
 
 
 def paginate(blocks: Sequence[Block], spec: PageSpec, ink: Ink) -> list[list[str]]:
     """The blocks laid out on pages: for each page, its operators (page coordinates)."""
     pages = _Pages(spec)
-    width = spec.content_width
+    _pour(pages, blocks, ink)
+    return pages.pages
+
+
+def _pour(pages: _Pages, blocks: Sequence[Block], ink: Ink) -> None:
+    width = pages.spec.content_width
     for i, block in enumerate(blocks):
         if isinstance(block, PageBreak):
             if not pages.at_top or pages.pages[-1]:
@@ -128,26 +134,40 @@ def paginate(blocks: Sequence[Block], spec: PageSpec, ink: Ink) -> list[list[str
                 pages.place(line)
         else:
             laid = lay_block(block, width, ink)
-            follow = 0.0
-            if isinstance(block, Para) and block.keep_with_next and i + 1 < len(blocks):
-                follow = _first_height(blocks[i + 1], width, ink)
-                follow = max(follow - block.margin_bottom, 0.0) + block.margin_bottom
-            pages.fit(block.margin_top, laid.height + follow)
-            pages.place(laid)
-        pages.pending = block.margin_bottom
-    return pages.pages
+            if isinstance(block, Group) and laid.height > pages.spec.content_height:
+                # Taller than a page, so it cannot stay together: its blocks flow like the rest.
+                pages.fit(block.margin_top, 0.0)
+                _pour(pages, block.blocks, ink)
+            else:
+                pages.fit(block.margin_top, laid.height + _kept(blocks, i, width))
+                pages.place(laid)
+        pages.pending = max(pages.pending, block.margin_bottom) if isinstance(block, Group) else block.margin_bottom
+
+
+def _kept(blocks: Sequence[Block], i: int, width: float) -> float:
+    """What must go on the page together with block i, below it: nothing, or for a block kept
+    with the next (a heading) the next block's first line or row — all of the next block, and
+    what it keeps, when that one is kept with its own next (a heading, an introducing line)."""
+    block = blocks[i]
+    if not (isinstance(block, Para) and block.keep_with_next) or i + 1 >= len(blocks):
+        return 0.0
+    after = blocks[i + 1]
+    gap = max(block.margin_bottom, _margins_of(after)[0])
+    if isinstance(after, Para) and after.keep_with_next:
+        return gap + lay_block(after, width, Ink()).height + _kept(blocks, i + 1, width)
+    return gap + _first_height(after, width)
+
+
+def _margins_of(block: Block) -> tuple[float, float]:
+    return (0.0, 0.0) if isinstance(block, PageBreak) else (block.margin_top, block.margin_bottom)
 
 
 def _table(pages: _Pages, table: Table, ink: Ink) -> None:
     header = [lay_row(table, r, ink) for r in table.header]
     head_h = sum(r.height for r in header)
     rows = [lay_row(table, r, ink) for r in table.rows]
+    page_room = pages.spec.content_height - head_h  # for body rows on a page of their own
     part: list[Laid] = []
-
-    def start(top: float) -> None:
-        first = rows[0].height if rows else 0.0
-        pages.fit(top, head_h + first)
-        part.extend(header)
 
     def flush(last: bool) -> None:
         ops, y = [], 0.0
@@ -159,15 +179,39 @@ def _table(pages: _Pages, table: Table, ink: Ink) -> None:
         pages.place(with_rule(table, block) if last else _indented(table, block))
         part.clear()
 
-    start(table.margin_top)
-    for row in rows:
+    def next_page() -> None:
+        flush(last=False)
+        pages.new_page()
+        part.extend(header)
+
+    first = rows[0].height if rows else 0.0
+    pages.fit(table.margin_top, head_h + min(first, page_room))
+    part.extend(header)
+    for source, row in zip(table.rows, rows):
         used = sum(p.height for p in part)
-        if used + row.height > pages.room + 0.01 and len(part) > len(header):
-            flush(last=False)
-            pages.new_page()
-            part.extend(header)
-        part.append(row)
+        if used + row.height <= pages.room + 0.01:
+            part.append(row)
+            continue
+        if row.height <= page_room + 0.01:  # it fits on the next page
+            if len(part) > len(header):
+                next_page()
+            part.append(row)
+            continue
+        # Taller than a page: split between lines, starting here if a few lines fit.
+        if pages.room - used < _MIN_PIECE and len(part) > len(header):
+            next_page()
+            used = head_h
+        start_room = pages.room - used
+        pieces = lay_row_parts(table, source, ink, lambda k, first=start_room: first if k == 0 else page_room)
+        for n, piece in enumerate(pieces):
+            if n:
+                next_page()
+            part.append(piece)
     flush(last=True)
+
+
+# Start a split row on the current page only when at least this much of it fits there (pt).
+_MIN_PIECE = 40.0
 
 
 def _indented(table: Table, laid: Laid) -> Laid:

@@ -15,14 +15,14 @@ Glyphs drawn are recorded in a :class:`Ink` (for the fonts' subsets and ToUnicod
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sanzhi.reports.direct.text import Color, Face, Piece, Style, break_pieces, face
 
 __all__ = [
     "Block", "Cell", "Drawing", "Group", "Ink", "Laid", "PageBreak", "Para", "Row", "Span", "Style",
-    "Table", "lay_block", "lay_para_lines", "lay_row", "num",
+    "Table", "lay_block", "lay_para_lines", "lay_row", "lay_row_parts", "num",
 ]
 
 def hex_color(value: str) -> Color:
@@ -287,33 +287,91 @@ def with_rule(table: Table, laid: Laid) -> Laid:
 
 def lay_row(table: Table, row: Row, ink: Ink) -> Laid:
     """One table row: cells laid out, the row as tall as its tallest cell."""
-    laid_cells: list[tuple[float, float, Cell, Laid]] = []  # (x, width, cell, content)
+    return lay_row_parts(table, row, ink, lambda _: float("inf"))[0]
+
+
+def _cell_units(cell: Cell, width: float, ink: Ink) -> list[Laid]:
+    """A cell's content as the pieces a row may be split between: each line of a paragraph,
+    any other block whole, the (collapsed) margins between them as empty pieces."""
+    units: list[Laid] = []
+    pending = 0.0
+    for i, block in enumerate(cell.blocks):
+        top, bottom = _margins(block)
+        gap = max(pending, top) if i else top
+        if gap:
+            units.append(Laid(gap, ""))
+        if isinstance(block, Para) and block.rule is None:
+            units += lay_para_lines(block, width, ink)
+        else:
+            units.append(lay_block(block, width, ink))
+        pending = bottom
+    if pending:
+        units.append(Laid(pending, ""))
+    return units
+
+
+def lay_row_parts(table: Table, row: Row, ink: Ink, room: Callable[[int], float]) -> list[Laid]:
+    """A table row, split into parts when it is taller than `room(k)` (the height part k may
+    take: what is left of the page, then whole pages). Rows are kept whole by the page flow;
+    only a row taller than a page is split, between lines, so that nothing runs off the page."""
+    cells: list[tuple[float, float, Cell, list[Laid], float]] = []  # (x, width, cell, units, edges)
     x = 0.0
     col = 0
-    height = 0.0
     for cell in row.cells:
         w = sum(table.widths[col: col + cell.colspan])
         pt, pr, pb, pl = cell.padding
-        content = lay_blocks(cell.blocks, max(1.0, w - pl - pr), ink)
         bw = cell.border[0] if cell.border else 0.0
         bb = cell.border_bottom[0] if cell.border_bottom else 0.0
         bt = cell.border_top[0] if cell.border_top else 0.0
         edges = pt + pb + max(bw, bt) + max(bw, bb)
-        height = max(height, max(content.height, cell.min_height) + edges)
-        laid_cells.append((x, w, cell, content))
+        cells.append((x, w, cell, _cell_units(cell, max(1.0, w - pl - pr), ink), edges))
         x += w
         col += cell.colspan
+    parts: list[Laid] = []
+    taken = [0] * len(cells)
+    while True:
+        limit = room(len(parts))
+        contents: list[list[Laid]] = []
+        for i, (_, _, _, units, edges) in enumerate(cells):
+            used, mine = 0.0, []
+            while taken[i] < len(units) and used + units[taken[i]].height <= limit - edges + 0.01:
+                used += units[taken[i]].height
+                mine.append(units[taken[i]])
+                taken[i] += 1
+            contents.append(mine)
+        if not any(contents):  # nothing fits: one piece of each cell anyway, so the row moves on
+            for i, (_, _, _, units, _) in enumerate(cells):
+                if taken[i] < len(units):
+                    contents[i].append(units[taken[i]])
+                    taken[i] += 1
+        done = all(taken[i] == len(c[3]) for i, c in enumerate(cells))
+        single = done and not parts
+        height = max(
+            (max(sum(u.height for u in mine), c[2].min_height if single else 0.0) + c[4]
+             for c, mine in zip(cells, contents)),
+            default=0.0,
+        )
+        if not done:
+            height = max(height, limit)
+        parts.append(_draw_row(table, row, [(c[0], c[1], c[2], _stack(mine)) for c, mine in zip(cells, contents)],
+                               height, x, middle=single))
+        if done:
+            return parts
+
+
+def _draw_row(table: Table, row: Row, cells: Sequence[tuple[float, float, Cell, Laid]], height: float,
+              width: float, *, middle: bool) -> Laid:
     ops: list[str] = []
     if row.background is not None:
-        ops.append(f"{_color_op(row.background, 'rg')} 0 {num(-height)} {num(x)} {num(height)} re f")
-    for cx, w, cell, content in laid_cells:
+        ops.append(f"{_color_op(row.background, 'rg')} 0 {num(-height)} {num(width)} {num(height)} re f")
+    for cx, w, cell, content in cells:
         if cell.background is not None:
             ops.append(f"{_color_op(cell.background, 'rg')} {num(cx)} {num(-height)} {num(w)} {num(height)} re f")
-    for cx, w, cell, content in laid_cells:
+    for cx, w, cell, content in cells:
         pt, _, pb, pl = cell.padding
         bw = cell.border[0] if cell.border else 0.0
         dy = pt + max(bw, cell.border_top[0] if cell.border_top else 0.0)
-        if cell.valign == "middle":
+        if middle and cell.valign == "middle":
             dy += (height - pt - pb - 2 * bw - content.height) / 2
         if content.ops:
             ops.append(f"q 1 0 0 1 {num(cx + pl + bw)} {num(-dy)} cm {content.ops} Q")
