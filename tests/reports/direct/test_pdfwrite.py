@@ -132,7 +132,7 @@ def test_pages_sizes_and_shared_resources() -> None:
     assert (gstate["/ca"], gstate["/CA"]) == (0.5, 0.5)
 
 
-def test_fonts_are_type0_identity_with_descriptor() -> None:
+def test_fonts_are_type0_identity_h_with_descriptor() -> None:
     fonts = _reader(_sample()).pages[0]["/Resources"]["/Font"]
     assert sorted(fonts) == ["/F1", "/F2"]
     for resource, name, stem in (("/F1", "Noto-Sans-SC", 80), ("/F2", "Noto-Sans-SC-Bold", 120)):
@@ -143,7 +143,7 @@ def test_fonts_are_type0_identity_with_descriptor() -> None:
         (cid,) = font["/DescendantFonts"]
         cid = cid.get_object()
         assert cid["/Subtype"] == "/CIDFontType2"
-        assert cid["/CIDToGIDMap"] == "/Identity"
+        assert len(cid["/CIDToGIDMap"].get_object().get_data()) % 2 == 0  # a stream, two bytes a CID
         assert dict(cid["/CIDSystemInfo"]) == {
             "/Registry": "Adobe", "/Ordering": "Identity", "/Supplement": 0,
         }
@@ -271,34 +271,53 @@ def _font_file(data: bytes, resource: str = "/F1") -> tuple[bytes, int]:
     return stream.get_data(), stream["/Length1"]
 
 
-def test_the_font_is_a_subset_that_keeps_glyph_ids() -> None:
-    program, length1 = _font_file(_sample())
+def _cid_map(data: bytes, resource: str = "/F1") -> dict[int, int]:
+    font = _reader(data).pages[0]["/Resources"]["/Font"][resource]
+    table = font["/DescendantFonts"][0].get_object()["/CIDToGIDMap"].get_object().get_data()
+    return {cid: int.from_bytes(table[2 * cid: 2 * cid + 2], "big") for cid in range(len(table) // 2)}
+
+
+def test_the_font_is_a_compact_subset_and_every_cid_finds_its_glyph() -> None:
+    data = _sample()
+    program, length1 = _font_file(data)
     assert len(program) == length1
-    # A 10 MB face cut to the dozen glyphs used (kept glyph ids leave loca/hmtx entries up to
-    # the highest one: ~300 KB uncompressed here).
-    assert len(program) < 1_000_000
+    # A 10 MB face cut to the dozen glyphs used, renumbered: a few KB.
+    assert len(program) < 50_000
     use, _ = _use(TEXT + RARE)
     font = TTFont(io.BytesIO(program))
-    glyf = font["glyf"]
     order = font.getGlyphOrder()
-    for gid in use.glyphs:
-        assert glyf[order[gid]].numberOfContours != 0 or use.glyphs[gid] == " ", gid
+    assert len(order) <= len(set(use.glyphs) | {0}) + 4  # (composite glyphs bring their parts)
+    source = TTFont(fontsubset_source(), lazy=True)
+    cid_map = _cid_map(data)
+    for cid, char in use.glyphs.items():
+        gid = cid_map[cid]
+        assert gid < len(order)
+        # the glyph the CID points to is the source's glyph for that character
+        assert font["hmtx"][order[gid]][0] == source["hmtx"][source.getGlyphOrder()[cid]][0], char
+        if char.strip():
+            assert font["glyf"][order[gid]].numberOfContours != 0, char
     unused = _face()[1].get_nominal_glyph(ord("国"))
-    assert unused is not None and unused < len(order)  # within the kept range …
-    assert glyf[order[unused]].numberOfContours == 0  # … but emptied
+    assert unused is not None and cid_map.get(unused, 0) == 0  # not in the subset
+
+
+def fontsubset_source() -> str:
+    from sanzhi.reports.fonts import FONT_FILES, font_dir
+
+    return str(font_dir() / FONT_FILES[0])
 
 
 def test_the_fonttools_fallback_when_harfbuzz_cannot_subset(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fontsubset, "subset_font", lambda *a, **k: None)
+    monkeypatch.setattr(fontsubset, "compact_subset", lambda *a, **k: None)
     regular, operand = _use("三治")
     data = write_pdf([Page(_draw(operand, 72, 700))], [regular], alphas={}, title="t")
     program, length1 = _font_file(data)
     assert len(program) == length1 < 1_000_000
     font = TTFont(io.BytesIO(program))
     gid = _face()[1].get_nominal_glyph(ord("治"))
-    assert font["glyf"][font.getGlyphOrder()[gid]].numberOfContours > 0
+    assert font["glyf"][font.getGlyphOrder()[gid]].numberOfContours > 0  # glyph ids kept …
+    assert _cid_map(data)[gid] == gid  # … and the map is the identity
 
 
 def test_to_unicode_cmap_uses_surrogate_pairs_beyond_the_bmp() -> None:

@@ -10,6 +10,7 @@ is drawn once the number of pages is known.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -202,12 +203,17 @@ def _table(pages: _Pages, table: Table, ink: Ink) -> None:
             next_page()
             used = head_h
         start_room = pages.room - used
-        pieces = lay_row_parts(table, source, ink, lambda k, first=start_room: first if k == 0 else page_room)
+        pieces = lay_row_parts(table, source, ink, functools.partial(_room, start_room, page_room))
         for n, piece in enumerate(pieces):
             if n:
                 next_page()
             part.append(piece)
     flush(last=True)
+
+
+def _room(first: float, then: float, k: int) -> float:
+    """Height for part k of a split row: what is left of this page, then whole pages."""
+    return first if k == 0 else then
 
 
 # Start a split row on the current page only when at least this much of it fits there (pt).

@@ -112,7 +112,7 @@ def write_pdf(
     for use in fonts:
         font_entries.append(f"/{_name(use.face.resource)} {next_free} 0 R")
         objects.update(_font_objects(use, next_free))
-        next_free += 5
+        next_free += 6
     gstates = "".join(
         f"/{_name(name)} << /Type /ExtGState /ca {_num(a)} /CA {_num(a)} >>"
         for name, a in alphas.items()
@@ -166,11 +166,13 @@ def subset_tag(base_name: str, glyph_ids: Iterable[int]) -> str:
 
 
 def _font_objects(use: FontUse, first: int) -> dict[int, bytes]:
-    """The five objects of one font, numbered from `first`."""
+    """The six objects of one font, numbered from `first`. Content streams hold the bundled
+    face's glyph ids as CIDs (so /W and ToUnicode are keyed by them); the embedded program is
+    renumbered, and /CIDToGIDMap says where each CID's glyph went."""
     face = use.face
-    type0, cid, descriptor, file, to_unicode = range(first, first + 5)
+    type0, cid, descriptor, file, to_unicode, cid_map = range(first, first + 6)
     used = set(use.glyphs) | set(use.advances)
-    program = _subset(face, used, notdef_outline=0 in use.glyphs)
+    program, new_ids = _subset(face, used, notdef_outline=0 in use.glyphs)
     base = _name(f"{subset_tag(face.base_name, used)}+{face.base_name}")
     scale = 1000 / face.units_per_em
 
@@ -187,7 +189,7 @@ def _font_objects(use: FontUse, first: int) -> dict[int, bytes]:
             f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base}"
             " /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
             f" /FontDescriptor {descriptor} 0 R /DW {_DW} /W [{_widths(use.advances, scale)}]"
-            " /CIDToGIDMap /Identity >>"
+            f" /CIDToGIDMap {cid_map} 0 R >>"
         ).encode("ascii"),
         descriptor: (
             f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 /FontBBox [{bbox}]"
@@ -198,21 +200,29 @@ def _font_objects(use: FontUse, first: int) -> dict[int, bytes]:
         # /Length1: the uncompressed length of a TrueType program, required (PDF 32000-1, 9.9).
         file: _stream(f" /Length1 {len(program)}", program),
         to_unicode: _stream("", _to_unicode(use.glyphs)),
+        cid_map: _stream("", _cid_to_gid(new_ids if new_ids is not None else {g: g for g in used | {0}})),
     }
 
 
-def _subset(face: FontFace, glyph_ids: set[int], *, notdef_outline: bool) -> bytes:
-    """The font program cut down to `glyph_ids`, glyph ids unchanged (so /CIDToGIDMap is
-    /Identity and content streams hold the shaper's glyph ids as they are)."""
+def _cid_to_gid(new_ids: Mapping[int, int]) -> bytes:
+    """/CIDToGIDMap stream: two bytes (big-endian) per CID from 0 to the highest, the glyph id
+    in the embedded program (the identity for a program that kept the glyph ids)."""
+    table = bytearray(2 * (max(new_ids) + 1))
+    for old, new in new_ids.items():
+        table[2 * old: 2 * old + 2] = new.to_bytes(2, "big")
+    return bytes(table)
+
+
+def _subset(face: FontFace, glyph_ids: set[int], *, notdef_outline: bool) -> tuple[bytes, dict[int, int] | None]:
+    """The font program cut down to `glyph_ids`, renumbered (with the map from old to new ids),
+    or — through fontTools, when HarfBuzz cannot — with the glyph ids kept (map None)."""
     # gid 0 is always kept by a subsetter; naming it keeps an empty FontUse from asking for
-    # an empty set (which subset_font refuses).
+    # an empty set (which the subsetters refuse).
     wanted = glyph_ids | {0}
-    out = fontsubset.subset_font(
-        face.data, 0, wanted, hinting=False, notdef_outline=notdef_outline
-    )
-    if out is not None:
-        return out
-    return _fonttools_subset(face.data, wanted, notdef_outline=notdef_outline)
+    compact = fontsubset.compact_subset(face.data, 0, wanted, notdef_outline=notdef_outline)
+    if compact is not None:
+        return compact
+    return _fonttools_subset(face.data, wanted, notdef_outline=notdef_outline), None
 
 
 def _fonttools_subset(data: bytes, glyph_ids: set[int], *, notdef_outline: bool) -> bytes:
