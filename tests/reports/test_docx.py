@@ -140,3 +140,24 @@ def test_cli_score_writes_docx_reports(tmp_path: Path) -> None:
     assert "梅泾村" in [p.text for p in d.paragraphs]
     assert any(c.text == "2026年1月5日" for c in d.tables[0].columns[1].cells)
     assert "--docx" in CliRunner().invoke(app, ["score", "--help"], env={"COLUMNS": "200"}).output
+
+
+def test_the_cover_footer_has_only_the_page_number_and_later_footers_the_stamp() -> None:
+    v = by_name(jiaxing(), "杏林村")
+    d = docx.Document(io.BytesIO(village_docx(v)))
+    section = d.sections[0]
+    assert section.different_first_page_header_footer
+    stamp_a = f"评分标准 {v.view.rubric_ref} · 标准内容哈希 {v.view.rubric_hash}"
+    stamp_b = f"输入数据哈希 {v.view.input_hash} · 评分引擎 sanzhi {v.view.engine_version}"
+
+    def fields(paragraphs: list) -> list[str]:
+        return [f.get(qn("w:instr")) for p in paragraphs for f in p._p.iter(qn("w:fldSimple"))]
+
+    cover = section.first_page_footer.paragraphs
+    assert [p.text for p in cover] == ["第  页 / 共  页"] and fields(cover) == ["PAGE", "NUMPAGES"]
+    later = section.footer.paragraphs
+    assert [p.text for p in later] == [stamp_a, stamp_b, "第  页 / 共  页"]
+    assert fields(later) == ["PAGE", "NUMPAGES"]
+    # and the cover prints the stamp in its text, once
+    body = "\n".join(p.text for p in d.paragraphs)
+    assert body.count(stamp_a) == 1 and body.count(stamp_b) == 1
