@@ -8,6 +8,7 @@ scored), 3 (impact and score agree), 7 (sample villages for batch/ranking/histor
 
 import errno
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,25 @@ def test_samples_copy_then_batch_ranking_history_yoy(tmp_path: Path) -> None:
         assert moved == want["items"], code
         dims = {d["id"]: d["delta"] for d in v["dimensions"] if d["delta"] != "0"}
         assert dims == want["dimensions"], code
+
+
+def test_unit_samples_are_listed_and_copied_with_the_two_steps_that_run_them(tmp_path: Path) -> None:
+    listed = run("samples", "list").stdout
+    assert "kunshan-grid-township" in listed and "jiande-township" in listed
+    copied = run("samples", "copy", str(tmp_path / "k"), "--rubric", "kunshan-grid-township").stderr
+    assert sorted(p.name for p in (tmp_path / "k").iterdir()) == ["units", "villages"]
+    assert len(list((tmp_path / "k" / "villages").glob("*.yaml"))) == 7
+    # The commands it gives, run as given (the run id from the first step's last line).
+    steps = [line.strip() for line in copied.splitlines() if line.strip().startswith("sanzhi batch")]
+    assert len(steps) == 2
+    first = steps[0].split()[1:] + ["--db", str(tmp_path / "r.sqlite")]
+    first[first.index("out/villages")] = str(tmp_path / "out" / "villages")
+    done = run(*first)
+    run_id = re.findall(r"批次 (\S+) 完成", done.stdout + done.stderr)[-1]
+    second = [run_id if a == "RUN_ID" else a for a in steps[1].split()[1:]] + ["--db", str(tmp_path / "r.sqlite")]
+    second[second.index("out/units")] = str(tmp_path / "out" / "units")
+    run(*second)
+    assert len(list((tmp_path / "out" / "units").rglob("*.pdf"))) >= 2
 
 
 EARLIER = SAMPLE_DIR / "history" / "jiaxing-sanzhi" / "2024"  # 梧桐街道's six villages a year before

@@ -16,10 +16,12 @@ from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.bundled import (
     SampleSet,
+    UnitSamples,
     bundled_rubrics,
     find_bundled,
     sample_files,
     sample_sets,
+    unit_samples,
 )
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.loader import load_rubric_file
@@ -68,30 +70,40 @@ def copy_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> list[Co
     rubric_id = rubric_ref.partition("@")[0]
     sets = sample_sets(rubric_id)
     if not sets:
-        known = "、".join(sorted({b.id for b in bundled_rubrics() if sample_sets(b.id)}))
+        known = "、".join(sorted({b.id for b in bundled_rubrics() if sample_sets(b.id) or unit_samples(b.id)}))
         raise RubricError([Diagnostic("R002", f"没有评分标准 {rubric_id} 的内置示例村数据", expected=f"之一：{known}")])
-    clashes = [Diagnostic("O151", "文件已存在且内容不同，未覆盖", Location(str(dest / str(s.year) / f.name)),
-                          hint="换一个目录，或加 --force 覆盖")
-               for s in sets for f in s.files
-               if (dest / str(s.year) / f.name).exists() and (dest / str(s.year) / f.name).read_bytes() != f.read_bytes()]
+    _copy_files([(f, dest / str(s.year) / f.name) for s in sets for f in s.files], force=force)
+    return [CopiedSamples(s, dest / str(s.year)) for s in sets]
+
+
+def copy_unit_samples(rubric_ref: str, dest: Path, *, force: bool = False) -> UnitSamples | None:
+    """A township or county rubric's samples copied to DEST/villages/ (the village batch it
+    reads) and DEST/units/ (the units' own data); None for a rubric without unit samples.
+    Refusals as for `copy_samples`."""
+    samples = unit_samples(rubric_ref.partition("@")[0])
+    if samples is None:
+        return None
+    _copy_files([(f, dest / "villages" / f.name) for f in samples.villages]
+                + [(f, dest / "units" / f.name) for f in samples.units], force=force)
+    return samples
+
+
+def _copy_files(pairs: Sequence[tuple[Path, Path]], *, force: bool) -> None:
+    clashes = [Diagnostic("O151", "文件已存在且内容不同，未覆盖", Location(str(target)), hint="换一个目录，或加 --force 覆盖")
+               for source, target in pairs if target.exists() and target.read_bytes() != source.read_bytes()]
     if clashes and not force:
         raise UserError(clashes)
-    out = []
-    for s in sets:
-        folder = dest / str(s.year)
+    for source, target in pairs:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for f in s.files:
-                (folder / f.name).write_bytes(f.read_bytes())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
         except OSError as e:
             machine = environment_diagnostic(e)
             if machine is not None:  # no permission, read-only, a full disk: the machine's (exit 4)
                 raise EnvironmentProblem([machine]) from None
             # A file where the folder should be, and the like: the destination given (exit 2).
-            raise UserError([Diagnostic("O152", f"无法写入示例村数据：{os_reason(e)}", Location(str(folder)),
+            raise UserError([Diagnostic("O152", f"无法写入示例村数据：{os_reason(e)}", Location(str(target.parent)),
                                         hint="换一个目录（DEST 应为文件夹或尚不存在）")]) from None
-        out.append(CopiedSamples(s, folder))
-    return out
 
 
 def carried_note(carried: Mapping[str, int], target: str) -> list[str]:

@@ -26,6 +26,8 @@ class BundledRubric:
     effective_date: date
     path: Path
     status: str = "adopted"  # or "draft"
+    unit: str = "village"  # or "township" / "county"
+    reads: str | None = None  # a unit rubric's village rubric, ID@VERSION
 
     @property
     def ref(self) -> str:
@@ -39,8 +41,10 @@ def bundled_rubrics() -> tuple[BundledRubric, ...]:
     for path in sorted([*RUBRIC_DIR.glob("*.yaml"), *(RUBRIC_DIR / "variants").glob("*.yaml")]):
         data, _ = load_yaml(path.read_text(encoding="utf-8"), path.name)
         assert isinstance(data, dict)
+        reads = data.get("reads")
         out.append(BundledRubric(str(data["id"]), str(data["version"]), str(data["title"]),
-                                 date.fromisoformat(str(data["effective_date"])), path, str(data.get("status", "adopted"))))
+                                 date.fromisoformat(str(data["effective_date"])), path, str(data.get("status", "adopted")),
+                                 str(data.get("unit", "village")), str(reads) if reads is not None else None))
     return tuple(sorted(out, key=lambda b: (b.id, b.effective_date, b.version)))
 
 
@@ -92,3 +96,28 @@ def sample_sets(rubric_id: str) -> list[SampleSet]:
                       tuple(dict.fromkeys(str(v.get("township")) for _, v in got)),
                       tuple(dict.fromkeys(str(v.get("county")) for _, v in got)))
             for year, got in sorted(by_year.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSamples:
+    """A township or county rubric's samples: the villages of the run it reads
+    (`samples/<id>/villages/`) and the units' own data (`samples/<id>/units/`)."""
+
+    rubric: BundledRubric
+    year: int
+    villages: tuple[Path, ...]
+    units: tuple[Path, ...]
+
+
+def unit_samples(rubric_id: str) -> UnitSamples | None:
+    """The samples of a bundled unit rubric, or None (a village rubric, or none bundled)."""
+    folder = SAMPLE_DIR / rubric_id
+    villages = tuple(sorted((folder / "villages").glob("*.yaml")))
+    rubric = next((b for b in reversed(bundled_rubrics()) if b.id == rubric_id and b.unit != "village"), None)
+    if not villages or rubric is None:
+        return None
+    data, _ = load_yaml(villages[0].read_text(encoding="utf-8"), villages[0].name)
+    village = data.get("village") if isinstance(data, dict) else None
+    year = village.get("year") if isinstance(village, dict) else None
+    return UnitSamples(rubric, year if isinstance(year, int) else 0, villages,
+                       tuple(sorted((folder / "units").glob("*.yaml"))))
