@@ -51,14 +51,14 @@ from typing import Any
 
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.common.errors import Location
+from sanzhi.common.pool import default_workers
 from sanzhi.inputs.assessment import read_assessment
 from sanzhi.inputs.synthetic import synthetic_village
-from sanzhi.common.pool import default_workers
+from sanzhi.reports import wpreuse
 from sanzhi.reports.formats.pdf import render_village_pdf
 from sanzhi.reports.html import print_stylesheets, render_village_html
-from sanzhi.reports.pool import VillageJob, prepare_worker, report_filename, write_reports_parallel
-from sanzhi.reports import wpreuse
 from sanzhi.reports.pdf import plain
+from sanzhi.reports.pool import VillageJob, prepare_worker, report_filename, write_reports_parallel
 from sanzhi.reports.village import build_village_report, rubric_info
 from sanzhi.scoring.engine import score_village
 from sanzhi.scoring.results import VillageResult

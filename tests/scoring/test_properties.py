@@ -17,6 +17,7 @@ tier-scoped veto never bars a tier it does not name — are stated on their own 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -107,7 +108,7 @@ def rules_for(draw: st.DrawFn, points: Decimal) -> list[dict[str, Any]]:
             edges = [0, *cuts, 100]
             bands = [
                 {"range": f"[{lo}, {hi}{']' if n == len(edges) - 2 else ')'}", "score": draw(half(0, points))}
-                for n, (lo, hi) in enumerate(zip(edges, edges[1:]))
+                for n, (lo, hi) in enumerate(itertools.pairwise(edges))
             ]
             rule |= {"value": draw(st.sampled_from(XS)), "bands": bands, "reason": "分档"}
         elif kind == "linear":
@@ -322,7 +323,7 @@ def multiple_of(value: Decimal, precision: Decimal) -> bool:
 @SETTINGS
 @given(scored_cases())
 def test_scores_sums_caps_and_vetoes(case: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
-    spec, compiled, raw = case
+    _, compiled, raw = case
     r = builders.score(compiled, raw)
     rubric = compiled.rubric
     n_levels = len(r.levels)
