@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sanzhi.app.api import load_compiled_rubric
 from sanzhi.batch import queries
+from sanzhi.batch.migrations import SCHEMA_VERSION
 from sanzhi.batch.runner import BatchOptions, run_batch
-from sanzhi.batch.store import SCHEMA_VERSION, Store
+from sanzhi.batch.store import Store
 from sanzhi.standard.bundled import SAMPLE_DIR
 from tests.batch.test_postgres import pg_url  # noqa: F401  (the fixture)
 
