@@ -7,7 +7,8 @@
     ingest.py     shard outcomes into the database, a few shards per transaction
     sweep.py      output files the database does not account for, removed
     store.py      the results database (SQLite default, PostgreSQL by URL)
-    queries.py    history, ranking, year-over-year
+    migrations.py its schema, schema versions, and the migration of older databases in place
+    queries/      history, ranking, year-over-year, period-over-period: one module per view
     publish.py    published lists (XLSX/CSV) and summary.json
     serialize.py  fast byte-compatible JSON for one village
     reportstep.py the pluggable report step: village and county reports in each wanted format

@@ -44,7 +44,7 @@ from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
 from sanzhi.batch.ingest import COMMIT_WHEN_IDLE_SECONDS, Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
-from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.queries.ranking import rank_tiers_json
 from sanzhi.batch.reportstep import FormatReports, ReportStep
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact

@@ -43,7 +43,7 @@ from typing import Any, Protocol
 from sanzhi import __version__
 from sanzhi.batch import publish_units
 from sanzhi.batch.facts import VillageRecord, has_values, stream_villages
-from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.queries.ranking import rank_tiers_json
 from sanzhi.batch.runner import (
     BatchSummary,
     NullReporter,
