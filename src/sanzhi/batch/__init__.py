@@ -3,7 +3,8 @@
     plan.py       find inputs, cut them into shards (by folder / township), streaming
     work.py       what a worker does with one shard: read, score, write, compact rows
     executors.py  where shards run: inline, local process pool, Dask distributed
-    runner.py     the run: state, dispatch in plan order, resume, summary reports, publish
+    runner.py     the run: dispatch in plan order, resume, summary reports, publish
+    folder.py     the output folder's state file and lock
     ingest.py     shard outcomes into the database, a few shards per transaction
     sweep.py      output files the database does not account for, removed
     store.py      the results database (SQLite default, PostgreSQL by URL)
