@@ -26,7 +26,7 @@ RUN_SPECIFIC = {"state.json", "summary.json"}
 
 
 def sanzhi(*args: str, env: dict[str, str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "sanzhi", *args], check=False, env=env, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         sys.exit(f"sanzhi {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
 

@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from sanzhi.batch.runner import _folder_lock
+from sanzhi.batch.folder import folder_lock
 
 if __name__ == "__main__":
-    with _folder_lock(Path(sys.argv[1])):
+    with folder_lock(Path(sys.argv[1])):
         child = os.fork()
         if child == 0:
             print(os.getpid(), flush=True)

@@ -423,12 +423,12 @@ def test_per_shard_lookups_use_an_index_on_the_village_code(tmp_path: Path) -> N
 
 def test_per_county_lookups_use_an_index_on_run_and_county(tmp_path: Path) -> None:
     # Publishing reads one county at a time; without (run_key, county) each read walked the run.
-    from sanzhi.batch.queries import _VILLAGE_SELECT
+    from sanzhi.batch.queries.rows import VILLAGE_SELECT
     from sanzhi.batch.store import Store
 
     with Store(str(tmp_path / "r.sqlite")) as store:
         store.ensure_schema()
-        for sql in (f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?",
+        for sql in (f"{VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?",
                     "SELECT village_code FROM village_results WHERE run_key = ? AND county = ?"):
             plan = " ".join(r[3] for r in store._conn.execute("EXPLAIN QUERY PLAN " + sql, (1, "县")))
             assert "village_results_run_county" in plan, plan

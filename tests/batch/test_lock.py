@@ -14,19 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.batch.runner import _folder_lock
+from sanzhi.batch.folder import folder_lock
 from sanzhi.common.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_second_batch_on_the_same_folder_is_refused_with_the_holder(tmp_path: Path) -> None:
-    with _folder_lock(tmp_path), pytest.raises(UserError) as e, _folder_lock(tmp_path):
+    with folder_lock(tmp_path), pytest.raises(UserError) as e, folder_lock(tmp_path):
         pass
     d = e.value.diagnostics[0]
     assert d.code == "O130"
     assert f"（进程 {os.getpid()}）" in d.message
-    with _folder_lock(tmp_path):  # released
+    with folder_lock(tmp_path):  # released
         pass
 
 
@@ -39,7 +39,7 @@ def test_a_killed_main_process_leaves_no_lock_behind_even_if_a_child_lives_on(tm
         os.kill(proc.pid, signal.SIGKILL)  # the main process alone
         proc.wait()
         os.kill(child, 0)  # the child still runs…
-        with _folder_lock(tmp_path):  # …and the folder is free
+        with folder_lock(tmp_path):  # …and the folder is free
             pass
     finally:
         os.kill(child, signal.SIGKILL)

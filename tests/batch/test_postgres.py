@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from sanzhi.batch import queries
+from sanzhi.batch.queries.history import history
+from sanzhi.batch.queries.ranking import ranking
+from sanzhi.batch.queries.yoy import year_over_year
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.store import Store, dec
 from sanzhi.common.numbers import fmt
@@ -124,15 +126,15 @@ def test_postgres_store_equals_sqlite(pg_url: str, tmp_path: Path, rubric_v1: Co
         assert _rows(lite) == _rows(pg)
         code = "330483102001"
         def hist(store: Store) -> list[tuple[object, ...]]:
-            return [(r.year, r.total, r.rating_name, r.rubric_hash, r.finished_at) for r in queries.history(store, code)]
+            return [(r.year, r.total, r.rating_name, r.rubric_hash, r.finished_at) for r in history(store, code)]
 
         assert hist(lite) == hist(pg) and len(hist(lite)) == 2
         for args in ({"county": "测试县"}, {"township": "第2镇"}):
-            a, b = queries.ranking(lite, 2025, **args), queries.ranking(pg, 2025, **args)
+            a, b = ranking(lite, 2025, **args), ranking(pg, 2025, **args)
             assert [(r.rank, r.village.village_code, r.village.total) for r in a] == \
                    [(r.rank, r.village.village_code, r.village.total) for r in b]
-        ya = queries.year_over_year(lite, 2025, 2024, county="测试县", items=True)
-        yb = queries.year_over_year(pg, 2025, 2024, county="测试县", items=True)
+        ya = year_over_year(lite, 2025, 2024, county="测试县", items=True)
+        yb = year_over_year(pg, 2025, 2024, county="测试县", items=True)
         assert [(c.village_code, c.delta, c.dimensions, c.items, c.note) for c in ya] == \
                [(c.village_code, c.delta, c.dimensions, c.items, c.note) for c in yb]
         assert len(ya) == 29

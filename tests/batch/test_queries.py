@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sanzhi.app.api import ScoredSource, score_paths
-from sanzhi.batch import queries
+from sanzhi.batch.queries.ranking import RankTier, assign_ranks, parse_rank_tiers, rank_order
+from sanzhi.batch.queries.rows import VillageRow
+from sanzhi.batch.queries.yoy import year_over_year
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.store import Store
 from sanzhi.cli import app
@@ -105,17 +107,17 @@ def test_ranking_by_township_and_county(two_years) -> None:
 
 
 def test_ranking_tiers_by_rank() -> None:
-    def row(code: str, total: str, vetoed: bool = False) -> queries.VillageRow:
-        return queries.VillageRow(code, code, "镇", "县", 2025, Decimal(total), None, "x", vetoed, "", "self", 1, "r",
-                                  "id", "1", "h", None, None)
+    def row(code: str, total: str, vetoed: bool = False) -> VillageRow:
+        return VillageRow(code, code, "镇", "县", 2025, Decimal(total), None, "x", vetoed, "", "self", 1, "r",
+                          "id", "1", "h", None, None)
 
-    rows = queries.rank_order([row("1", "90"), row("2", "95"), row("3", "90"), row("4", "99", vetoed=True),
-                               row("5", "80"), row("6", "70")])
-    tiers = (queries.RankTier("先进", top=1), queries.RankTier("良好", share=Decimal("0.6")))
-    ranked = queries.assign_ranks(rows, tiers)
+    rows = rank_order([row("1", "90"), row("2", "95"), row("3", "90"), row("4", "99", vetoed=True),
+                       row("5", "80"), row("6", "70")])
+    tiers = (RankTier("先进", top=1), RankTier("良好", share=Decimal("0.6")))
+    ranked = assign_ranks(rows, tiers)
     assert [(r.rank, r.rank_tier, r.village.village_code) for r in ranked] == [
         (1, "先进", "2"), (2, "良好", "1"), (2, "良好", "3"), (4, None, "5"), (5, None, "6"), (None, None, "4")]
-    assert queries.parse_rank_tiers(json.dumps([{"name": "先进", "top": 1}, {"name": "良好", "share": "0.6"}])) == tiers
+    assert parse_rank_tiers(json.dumps([{"name": "先进", "top": 1}, {"name": "良好", "share": "0.6"}])) == tiers
 
 
 def test_year_over_year_flags_what_the_rubric_change_made_incomparable(two_years) -> None:
@@ -148,7 +150,7 @@ def test_same_rubric_both_years_is_comparable(tmp_path: Path, rubric_v1: Compile
         run_batch(rubric_v1, BatchOptions(inputs=(tmp_path / folder,), out_dir=tmp_path / f"o{year}", year=year, db=db,
                                           jobs=1), clock=lambda: "2026-01-01T00:00:00+08:00")
     with Store(db) as store:
-        changes = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
+        changes = year_over_year(store, 2025, 2024, county="测试县", items=True)
     assert len(changes) == 8
     assert all(c.comparable and c.note == "" for c in changes)
     assert all(d.comparable for c in changes for d in (*c.dimensions, *c.items))
@@ -186,9 +188,9 @@ def test_a_version_1_database_is_migrated_and_answers_the_same(two_years, tmp_pa
     with Store(str(old)) as store:
         store.ensure_schema()
         assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
-        migrated = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
+        migrated = year_over_year(store, 2025, 2024, county="测试县", items=True)
     with Store(db) as store:
-        current = queries.year_over_year(store, 2025, 2024, county="测试县", items=True)
+        current = year_over_year(store, 2025, 2024, county="测试县", items=True)
     assert [c.items for c in migrated] == [c.items for c in current]
     assert any(c.items for c in current)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sanzhi.app.api import load_compiled_rubric
-from sanzhi.batch import queries
+from sanzhi.batch.migrations import SCHEMA_VERSION
+from sanzhi.batch.queries.history import history, rubric_steps
+from sanzhi.batch.queries.yoy import VillageChange, year_over_year
 from sanzhi.batch.runner import BatchOptions, run_batch
-from sanzhi.batch.store import SCHEMA_VERSION, Store
+from sanzhi.batch.store import Store
 from sanzhi.standard.bundled import SAMPLE_DIR
 from tests.batch.test_postgres import pg_url  # noqa: F401  (the fixture)
 
@@ -27,10 +29,10 @@ def _run(db: str, out: Path, ref: str, inputs: Path, year: int) -> None:
     run_batch(compiled, BatchOptions(inputs=(inputs,), out_dir=out, year=year, db=db, jobs=1), clock=lambda: CLOCK)
 
 
-def _yoy(db: str) -> queries.VillageChange:
+def _yoy(db: str) -> VillageChange:
     with Store(db) as store:
         store.ensure_schema()
-        (change,) = queries.year_over_year(store, 2025, 2024, code=CODE, items=True)
+        (change,) = year_over_year(store, 2025, 2024, code=CODE, items=True)
     return change
 
 
@@ -53,7 +55,7 @@ def _migration(db: str, tmp_path: Path) -> None:
     with Store(db) as store:
         assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
         assert SCHEMA_VERSION == 5
-        (step,) = queries.rubric_steps(store, queries.history(store, CODE))
+        (step,) = rubric_steps(store, history(store, CODE))
     assert _outlines(db) == 0 and step.outline_missing and step.pairing is None
     items = {c.id: c for c in by_id.items}
     assert by_id.pairing is None

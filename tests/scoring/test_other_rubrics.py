@@ -174,21 +174,22 @@ def _ranking_cases() -> list[Any]:
 def test_cohort_ranking_as_computed_by_hand(rubric_id: str) -> None:
     """Rank tiers need the whole cohort: the samples ranked as `sanzhi ranking` and the published
     lists rank them (the run's stored rank tiers, then assign_ranks over the county)."""
-    from sanzhi.batch import queries
+    from sanzhi.batch.queries.ranking import assign_ranks, rank_order, rank_scheme, rank_tiers_json
+    from sanzhi.batch.queries.rows import VillageRow
 
     exp = _expectations(rubric_id)["ranking"]
     compiled = _compiled(rubric_id)
-    stored = queries.rank_tiers_json(compiled.rubric.rating, compiled.rubric.vetoes)
-    scheme = queries.rank_scheme(stored)
+    stored = rank_tiers_json(compiled.rubric.rating, compiled.rubric.vetoes)
+    scheme = rank_scheme(stored)
     assert scheme.within == exp["within"]
     rows = []
     for path in sample_files(rubric_id):
         r = _score(rubric_id, path.name)
         assert r.county == exp["county"]
-        rows.append(queries.VillageRow(path.name, r.village_name, r.township, r.county, r.year, r.total, r.rating.tier,
-                                       r.rating.name, r.rating.blocked_by_veto, "；".join(v.name for v in r.vetoes),
-                                       r.operative_level, 1, "run", r.rubric_id, r.rubric_version, r.rubric_hash, stored, None))
-    ranked = queries.assign_ranks(queries.rank_order(rows), scheme.tiers, scheme.cumulative)
+        rows.append(VillageRow(path.name, r.village_name, r.township, r.county, r.year, r.total, r.rating.tier,
+                               r.rating.name, r.rating.blocked_by_veto, "；".join(v.name for v in r.vetoes),
+                               r.operative_level, 1, "run", r.rubric_id, r.rubric_version, r.rubric_hash, stored, None))
+    ranked = assign_ranks(rank_order(rows), scheme.tiers, scheme.cumulative)
     limits = {t.id: s.limit(sum(1 for r in rows if not r.vetoed)) for t, s in zip(compiled.rubric.rating.rank_tiers, scheme.tiers)}
     assert sum(1 for r in rows if not r.vetoed) == exp["ranked"]
     if scheme.cumulative:

@@ -17,6 +17,7 @@ tier-scoped veto never bars a tier it does not name — are stated on their own 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -107,7 +108,7 @@ def rules_for(draw: st.DrawFn, points: Decimal) -> list[dict[str, Any]]:
             edges = [0, *cuts, 100]
             bands = [
                 {"range": f"[{lo}, {hi}{']' if n == len(edges) - 2 else ')'}", "score": draw(half(0, points))}
-                for n, (lo, hi) in enumerate(zip(edges, edges[1:]))
+                for n, (lo, hi) in enumerate(itertools.pairwise(edges))
             ]
             rule |= {"value": draw(st.sampled_from(XS)), "bands": bands, "reason": "分档"}
         elif kind == "linear":
@@ -322,7 +323,7 @@ def multiple_of(value: Decimal, precision: Decimal) -> bool:
 @SETTINGS
 @given(scored_cases())
 def test_scores_sums_caps_and_vetoes(case: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
-    spec, compiled, raw = case
+    _, compiled, raw = case
     r = builders.score(compiled, raw)
     rubric = compiled.rubric
     n_levels = len(r.levels)
@@ -614,15 +615,16 @@ def test_a_tier_scoped_veto_never_bars_a_tier_it_does_not_name(case: tuple[Any, 
         later = ids[ids.index(free.rating.tier) + 1:]
         assert barred.rating.tier is None or barred.rating.tier in later
     # and in a ranking: a village with the veto never takes a rank tier it names, and keeps the others
-    from sanzhi.batch import queries
+    from sanzhi.batch.queries.ranking import RankTier, assign_ranks
+    from sanzhi.batch.queries.rows import VillageRow
 
-    def row(code: str, total: Decimal, vetoes: str) -> queries.VillageRow:
-        return queries.VillageRow(code, code, "镇", "县", 2025, total, None, "x", False, vetoes, "self", 1, "r", "id", "1", "h", None, None)
+    def row(code: str, total: Decimal, vetoes: str) -> VillageRow:
+        return VillageRow(code, code, "镇", "县", 2025, total, None, "x", False, vetoes, "self", 1, "r", "id", "1", "h", None, None)
 
-    tiers = (queries.RankTier("甲", top=1, barred_by=("否决项V3",) if "T0" in bars else ()),
-             queries.RankTier("乙", top=2, barred_by=("否决项V3",) if "T1" in bars else ()), queries.RankTier("丙", top=3))
+    tiers = (RankTier("甲", top=1, barred_by=("否决项V3",) if "T0" in bars else ()),
+             RankTier("乙", top=2, barred_by=("否决项V3",) if "T1" in bars else ()), RankTier("丙", top=3))
     names = "；".join(v.name for v in barred.vetoes)
-    ranked = queries.assign_ranks([row("1", Decimal(90), names), row("2", Decimal(80), ""), row("3", Decimal(70), "")], tiers)
+    ranked = assign_ranks([row("1", Decimal(90), names), row("2", Decimal(80), ""), row("3", Decimal(70), "")], tiers)
     first = ranked[0].rank_tier
     assert first == next(t.name for t in tiers if "否决项V3" not in t.barred_by)
     assert [r.rank_tier for r in ranked[1:]] == ["乙", "丙"]

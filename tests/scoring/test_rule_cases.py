@@ -116,7 +116,6 @@ def test_case_files_are_well_formed() -> None:
                 problems.append(f"{path.name}: wording #{n + 1} must hold rule, points, describe and optionally outline")
         if unknown := set(data.get("defaults") or {}) - (CASE_KEYS - {"id", "worked", "expect", "xfail"}):
             problems.append(f"{path.name}: defaults may not hold {sorted(unknown)}")
-        defaults = data.get("defaults") or {}
         if len(data["cases"]) < 3:
             problems.append(f"{path.name}: fewer than 3 cases")
         for case in data["cases"]:
@@ -316,5 +315,5 @@ def test_rubric_with_linear_rule_loads() -> None:
     """check_field_use once read linear.target (a number) as expression text: TypeError at load."""
     from sanzhi.standard.loader import parse_rubric
 
-    compiled, warnings = parse_rubric(LINEAR_RUBRIC, "linear.yaml")
+    compiled, _ = parse_rubric(LINEAR_RUBRIC, "linear.yaml")
     assert compiled.items[0].rules[0].rule.kind == "linear"

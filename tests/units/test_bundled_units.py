@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sanzhi.app.api import load_compiled_rubric
-from sanzhi.batch import queries
+from sanzhi.batch.queries.ranking import ranking
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
@@ -70,7 +70,7 @@ def test_bundled_unit_rubric_over_its_samples(ref: str, tmp_path: Path) -> None:
         assert unit_path(tmp_path / "t", code, ".pdf").stat().st_size > 0
     county = next(iter(json.loads(unit_path(tmp_path / "t", code).read_bytes())["units"]))["county"]
     with Store(db) as store:
-        ranked = queries.ranking(store, year, county=county, unit="township", period=period)
+        ranked = ranking(store, year, county=county, unit="township", period=period)
     assert [r.village.village_code for r in ranked if r.rank is not None] == want["ranking"]
     board = next((tmp_path / "t" / "published" / county).glob("*乡镇红黑榜.csv"))
     with board.open(encoding="utf-8-sig") as f:

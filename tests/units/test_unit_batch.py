@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanzhi.batch import queries
+from sanzhi.batch.queries.history import history
+from sanzhi.batch.queries.ranking import ranking
 from sanzhi.batch.runner import BatchOptions, BatchSummary, run_batch
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
@@ -120,16 +121,16 @@ def test_unit_reports_list_the_villages_behind_each_aggregate(runs) -> None:
 def test_units_are_stored_and_queried_like_villages(runs) -> None:
     work, v, t, _ = runs
     with Store(str(work / "r.sqlite")) as store:
-        ranked = queries.ranking(store, 2025, county="甲县", unit="township")
+        ranked = ranking(store, 2025, county="甲县", unit="township")
         assert [(r.rank, r.village.village_code) for r in ranked] == [(1, "330100002"), (2, "330100001")]
-        yi = queries.ranking(store, 2025, county="乙县", unit="township")
+        yi = ranking(store, 2025, county="乙县", unit="township")
         assert [(r.rank, r.village.village_name, r.village.rating_name) for r in yi] == [(None, "C镇", "不予评定")]
-        counties = queries.ranking(store, 2025, unit="county")
+        counties = ranking(store, 2025, unit="county")
         assert [(r.rank, r.village.village_code) for r in counties] == [(1, "330100"), (2, "330200")]
         # the village ranking of the county is not touched by the township run of the same county and year
-        villages = queries.ranking(store, 2025, county="甲县")
+        villages = ranking(store, 2025, county="甲县")
         assert len(villages) == 7 and all(len(r.village.village_code) == 12 for r in villages)
-        hist = queries.history(store, "330100001")
+        hist = history(store, "330100001")
         assert [(h.year, h.total, h.unit, h.run_id) for h in hist] == [(2025, Decimal("13.1"), "township", t.run_id)]
         run = store.run(t.run_id)
         assert run is not None and (run.unit, run.from_run, run.status) == ("township", v.run_id, "complete")
@@ -238,8 +239,8 @@ def test_a_version_3_database_is_migrated_and_its_runs_cannot_be_aggregated(rubr
         assert store.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'") == [("5",)]
         assert store.query("SELECT unit, period, from_run FROM runs") == [("village", "", None)]
         assert store.query("SELECT DISTINCT unit, period FROM run_counties") == [("village", "")]
-        assert [r.total for r in queries.history(store, "330100001001")] == [Decimal(10)]
-        assert len(queries.ranking(store, 2025, county="甲县")) == 7
+        assert [r.total for r in history(store, "330100001001")] == [Decimal(10)]
+        assert len(ranking(store, 2025, county="甲县")) == 7
     with pytest.raises(UserError) as e:
         run_unit_batch(township, UnitBatchOptions(from_run=v.run_id, out_dir=tmp_path / "t", db=str(db)), clock=lambda: CLOCK)
     assert _codes(e) == ["O164"]
@@ -254,8 +255,8 @@ def test_cli_county_workflow(tmp_path: Path) -> None:
                       "--db", db, cwd=tmp_path)
     assert town.returncode == 0, town.stderr
     assert "评分 3 个乡镇" in town.stderr
-    ranking = run_sanzhi("ranking", "--year", "2025", "--county", "甲县", "--unit", "township", "--db", db, "--json", cwd=tmp_path)
-    assert [(r["rank"], r["village_name"]) for r in json.loads(ranking.stdout)] == [(1, "B镇"), (2, "A镇")]
+    ranked = run_sanzhi("ranking", "--year", "2025", "--county", "甲县", "--unit", "township", "--db", db, "--json", cwd=tmp_path)
+    assert [(r["rank"], r["village_name"]) for r in json.loads(ranked.stdout)] == [(1, "B镇"), (2, "A镇")]
     wrong = run_sanzhi("batch", "--rubric", str(TOWNSHIP_RUBRIC), "-o", "t2", "--db", db, cwd=tmp_path)
     assert wrong.returncode == 2 and "--from-run" in wrong.stderr
     village_from = run_sanzhi("batch", str(VILLAGES), "--rubric", str(VILLAGE_RUBRIC), "--year", "2025", "--from-run", run_id,

@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sanzhi.batch import queries
+from sanzhi.batch.queries.history import history
+from sanzhi.batch.queries.ranking import ranking
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch
@@ -56,9 +57,9 @@ def test_unit_runs_on_postgres_equal_sqlite(pg_url: str, tmp_path: Path) -> None
         assert _published(tmp_path / "lite" / folder) == _published(tmp_path / "pg" / folder)
     with Store(str(tmp_path / "r.sqlite")) as a, Store(pg_url) as b:
         for unit, county_name in (("township", "甲县"), ("county", None)):
-            ra = queries.ranking(a, 2025, county=county_name, unit=unit)
-            rb = queries.ranking(b, 2025, county=county_name, unit=unit)
+            ra = ranking(a, 2025, county=county_name, unit=unit)
+            rb = ranking(b, 2025, county=county_name, unit=unit)
             assert [(r.rank, r.village.village_code, r.village.total) for r in ra] == \
                    [(r.rank, r.village.village_code, r.village.total) for r in rb] and ra
-        ha, hb = queries.history(a, "330100001"), queries.history(b, "330100001")
+        ha, hb = history(a, "330100001"), history(b, "330100001")
         assert [(h.year, h.total, h.unit) for h in ha] == [(h.year, h.total, h.unit) for h in hb] and ha

@@ -3,11 +3,13 @@
     plan.py       find inputs, cut them into shards (by folder / township), streaming
     work.py       what a worker does with one shard: read, score, write, compact rows
     executors.py  where shards run: inline, local process pool, Dask distributed
-    runner.py     the run: state, dispatch in plan order, resume, summary reports, publish
+    runner.py     the run: dispatch in plan order, resume, summary reports, publish
+    folder.py     the output folder's state file and lock
     ingest.py     shard outcomes into the database, a few shards per transaction
     sweep.py      output files the database does not account for, removed
     store.py      the results database (SQLite default, PostgreSQL by URL)
-    queries.py    history, ranking, year-over-year
+    migrations.py its schema, schema versions, and the migration of older databases in place
+    queries/      history, ranking, year-over-year, period-over-period: one module per view
     publish.py    published lists (XLSX/CSV) and summary.json
     serialize.py  fast byte-compatible JSON for one village
     reportstep.py the pluggable report step: village and county reports in each wanted format

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sanzhi.batch.queries import RankRow
+from sanzhi.batch.queries.ranking import RankRow
 from sanzhi.common.numbers import fmt
 from sanzhi.standard.models import RankLimit, RedBlack
 

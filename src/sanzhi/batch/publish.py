@@ -37,16 +37,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sanzhi.batch.boards import DEFAULT_RED_BLACK, boards
-from sanzhi.batch.queries import (
-    _VILLAGE_SELECT,
-    RankRow,
-    RankScheme,
-    VillageRow,
-    _row,
-    assign_ranks,
-    rank_order,
-    rank_scheme,
-)
+from sanzhi.batch.queries.ranking import RankRow, RankScheme, assign_ranks, rank_order, rank_scheme
+from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
 from sanzhi.batch.store import Store
 from sanzhi.batch.work import atomic_write
 from sanzhi.common.csvtext import csv_text
@@ -214,7 +206,7 @@ def _tier_order(compiled: CompiledRubric) -> list[str]:
 
 
 def _county_rows(store: Store, run_key: int, county: str) -> list[VillageRow]:
-    return [_row(r) for r in store.stream(f"{_VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?", (run_key, county))]
+    return [village_row(r) for r in store.stream(f"{VILLAGE_SELECT} WHERE v.run_key = ? AND v.county = ?", (run_key, county))]
 
 
 def period_file_label(year: int, period: str) -> str:

@@ -32,15 +32,8 @@ from sanzhi.batch.publish import (
     safe_name,
     write_csv,
 )
-from sanzhi.batch.queries import (
-    _VILLAGE_SELECT,
-    RankRow,
-    VillageRow,
-    _row,
-    assign_ranks,
-    rank_order,
-    rank_scheme,
-)
+from sanzhi.batch.queries.ranking import RankRow, assign_ranks, rank_order, rank_scheme
+from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
 from sanzhi.batch.store import RunInfo, Store
 from sanzhi.batch.work import atomic_write
 from sanzhi.common.periods import stored_period
@@ -70,7 +63,7 @@ def red_black_units(ranked: Sequence[RankRow], scope: str, rule: RedBlack | None
 
 
 def _rows(store: Store, run_key: int) -> list[VillageRow]:
-    return [_row(r) for r in store.stream(f"{_VILLAGE_SELECT} WHERE v.run_key = ? ORDER BY v.village_code", (run_key,))]
+    return [village_row(r) for r in store.stream(f"{VILLAGE_SELECT} WHERE v.run_key = ? ORDER BY v.village_code", (run_key,))]
 
 
 def publish(store: Store, run_key: int, compiled: CompiledRubric, out_dir: Path, *, period_label: str,

@@ -20,20 +20,19 @@ Design (why it is shaped like this):
   format no longer wanted), so a resumed run leaves exactly the files an uninterrupted one
   would.
 - **State file.** `OUT_DIR/.sanzhi-batch/state.json` names the run and the database
-  (password removed); a lock file keeps two batches out of one folder.
+  (password removed); a lock file keeps two batches out of one folder (`sanzhi.batch.folder`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,9 +41,10 @@ from typing import Any, Protocol, cast
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
+from sanzhi.batch.folder import folder_lock, read_state, write_state
 from sanzhi.batch.ingest import COMMIT_WHEN_IDLE_SECONDS, Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
-from sanzhi.batch.queries import rank_tiers_json
+from sanzhi.batch.queries.ranking import rank_tiers_json
 from sanzhi.batch.reportstep import FormatReports, ReportStep
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
@@ -57,8 +57,6 @@ from sanzhi.reports.formats import FORMATS, get_format
 from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.lineage import outline, outline_json
 
-STATE_DIR = ".sanzhi-batch"
-STATE_FILE = "state.json"
 DEFAULT_SHARD_SIZE = 200
 # A task's outcomes are committed when it comes back. Scoring costs ~0.5 ms a village, but a
 # report ~0.3–0.6 s a format: a 200-village shard with PDFs was minutes of work, all lost to
@@ -176,80 +174,6 @@ def record_rubric(store: Store, compiled: CompiledRubric) -> None:
         store.add_rubric_outline(compiled.content_hash, outline_json(outline(compiled.rubric)))
 
 
-# ------------------------------------------------------------------------------ state
-
-
-def _state_path(out_dir: Path) -> Path:
-    return out_dir / STATE_DIR / STATE_FILE
-
-
-def read_state(out_dir: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(_state_path(out_dir).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return None
-
-
-def _write_state(out_dir: Path, state: Mapping[str, object]) -> None:
-    atomic_write(_state_path(out_dir), (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-
-
-# The folder lock belongs to this process alone. An flock is held by the open file
-# description, and forked children (pool workers) share it: a main process killed outright
-# (`kill -9`, the OOM killer) would leave the folder locked for as long as any child lived.
-# So every forked child closes its copy at once; the kernel then drops the lock the moment
-# this process ends, however it ends, and a dead run's lock never blocks `--resume`.
-_LOCK_FDS: set[int] = set()
-
-
-def _close_locks_in_child() -> None:
-    for fd in _LOCK_FDS:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _LOCK_FDS.clear()
-
-
-os.register_at_fork(after_in_child=_close_locks_in_child)
-
-
-@contextlib.contextmanager
-def _folder_lock(out_dir: Path) -> Iterator[None]:
-    path = out_dir / STATE_DIR / "lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A raw descriptor, not a file object: a child's copy of a file object could close a
-    # descriptor number the child has reused since.
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = _lock_holder(fd)
-            raise UserError([Diagnostic(
-                "O130", f"另一个批次{f'（进程 {holder}）' if holder else ''}正在使用输出目录 {out_dir}",
-                hint="请等该批次结束后再运行；一个中断的批次用相同命令加 --resume 续跑")]) from None
-        _LOCK_FDS.add(fd)
-        with contextlib.suppress(OSError):  # who holds it, for the message above (informative only)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield
-        finally:
-            _LOCK_FDS.discard(fd)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _lock_holder(fd: int) -> int | None:
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii").strip()
-        return int(text) if text.isdigit() else None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 # ------------------------------------------------------------------------------ finish
 
 
@@ -337,7 +261,7 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     executor = executor or make_executor(opts.executor, opts.jobs, opts.scheduler)  # fail fast: before any state
     try:
-        with _folder_lock(out_dir):
+        with folder_lock(out_dir):
             state = read_state(out_dir)
             if state is not None and not opts.resume:
                 raise UserError([Diagnostic(
@@ -390,7 +314,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     if resumed:
         _forget_missing(store, run_key)
     record_rubric(store, compiled)
-    _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
+    write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            **({"period": opts.period} if opts.period else {}), "status": "running"})
 
@@ -460,7 +384,7 @@ def _run(compiled: CompiledRubric, opts: BatchOptions, store: Store, db: str, st
     counts: dict[str, int] = data["villages"]  # type: ignore[assignment]
     store.finish_run(run_key, finished_at=clock(), villages=counts["scored"], skipped=counts["skipped"],
                      inputs_sha256=_inputs_hash(store, run_key))
-    _write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
+    write_state(out_dir, {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": opts.year,
                            "rubric": compiled.ref, "rubric_hash": compiled.content_hash, "formats": list(formats),
                            **({"period": opts.period} if opts.period else {}), "status": "complete"})
     reporter.stop()
@@ -482,8 +406,6 @@ __all__ = [
     "NullReporter",
     "Reporter",
     "default_db_path",
-    "diagnostic_from_dict",
-    "read_state",
     "record_rubric",
     "resolve_db",
     "run_batch",

@@ -50,16 +50,8 @@ townships or counties (`unit` = township | county): a unit's rows sit in the sam
 (`2025-11`, `2025-Q3`, `2025-H1`); `run_counties` records both, so the latest complete run is
 chosen per year, period, unit and county.
 
-Schema version 5 (rubric outlines); version 1–4 databases are migrated in place when first opened
-(1 → 2: item scores folded into one JSON object per level; 2 → 3: `pdf_sha256` moved into
-`outputs`; 3 → 4: `village_values` added, `runs` and `run_counties` get `unit`, `period` (and
-`runs.from_run`), existing runs being annual village runs whose values were not stored; 4 → 5:
-`rubric_outlines` added, empty — an outline is made from the rubric itself, which the database
-does not hold, so a rubric recorded only before has none and its years are compared by item id
-(`rubric_parts`), as before, until a new run with that rubric records one).
-`review_corrections` (per village and run: each reviewer's correction with its reason) is an
-additive table, created when a database made before it is opened (its earlier runs simply have
-no rows there).
+The DDL, the schema versions and the migration in place of a database made by an
+earlier sanzhi: `sanzhi.batch.migrations`.
 
 Scores are stored as NUMERIC. SQLite gives them back as int/float; `dec()` turns them back into
 exact Decimals (they were written from short decimal strings, so `repr` round-trips).
@@ -77,147 +69,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
+from sanzhi.batch.migrations import MIGRATED_FROM, SCHEMA_VERSION, stored_version, upgrade
 from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
 
-SCHEMA_VERSION = 5
 # How long a write waits for another program's lock on a SQLite database before giving up
 # (then: "数据库被占用", see sanzhi.common.environment).
 BUSY_TIMEOUT_SECONDS = 60
-
-# Created first, on its own: the schema version it holds decides what ensure_schema does next.
-_META_TABLE = "CREATE TABLE IF NOT EXISTS sanzhi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-
-_TABLES = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_key {serial},
-    run_id TEXT NOT NULL UNIQUE,
-    year INTEGER NOT NULL,
-    rubric_id TEXT NOT NULL,
-    rubric_version TEXT NOT NULL,
-    rubric_hash TEXT NOT NULL,
-    engine_version TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    inputs_sha256 TEXT,
-    villages INTEGER,
-    skipped INTEGER,
-    rank_tiers TEXT,
-    options TEXT,
-    unit TEXT NOT NULL DEFAULT 'village',
-    period TEXT NOT NULL DEFAULT '',
-    from_run TEXT
-);
-CREATE TABLE IF NOT EXISTS run_inputs (
-    run_key INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL,
-    village_code TEXT,
-    status TEXT NOT NULL,
-    problems TEXT,
-    output_sha256 TEXT,
-    attempt INTEGER NOT NULL,
-    input_file TEXT,
-    PRIMARY KEY (run_key, source)
-);
-CREATE INDEX IF NOT EXISTS run_inputs_code ON run_inputs (run_key, village_code);
-CREATE TABLE IF NOT EXISTS village_results (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    village_name TEXT NOT NULL,
-    township TEXT NOT NULL,
-    county TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    total NUMERIC NOT NULL,
-    rating_tier TEXT,
-    rating_name TEXT NOT NULL,
-    vetoed INTEGER NOT NULL,
-    vetoes TEXT NOT NULL,
-    operative_level TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL,
-    source TEXT NOT NULL,
-    PRIMARY KEY (run_key, village_code)
-);
-CREATE INDEX IF NOT EXISTS village_results_code ON village_results (village_code);
-CREATE INDEX IF NOT EXISTS village_results_township ON village_results (year, township);
-CREATE INDEX IF NOT EXISTS village_results_county ON village_results (year, county);
-CREATE INDEX IF NOT EXISTS village_results_run_county ON village_results (run_key, county);
-CREATE TABLE IF NOT EXISTS level_totals (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    level TEXT NOT NULL,
-    base NUMERIC NOT NULL,
-    bonus NUMERIC NOT NULL,
-    total NUMERIC NOT NULL,
-    PRIMARY KEY (run_key, village_code, level)
-);
-CREATE TABLE IF NOT EXISTS dimension_scores (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    dimension_id TEXT NOT NULL,
-    level TEXT NOT NULL,
-    score NUMERIC NOT NULL,
-    applicable_points NUMERIC NOT NULL,
-    PRIMARY KEY (run_key, village_code, dimension_id, level)
-);
-CREATE TABLE IF NOT EXISTS item_scores (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    level TEXT NOT NULL,
-    scores TEXT NOT NULL,
-    PRIMARY KEY (run_key, village_code, level)
-);
-CREATE TABLE IF NOT EXISTS review_corrections (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    level TEXT NOT NULL,
-    field_id TEXT NOT NULL,
-    old_value TEXT,
-    new_value TEXT,
-    reviewer TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    PRIMARY KEY (run_key, village_code, level, field_id)
-);
-CREATE TABLE IF NOT EXISTS outputs (
-    run_key INTEGER NOT NULL,
-    unit TEXT NOT NULL,
-    code TEXT NOT NULL,
-    format TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    PRIMARY KEY (run_key, unit, code, format)
-);
-CREATE TABLE IF NOT EXISTS run_counties (
-    run_key INTEGER NOT NULL,
-    year INTEGER NOT NULL,
-    county TEXT NOT NULL,
-    unit TEXT NOT NULL DEFAULT 'village',
-    period TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_key, year, county)
-);
-CREATE INDEX IF NOT EXISTS run_counties_year ON run_counties (year, county);
-CREATE TABLE IF NOT EXISTS village_values (
-    run_key INTEGER NOT NULL,
-    village_code TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (run_key, village_code)
-);
-CREATE TABLE IF NOT EXISTS rubric_parts (
-    rubric_hash TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    part_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    points NUMERIC,
-    part_hash TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    PRIMARY KEY (rubric_hash, kind, part_id)
-);
-CREATE TABLE IF NOT EXISTS rubric_outlines (
-    rubric_hash TEXT PRIMARY KEY,
-    outline TEXT NOT NULL
-);
-"""
 
 VILLAGE_COLUMNS = (
     "run_key", "village_code", "village_name", "township", "county", "year", "total", "rating_tier",
@@ -438,83 +296,16 @@ class Store:
     # ------------------------------------------------------------------ schema
 
     def ensure_schema(self) -> None:
-        serial = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY"
+        """Create the tables, or bring a database made by an earlier sanzhi up to date (see
+        sanzhi.batch.migrations); a database of a later version is refused, in words."""
         with self.transaction():
             if self.postgres:  # one schema creation at a time when several batches start together
                 self.execute("SELECT pg_advisory_xact_lock(4242001)")
-            self.execute(_META_TABLE)
-            row = self.query("SELECT value FROM sanzhi_meta WHERE key = 'schema_version'")
-            found = int(row[0][0]) if row else None
-            if found is not None and found not in (1, 2, 3, 4, SCHEMA_VERSION):
+            found = stored_version(self)
+            if found is not None and found != SCHEMA_VERSION and found not in MIGRATED_FROM:
                 raise store_error(f"结果数据库的结构版本为 {found}，本版 sanzhi 需要 {SCHEMA_VERSION}",
                                   hint="请升级 sanzhi，或换一个数据库文件")
-            if found == 1:
-                self.execute("ALTER TABLE item_scores RENAME TO item_scores_v1")
-            for stmt in _TABLES.format(serial=serial).split(";"):
-                if stmt.strip():
-                    self.execute(stmt)
-            if found is not None:
-                self._add_input_file()
-            if found == 1:
-                self._migrate_item_scores_v1()
-            if found in (1, 2):
-                self._migrate_pdf_sha256_v2()
-            if found in (1, 2, 3):
-                self._migrate_units_v3()
-            # 4 → 5 needs no step of its own: `rubric_outlines`, one of _TABLES, was created empty above.
-            if found is None:
-                self.execute("INSERT INTO sanzhi_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif found != SCHEMA_VERSION:
-                self.execute("UPDATE sanzhi_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-
-    def _add_input_file(self) -> None:
-        """`run_inputs.input_file`, added in place to a database made before it existed (versions
-        1 and 2). NULL means the source is the file itself — true of every one-village file; a
-        workbook row so recorded names no file, so a resume takes it as gone and reads it again.
-        """
-        if self.postgres:
-            have = self.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
-                              " AND table_name = 'run_inputs' AND column_name = 'input_file'")
-        else:
-            have = [r for r in self.query("PRAGMA table_info(run_inputs)") if r[1] == "input_file"]
-        if not have:
-            self.execute("ALTER TABLE run_inputs ADD COLUMN input_file TEXT")
-
-    def _migrate_item_scores_v1(self) -> None:
-        """Version 1 kept one row per item and level; fold them into one JSON object per level."""
-        agg = "json_object_agg(item_id, score)::text" if self.postgres else "json_group_object(item_id, score)"
-        self.execute(f"INSERT INTO item_scores (run_key, village_code, level, scores)"
-                     f" SELECT run_key, village_code, level, {agg} FROM item_scores_v1"
-                     f" GROUP BY run_key, village_code, level")
-        self.execute("DROP TABLE item_scores_v1")
-
-    def _migrate_pdf_sha256_v2(self) -> None:
-        """Versions 1 and 2 kept a scored village's PDF hash in `run_inputs.pdf_sha256`; move it
-        into `outputs` (created just before) and drop the column."""
-        self.execute("INSERT INTO outputs (run_key, unit, code, format, sha256)"
-                     " SELECT run_key, ?, village_code, 'pdf', pdf_sha256 FROM run_inputs"
-                     " WHERE status = 'scored' AND village_code IS NOT NULL AND pdf_sha256 IS NOT NULL",
-                     (VILLAGE_UNIT,))
-        self.execute("ALTER TABLE run_inputs DROP COLUMN pdf_sha256")
-
-    def _columns(self, table: str) -> set[str]:
-        if self.postgres:
-            return {r[0] for r in self.query("SELECT column_name FROM information_schema.columns"
-                                             " WHERE table_schema = current_schema() AND table_name = ?", (table,))}
-        return {r[1] for r in self.query(f"PRAGMA table_info({table})")}
-
-    def _migrate_units_v3(self) -> None:
-        """Version 3 had annual village runs only: `runs` and `run_counties` get `unit` and `period`
-        (every existing run is an annual village run), `runs` gets `from_run`; `village_values` is
-        created empty (those runs stored no values: a unit run from them is refused, in words)."""
-        for table, columns in (("runs", (("unit", "TEXT NOT NULL DEFAULT 'village'"), ("period", "TEXT NOT NULL DEFAULT ''"),
-                                         ("from_run", "TEXT"))),
-                               ("run_counties", (("unit", "TEXT NOT NULL DEFAULT 'village'"),
-                                                 ("period", "TEXT NOT NULL DEFAULT ''")))):
-            have = self._columns(table)
-            for name, decl in columns:
-                if name not in have:
-                    self.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            upgrade(self, found)
 
     # -------------------------------------------------------------------- runs
 

@@ -43,17 +43,9 @@ from typing import Any, Protocol
 from sanzhi import __version__
 from sanzhi.batch import publish_units
 from sanzhi.batch.facts import VillageRecord, has_values, stream_villages
-from sanzhi.batch.queries import rank_tiers_json
-from sanzhi.batch.runner import (
-    BatchSummary,
-    NullReporter,
-    Reporter,
-    _folder_lock,
-    _write_state,
-    read_state,
-    record_rubric,
-    resolve_db,
-)
+from sanzhi.batch.folder import folder_lock, read_state, write_state
+from sanzhi.batch.queries.ranking import rank_tiers_json
+from sanzhi.batch.runner import BatchSummary, NullReporter, Reporter, record_rubric, resolve_db
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
     INPUT_COLUMNS,
@@ -296,7 +288,7 @@ def run_unit_batch(compiled: CompiledRubric, opts: UnitBatchOptions, *, clock: C
     t_start = time.perf_counter()
     out_dir = opts.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _folder_lock(out_dir):
+    with folder_lock(out_dir):
         state = read_state(out_dir)
         if state is not None and not opts.resume:
             raise UserError([Diagnostic(
@@ -334,7 +326,7 @@ def _run(compiled: CompiledRubric, opts: UnitBatchOptions, store: Store, db: str
     state_doc = {"format": "sanzhi.batch-state", "run_id": run_id, "db": redact(db), "year": village_run.year,
                  "period": period, "unit": compiled.unit, "from_run": village_run.run_id, "rubric": compiled.ref,
                  "rubric_hash": compiled.content_hash, "formats": list(formats), "status": "running"}
-    _write_state(out_dir, state_doc)
+    write_state(out_dir, state_doc)
     report_date = date.fromisoformat(store.run_by_key(run_key).started_at[:10])
     if formats:
         reports.prepare(formats)
@@ -372,7 +364,7 @@ def _run(compiled: CompiledRubric, opts: UnitBatchOptions, store: Store, db: str
     done = publish_units.write_summary(store, run_key, compiled, village_run, out_dir, published)
     t_publish = time.perf_counter()
     store.finish_run(run_key, finished_at=clock(), villages=scored, skipped=0, inputs_sha256=_inputs_hash(rows["run_inputs"]))
-    _write_state(out_dir, {**state_doc, "status": "complete"})
+    write_state(out_dir, {**state_doc, "status": "complete"})
     reporter.stop()
     summary = BatchSummary(run_id=run_id, db=redact(db), out_dir=out_dir, scored=scored, processed=scored)
     ratings: dict[str, int] = done["ratings"]  # type: ignore[assignment]

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sanzhi.batch.queries import PeriodStep
+from sanzhi.batch.queries.periods import PeriodStep
 from sanzhi.batch.store import Store
 from sanzhi.common.periods import stored_period
 from sanzhi.scoring.periods import YearScore, rate_year, round_label

@@ -10,7 +10,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sanzhi.batch import queries
+from sanzhi.batch.queries.history import RubricStep, rubric_steps
+from sanzhi.batch.queries.history import history as history_of
+from sanzhi.batch.queries.periods import period_over_period
+from sanzhi.batch.queries.ranking import RankRow
+from sanzhi.batch.queries.ranking import ranking as ranking_of
+from sanzhi.batch.queries.rows import VillageRow, unit_of_code
+from sanzhi.batch.queries.yoy import Change, VillageChange, year_over_year
 from sanzhi.batch.runner import resolve_db
 from sanzhi.batch.store import Store, is_postgres
 from sanzhi.batch.yearly import years_from_periods
@@ -86,7 +92,7 @@ def _when(year: int, stored: str) -> str:
     return f"{year} 年度" if not stored else stored_period(year, stored).label
 
 
-def _period_label(r: queries.VillageRow) -> str:
+def _period_label(r: VillageRow) -> str:
     return _period_words(r.year, r.period) if r.period else "全年"
 
 
@@ -96,7 +102,7 @@ def _period_words(year: int, stored: str) -> str:
     return stored_period(year, stored).label
 
 
-def _print_unit_ranking(rows: list[queries.RankRow], shown: list[queries.RankRow], unit: "Unit", when: str,
+def _print_unit_ranking(rows: list[RankRow], shown: list[RankRow], unit: "Unit", when: str,
                         county: str | None, tiers: bool) -> None:
     word = _UNIT_WORDS[unit.value]
     t = Table(title=f"{when} {county or '全部县（市、区）'} {word}排名（{len(rows)} 个{word}）")
@@ -130,8 +136,8 @@ def history(
     """某村历年的总分与等级；评分标准换版的年份列出改号、移动的评分项。"""
     with error_boundary():
         with _open_store(db) as store:
-            rows = queries.history(store, village)
-            steps = {(s.year, s.period): s for s in queries.rubric_steps(store, rows)}
+            rows = history_of(store, village)
+            steps = {(s.year, s.period): s for s in rubric_steps(store, rows)}
         if as_json:
             _dump([{"year": r.year, **({"period": r.period} if r.period else {}), "village_code": r.village_code, "village_name": r.village_name, "township": r.township,
                     "county": r.county, "total": r.total, "rating": r.rating_name, "rating_tier": r.rating_tier,
@@ -141,7 +147,7 @@ def history(
                    for r in rows])
             return
         if not rows:
-            err.print(f"数据库中没有{_UNIT_WORDS[queries.unit_of_code(village)]} {village} 的评分记录。", markup=False)
+            err.print(f"数据库中没有{_UNIT_WORDS[unit_of_code(village)]} {village} 的评分记录。", markup=False)
             return
         last = rows[-1]
         periods = any(r.period for r in rows)  # a column only when some run was for a period within the year
@@ -165,12 +171,12 @@ def history(
                 out.print(line, markup=False)
 
 
-def _step_json(s: queries.RubricStep) -> dict[str, object]:
+def _step_json(s: RubricStep) -> dict[str, object]:
     return {"from": s.before, "to": s.after, "pairing": s.pairing, "items": list(s.items), "items_changed": s.changed,
             "dimensions": list(s.dimensions), "outline_missing": s.outline_missing}
 
 
-def _step_lines(s: queries.RubricStep, village: str) -> list[str]:
+def _step_lines(s: RubricStep, village: str) -> list[str]:
     when = f"{s.year} 年" if not s.period else _period_words(s.year, s.period)
     lines = [f"{when}起评分标准 {s.before} → {s.after}" + ("，评分项按 crosswalk 对应" if s.pairing else "")
              + "，总分不完全可比："]
@@ -205,7 +211,7 @@ def ranking(
         if unit is Unit.township and county is None:
             raise typer.BadParameter("乡镇排名请给出 --county（县（市、区）名称）")
         with _open_store(db) as store:
-            rows = queries.ranking(store, year, township=township, county=county, unit=unit.value, period=stored)
+            rows = ranking_of(store, year, township=township, county=county, unit=unit.value, period=stored)
         shown = [r for r in rows if top is None or (r.rank is not None and r.rank <= top)]
         if as_json:
             _dump([{"rank": r.rank, "rank_tier": r.rank_tier, "village_code": r.village.village_code,
@@ -255,14 +261,14 @@ def yoy(
     """年度对比：总分、各维度（及评分项）的变化；评分标准变化导致不可比的项目会标出。--period 时与上一年度同期对比。"""
     with error_boundary():
         if village is not None:
-            unit = Unit(queries.unit_of_code(village))
+            unit = Unit(unit_of_code(village))
         if sum(x is not None for x in (village, township, county)) != 1 and not (unit is Unit.county and village is None):
             raise typer.BadParameter("请给出一个村代码，或 --township / --county 之一")
         stored = _period(year, period)
         base = base_year or year - 1
         with _open_store(db) as store:
-            changes = queries.year_over_year(store, year, base, code=village, township=township, county=county,
-                                             items=items or village is not None, unit=unit.value, period=stored)
+            changes = year_over_year(store, year, base, code=village, township=township, county=county,
+                                     items=items or village is not None, unit=unit.value, period=stored)
         if as_json:
             _dump([_change_json(c) for c in changes])
             return
@@ -275,12 +281,12 @@ def yoy(
             _print_changes(changes, year, base, township is not None)
 
 
-def _part_json(c: queries.Change) -> dict[str, object]:
+def _part_json(c: Change) -> dict[str, object]:
     return {"id": c.id, "base_id": c.base_id, "name": c.name, "base": c.base, "current": c.current, "delta": c.delta,
             "comparable": c.comparable, "note": c.note}
 
 
-def _change_json(c: queries.VillageChange) -> dict[str, object]:
+def _change_json(c: VillageChange) -> dict[str, object]:
     return {
         "village_code": c.village_code, "village_name": c.village_name, "township": c.township, "county": c.county,
         "base": None if c.base is None else {"year": c.base.year, "total": c.base.total, "rating": c.base.rating_name,
@@ -293,11 +299,11 @@ def _change_json(c: queries.VillageChange) -> dict[str, object]:
     }
 
 
-def _cell(p: queries.Change) -> str:
+def _cell(p: Change) -> str:
     return _signed(p.delta) if p.comparable else "不可比"
 
 
-def _print_village_change(c: queries.VillageChange, year: int, base: int) -> None:
+def _print_village_change(c: VillageChange, year: int, base: int) -> None:
     out.print(f"{c.village_name}（{c.village_code}）{base} → {year}", markup=False)
     if c.base is None or c.current is None:
         out.print(c.note, markup=False)
@@ -322,7 +328,7 @@ def _print_village_change(c: queries.VillageChange, year: int, base: int) -> Non
         out.print(fit(t))
 
 
-def _print_changes(changes: list[queries.VillageChange], year: int, base: int, township: bool) -> None:
+def _print_changes(changes: list[VillageChange], year: int, base: int, township: bool) -> None:
     # What every village shares (the rubric change) is said once above the table, not per row.
     shared = {(c.note, c.pairing) for c in changes if c.base is not None and c.current is not None}
     common = shared.pop() if len(shared) == 1 else None
@@ -362,12 +368,12 @@ def periods(
     """评定期对比（环比）：某年度各评定期（月、季度、半年）的总分与等级，及与上一期相比的变化。"""
     with error_boundary():
         if village is not None:
-            unit = Unit(queries.unit_of_code(village))
+            unit = Unit(unit_of_code(village))
         elif township is None and county is None and unit is not Unit.county:
             raise typer.BadParameter("请给出一个代码，或 --township / --county 之一")
         with _open_store(db) as store:
-            found = queries.period_over_period(store, year, code=village, township=township, county=county,
-                                               unit=unit.value)
+            found = period_over_period(store, year, code=village, township=township, county=county,
+                                       unit=unit.value)
             years = years_from_periods(store, found)
         if as_json:
             def year_json(code: str) -> dict[str, object] | None:

@@ -15,6 +15,7 @@ shared parser reports it with the field's expected value. Nothing is guessed:
 
 import functools
 import io
+import math
 import re
 import warnings
 from datetime import date, datetime, time, timedelta
@@ -136,7 +137,7 @@ def excel_number(v: float) -> int | Decimal | Unusable:
     """Excel's numbers are doubles shown to 15 significant digits: read them the same way."""
     if isinstance(v, int):
         return v
-    if v != v or v in (float("inf"), float("-inf")):
+    if not math.isfinite(v):  # NaN, ±inf
         return Unusable(str(v))
     d = Decimal(format(v, ".15g"))
     return int(d) if d == d.to_integral_value() else d

@@ -36,8 +36,8 @@ from sanzhi.common.identity_cache import IdentityCache
 from sanzhi.scoring.assessment import Scored
 from sanzhi.scoring.items import exemption_for, is_applicable, score_item
 from sanzhi.scoring.results import Finding, ItemResult
-from sanzhi.standard.rules.kind import Display
 from sanzhi.standard.compile import CompiledExemption, CompiledItem
+from sanzhi.standard.rules.kind import Display
 
 T = TypeVar("T")
 _ABSENT = object()  # a name not answered (distinct from any value, None included)

@@ -13,7 +13,8 @@ so results of rubrics that do not use them stay byte-identical, and reading back
 from decimal import Decimal
 from typing import NamedTuple
 
-from sanzhi.standard.rules.finding import Finding as Finding  # made by the rule kinds' scorers
+# Part of a result (so re-exported, see __all__), though the rule kinds' scorers make it.
+from sanzhi.standard.rules.finding import Finding
 
 
 class LevelScore(NamedTuple):
@@ -135,3 +136,7 @@ JSON_OMIT: dict[type, dict[str, object]] = {
     ItemResult: {"scored_by": None},
     VetoHit: {"bars": ()},
 }
+
+
+__all__ = ["JSON_OMIT", "CorrectionNote", "DimensionResult", "Finding", "ItemResult", "LevelScore", "LevelTotal", "Loss",
+           "RatingResult", "VetoHit", "VillageResult"]

@@ -19,9 +19,7 @@ class Interval:
     def contains(self, value: Decimal | int) -> bool:
         if self.low is not None and (value < self.low or (value == self.low and not self.low_closed)):
             return False
-        if self.high is not None and (value > self.high or (value == self.high and not self.high_closed)):
-            return False
-        return True
+        return self.high is None or value < self.high or (value == self.high and self.high_closed)
 
 
 def parse_interval(text: str) -> Interval:

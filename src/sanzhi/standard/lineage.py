@@ -2,7 +2,7 @@
 
 One pairing, shared by `rubric diff`, `rubric impact`, village data carried to another
 version (`sanzhi.inputs.retarget`) and the year-over-year queries over stored runs
-(`sanzhi.batch.queries`). Items are paired in this order, each id used once:
+(`sanzhi.batch.queries.yoy`, `.history`). Items are paired in this order, each id used once:
 
 1. the crosswalk, when one version names the other as its `previous` (renamed pairs, and
    split / merged groups; used backwards when comparing the newer version with the older);

@@ -4,6 +4,7 @@ The load-time checks make the bands a partition of the values a village can answ
 overlap, no gap, and the field's declared min/max (or ±∞) covered.
 """
 
+import itertools
 from decimal import Decimal
 from typing import Literal, cast
 
@@ -17,7 +18,15 @@ from sanzhi.standard.problems import Problem
 from sanzhi.standard.rules.bounds import HINT_SCORE, not_above
 from sanzhi.standard.rules.explain import ZERO, inputs_of, value_text
 from sanzhi.standard.rules.finding import Finding
-from sanzhi.standard.rules.kind import CompiledRule, Display, Judged, Path, RuleContext, RuleKind, Values
+from sanzhi.standard.rules.kind import (
+    CompiledRule,
+    Display,
+    Judged,
+    Path,
+    RuleContext,
+    RuleKind,
+    Values,
+)
 from sanzhi.standard.rules.model import RuleModel
 
 
@@ -69,7 +78,7 @@ def _check_bands(path: Path, bands: list[Interval], field_range: tuple[Decimal |
                      name: str | None) -> list[Problem]:
     out = []
     ordered = sorted(range(len(bands)), key=lambda k: (bands[k].low is not None, bands[k].low or 0))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         x, y = bands[a], bands[b]
         if x.high is None or y.low is None or x.high > y.low or (x.high == y.low and x.high_closed and y.low_closed):
             out.append(Problem("R205", (*path, "bands", b, "range"), f"分档 {y.text} 与 {x.text} 重叠",

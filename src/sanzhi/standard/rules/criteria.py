@@ -13,7 +13,15 @@ from sanzhi.standard.problems import Problem, unique_ids
 from sanzhi.standard.rules.bounds import HINT_SCORE, not_above
 from sanzhi.standard.rules.explain import inputs_of
 from sanzhi.standard.rules.finding import Finding
-from sanzhi.standard.rules.kind import CompiledRule, Display, Judged, RuleContext, RuleKind, Slot, Values
+from sanzhi.standard.rules.kind import (
+    CompiledRule,
+    Display,
+    Judged,
+    RuleContext,
+    RuleKind,
+    Slot,
+    Values,
+)
 from sanzhi.standard.rules.model import RuleModel
 
 
