@@ -14,8 +14,8 @@ from fontTools.ttLib import TTFont
 
 from sanzhi.reports import fontsubset
 from sanzhi.reports.fonts import FONT_FILES, font_dir
-from sanzhi.reports.pdf import get_renderer
 from sanzhi.reports.formats.pdf import render_village_pdf
+from sanzhi.reports.pdf import get_renderer
 from tests.reports.test_html import REPORT_DATE, by_name, jiaxing
 
 HTML = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'

@@ -67,5 +67,6 @@ def render_village_report(
         for f, name in ink.fonts.items()
     ]
     title = f"{view.village_name} · {view.year}年度三治融合评定报告"  # the HTML's <title>
-    pdf = write_pdf(contents, fonts, alphas=ink.alphas, title=title, attachments=attachments, attached_on=attached_on)
+    pdf = write_pdf(contents, fonts, alphas=ink.alphas, title=title, attachments=attachments, attached_on=attached_on,
+                    lang="zh-CN")
     return pdf, tuple(dict.fromkeys(ink.missing))
