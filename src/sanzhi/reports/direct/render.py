@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from sanzhi.reports.direct.flow import PageSpec, paginate
 from sanzhi.reports.direct.layout import Ink, Para, Span, Style, lay_para_lines, num
 from sanzhi.reports.direct.pdfwrite import FontFace, FontUse, Page, write_pdf
+from sanzhi.reports.direct.styles import MUTED, PLACE, SPEC
 from sanzhi.reports.direct.text import Face
-from sanzhi.reports.direct.village import MUTED, PLACE, SPEC, footer_lines, village_blocks
+from sanzhi.reports.direct.village import footer_lines, village_blocks
 from sanzhi.reports.village import VillageReport
 
 __all__ = ["render_village_report"]
