@@ -39,6 +39,19 @@ def test_a_latin_word_stays_whole_and_a_too_long_one_breaks_anywhere() -> None:
     assert all(width <= 120 + 1e-6 for _, width in break_pieces(pieces((f"哈希 {digest}", STYLE)), 120))
 
 
+def test_a_word_too_long_for_any_line_starts_the_next_line_after_a_space() -> None:
+    # CSS overflow-wrap: anywhere cuts a word only where the line has no other break; the
+    # space before it is a break, and no longer lost when the word followed it on the line.
+    lines = lines_of('<img src="file:///etc/passwd">村', 72)
+    assert lines[0] == "<img"
+    assert lines_of("ab " + "x" * 40, 60)[0] == "ab"
+
+
+def test_a_line_may_break_after_a_solidus_before_a_letter_not_in_a_date() -> None:
+    assert lines_of("href=http://example.com/x.css", 100) == ["href=http://", "example.com/x.css"]
+    assert lines_of("2024/09/26 日期", 60)[0] == "2024/09/26"
+
+
 def test_spaces_at_a_break_are_dropped() -> None:
     assert lines_of("abc def ghi", 22) == ["abc", "def", "ghi"]
 
@@ -63,8 +76,15 @@ def test_lines_fit_and_keep_every_character(parts: list[str], width: float) -> N
     for segs, w in laid:
         # Wider only when a single glyph is wider than the line.
         assert w <= width + 1e-6 or len("".join(s[1] for s in segs)) == 1
-    got = "".join(s[1] for segs, _ in laid for s in segs)
-    assert got.replace(" ", "") == text.replace(" ", "")
+    # Every character, spaces too, in order: a space is dropped only where a line breaks at it.
+    pos = 0
+    for segs, _ in laid:
+        line = "".join(s[1] for s in segs)
+        if pos and text[pos] == " " and not line.startswith(" "):
+            pos += 1
+        assert text.startswith(line, pos), (text, pos, line)
+        pos += len(line)
+    assert pos == len(text)
     if width >= 45:  # wider than any unbreakable run here ("sanzhi，" is 40 pt): no overflow breaks
         for segs, _ in laid[1:]:
             first = "".join(s[1] for s in segs)
