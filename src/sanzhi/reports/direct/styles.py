@@ -14,6 +14,7 @@ from sanzhi.reports.direct.flow import MM, PageSpec
 from sanzhi.reports.direct.layout import (
     Block,
     Cell,
+    Drawing,
     Group,
     PageBreak,
     Para,
@@ -29,7 +30,7 @@ from sanzhi.reports.direct.text import Color
 __all__ = [
     "BAD", "BASE", "BASE_BOLD", "BLUE", "CELL_PAD", "CURRENT_BG", "GRID_RULE", "GROUP_BG", "INK", "ITEMS",
     "ITEMS_TH", "ITEMS_TH_PAD", "LINE", "LOST_BG", "MUTED", "PLACE", "RULE", "SIG_HEAD_BG", "SPEC", "TH_BG",
-    "WIDTH", "ZEBRA", "blocks_cell", "bullets", "cell", "grid", "group", "h2", "h3", "inline_chart_gap", "p",
+    "WIDTH", "ZEBRA", "blocks_cell", "bullets", "cell", "chart", "grid", "group", "h2", "h3", "p",
     "restyle", "sections", "stamp_block", "widths",
 ]
 
@@ -128,10 +129,10 @@ def stamp_block(lines: tuple[str, str], *, top: float, bottom: float = 0.0) -> T
                  margin_top=top, margin_bottom=bottom)
 
 
-def inline_chart_gap(style: Style = BASE) -> float:
-    """The space under an inline <svg> that is a line of its own: it sits on the baseline, and
+def chart(svg: str) -> Drawing:
+    """An inline <svg> on a line of its own (a chart in its div): it sits on the baseline, and
     the line box keeps the strut's part below it (the font's descent and half the leading)."""
-    return strut(style)[1]
+    return Drawing(svg, margin_bottom=strut(BASE)[1])
 
 
 def group(blocks: Sequence[Block]) -> Group:

@@ -13,7 +13,6 @@ from sanzhi.reports.direct.flow import MM
 from sanzhi.reports.direct.layout import (
     Block,
     Cell,
-    Drawing,
     Group,
     PageBreak,
     Para,
@@ -41,6 +40,7 @@ from sanzhi.reports.direct.styles import (
     blocks_cell,
     bullets,
     cell,
+    chart,
     grid,
     h2,
     h3,
@@ -145,10 +145,10 @@ def _overview(r: VillageReport) -> list[Block]:
                          cell("", bold)), GROUP_BG))
     main_w = WIDTH - 96 * MM
     dims = grid(widths((40, 20, 18, 22), main_w - 4 * MM), ("维度", "得分", "满分", "得分率"), dim_rows)
-    blocks.append(Table((main_w, 96 * MM), (Row((Cell((dims,), padding=(0, 4 * MM, 0, 0)), Cell((Drawing(r.chart),)))),)))
+    blocks.append(Table((main_w, 96 * MM), (Row((Cell((dims,), padding=(0, 4 * MM, 0, 0)), Cell((chart(r.chart),)))),)))
 
     blocks.append(h3(f"等级分数线与{r.subject}位置"))
-    blocks.append(Group((Drawing(r.scale),), margin_top=1 * MM, margin_bottom=2 * MM))
+    blocks.append(Group((chart(r.scale),), margin_top=1 * MM, margin_bottom=2 * MM))
     tier_rows = []
     for t in r.tiers:
         em = restyle(BASE, bold=True) if t.current else BASE
