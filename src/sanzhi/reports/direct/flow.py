@@ -202,7 +202,11 @@ def _table(pages: _Pages, table: Table, ink: Ink) -> None:
             next_page()
             used = head_h
         start_room = pages.room - used
-        pieces = lay_row_parts(table, source, ink, lambda k, first=start_room: first if k == 0 else page_room)
+
+        def room(k: int, first: float = start_room) -> float:
+            return first if k == 0 else page_room
+
+        pieces = lay_row_parts(table, source, ink, room)
         for n, piece in enumerate(pieces):
             if n:
                 next_page()
