@@ -46,7 +46,7 @@ __all__ = ["footer_lines", "summary_blocks", "summary_title"]
 
 KV_PAD = (1 * MM, 2 * MM, 1 * MM, 2 * MM)  # .kv-k, .kv-v { padding: 1mm 2mm }
 KV_LINE = (0.5, LINE)  # .kv-k, .kv-v { border-bottom: 0.5pt solid #cbd2d9 }
-KV_KEY_W = 34 * MM  # .kv-k { width: 34mm }
+KV_KEY_W = 34 * MM + KV_PAD[1] + KV_PAD[3]  # .kv-k { width: 34mm }: the column adds the padding
 PAIR_GAP = 6 * MM  # .pair-cell + .pair-cell { padding-left: 6mm }
 SIDE_CHART_W = 96 * MM  # .side-chart { width: 96mm }
 SIDE_GAP = 4 * MM  # .side-main { padding-right: 4mm }

@@ -88,7 +88,8 @@ def _cover(r: VillageReport) -> list[Block]:
         fact("报告日期", Para((Span(r.report_date),), facts)),
     ]
     facts_w = 140 * MM
-    blocks.append(Table((36 * MM, facts_w - 36 * MM), tuple(rows), indent=(WIDTH - facts_w) / 2))
+    key_w = 36 * MM + pad[1] + pad[3]  # .fact-k { width: 36mm }: the column adds the padding
+    blocks.append(Table((key_w, facts_w - key_w), tuple(rows), indent=(WIDTH - facts_w) / 2))
 
     sig_w = 160 * MM
     cols = widths((22, 30, 22, 26), sig_w)
