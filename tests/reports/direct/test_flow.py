@@ -25,7 +25,7 @@ def placed_text(pdf: bytes) -> list[list[tuple[float, float, str]]]:
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
         found: list[tuple[float, float, str]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], *_: object, found: list = found) -> None:
+        def visit(text: str, cm: list[float], tm: list[float], *_: object, found: list[tuple[float, float, str]] = found) -> None:
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]

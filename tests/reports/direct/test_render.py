@@ -49,6 +49,11 @@ def chart_free(text: str, view: VillageReport) -> str:
     return re.sub(r"[\d./·•]+", "", text)
 
 
+def producer(pdf: bytes) -> str:
+    meta = pypdf.PdfReader(io.BytesIO(pdf)).metadata
+    return str(meta.producer if meta else "")
+
+
 def direct(view: VillageReport) -> bytes:
     pdf, missing = render_village_report(view, attached_on=REPORT_DATE)
     assert missing == ()
@@ -118,9 +123,5 @@ def test_without_uharfbuzz_village_reports_fall_back_to_weasyprint(monkeypatch: 
     fast = village(doc).data
     monkeypatch.setattr(fontsubset, "available", lambda: False)
     slow = village(doc).data
-    def producer(pdf: bytes) -> str:
-        meta = pypdf.PdfReader(io.BytesIO(pdf)).metadata
-        return str(meta.producer if meta else "")
-
     assert "WeasyPrint" in producer(slow) and producer(fast).startswith("sanzhi")
     assert body_text(slow, v.view) == body_text(weasy(v.view), v.view)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sanzhi.reports.direct.text import Piece, Style, _atoms, break_pieces, face
@@ -39,6 +39,19 @@ def test_a_latin_word_stays_whole_and_a_too_long_one_breaks_anywhere() -> None:
     assert all(width <= 120 + 1e-6 for _, width in break_pieces(pieces((f"哈希 {digest}", STYLE)), 120))
 
 
+def test_a_word_too_long_for_any_line_starts_the_next_line_after_a_space() -> None:
+    # CSS overflow-wrap: anywhere cuts a word only where the line has no other break; the
+    # space before it is a break, and no longer lost when the word followed it on the line.
+    lines = lines_of('<img src="file:///etc/passwd">村', 72)
+    assert lines[0] == "<img"
+    assert lines_of("ab " + "x" * 40, 60)[0] == "ab"
+
+
+def test_a_line_may_break_after_a_solidus_before_a_letter_not_in_a_date() -> None:
+    assert lines_of("href=http://example.com/x.css", 100) == ["href=http://", "example.com/x.css"]
+    assert lines_of("2024/09/26 日期", 60)[0] == "2024/09/26"
+
+
 def test_spaces_at_a_break_are_dropped() -> None:
     assert lines_of("abc def ghi", 22) == ["abc", "def", "ghi"]
 
@@ -55,6 +68,7 @@ ALPHABET = st.sampled_from(list("评分标准村社区自治法治德治，。�
 
 @settings(deadline=None)
 @given(st.lists(ALPHABET, min_size=1, max_size=60), st.floats(min_value=12, max_value=300))
+@example(["sanzhi", "，", "，"], 45.0)
 def test_lines_fit_and_keep_every_character(parts: list[str], width: float) -> None:
     text = " ".join("".join(parts).split())
     if not text:
@@ -63,10 +77,18 @@ def test_lines_fit_and_keep_every_character(parts: list[str], width: float) -> N
     for segs, w in laid:
         # Wider only when a single glyph is wider than the line.
         assert w <= width + 1e-6 or len("".join(s[1] for s in segs)) == 1
-    got = "".join(s[1] for segs, _ in laid for s in segs)
-    assert got.replace(" ", "") == text.replace(" ", "")
+    # Every character, spaces too, in order: a space is dropped only where a line breaks at it.
+    pos = 0
+    for segs, _ in laid:
+        line = "".join(s[1] for s in segs)
+        if pos and text[pos] == " " and not line.startswith(" "):
+            pos += 1
+        assert text.startswith(line, pos), (text, pos, line)
+        pos += len(line)
+    assert pos == len(text)
     # Where every unbreakable run fits a line, no line starts with a closing mark (a run wider
-    # than the line, such as "sanzhisanzhi，", breaks anywhere: CSS overflow-wrap: anywhere).
+    # than the line, such as "sanzhisanzhi，" or "sanzhi，，", breaks anywhere: CSS
+    # overflow-wrap: anywhere).
     if max(atom[2] for atom in _atoms(pieces((text, STYLE)))) <= width:
         for segs, _ in laid[1:]:
             first = "".join(s[1] for s in segs)

@@ -22,7 +22,7 @@ from sanzhi.reports.direct.text import Color, Face, Piece, Style, break_pieces, 
 
 __all__ = [
     "Block", "Cell", "Drawing", "Group", "Ink", "Laid", "PageBreak", "Para", "Row", "Span", "Style",
-    "Table", "lay_block", "lay_para_lines", "lay_row", "lay_row_parts", "num",
+    "Table", "lay_block", "lay_para_lines", "lay_row", "lay_row_parts", "num", "strut",
 ]
 
 def hex_color(value: str) -> Color:
@@ -175,7 +175,7 @@ def _pieces(para: Para) -> list[Piece]:
     return [p for p in pieces if p.text]
 
 
-def _metrics(st: Style) -> tuple[float, float]:
+def strut(st: Style) -> tuple[float, float]:
     """(top of the line box to the baseline, baseline to its bottom) for one style (CSS
     half-leading: the line height less the font's ascent+descent, split evenly)."""
     f = face(st.bold)
@@ -187,14 +187,14 @@ def _metrics(st: Style) -> tuple[float, float]:
 def lay_para_lines(para: Para, width: float, ink: Ink) -> list[Laid]:
     """A paragraph's lines, each laid out on its own (the page flow may break between them)."""
     pieces = _pieces(para)
-    strut = _metrics(para.style)
+    base = strut(para.style)
     if not pieces:
-        return [Laid(strut[0] + strut[1], "")]
+        return [Laid(base[0] + base[1], "")]
     out = []
     for segs, line_w in break_pieces(pieces, width):
-        above, below = strut
+        above, below = base
         for index, _, _ in segs:
-            a, b = _metrics(pieces[index].style)
+            a, b = strut(pieces[index].style)
             above, below = max(above, a), max(below, b)
         dx = (width - line_w) if para.align == "right" else (width - line_w) / 2 if para.align == "center" else 0.0
         parts = ["BT"]

@@ -1,4 +1,5 @@
-"""A village (or township/county) report view model → PDF bytes, with no browser engine.
+"""A village (or township/county) report or a run summary view model → PDF bytes, with no
+browser engine.
 
 Why this exists: WeasyPrint lays out any HTML and CSS, and a village report spent three
 quarters of its time there (general table layout, cascade, boxes for every cell). The report
@@ -12,14 +13,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from sanzhi.reports.direct import summary
 from sanzhi.reports.direct.flow import PageSpec, paginate
-from sanzhi.reports.direct.layout import Ink, Para, Span, Style, lay_para_lines, num
+from sanzhi.reports.direct.layout import Block, Ink, Para, Span, Style, lay_para_lines, num
 from sanzhi.reports.direct.pdfwrite import FontFace, FontUse, Page, write_pdf
+from sanzhi.reports.direct.styles import MUTED, PLACE, SPEC
 from sanzhi.reports.direct.text import Face
-from sanzhi.reports.direct.village import MUTED, PLACE, SPEC, footer_lines, village_blocks
+from sanzhi.reports.direct.village import footer_lines, village_blocks
+from sanzhi.reports.summary import SummaryReport
 from sanzhi.reports.village import VillageReport
 
-__all__ = ["render_village_report"]
+__all__ = ["render_summary_report", "render_village_report"]
 
 _STAMP = Style(6.2, color=MUTED, line_height=1.45)  # @bottom-left
 _PAGE_NO = Style(8, color=PLACE)  # @bottom-right
@@ -47,17 +51,12 @@ def _font_face(f: Face, resource: str) -> FontFace:
                     descent=f.descent, cap_height=f.cap_height, bbox=f.bbox, bold=f.bold)
 
 
-def render_village_report(
-    view: VillageReport,
-    *,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    attached_on: datetime.date | None = None,
-) -> tuple[bytes, tuple[str, ...]]:
-    """The report's PDF, and the characters the font has no glyph for (printed as boxes), in
-    order of first appearance."""
+def _render(blocks: Sequence[Block], stamp: tuple[str, str], title: str,
+            attachments: Sequence[tuple[str, bytes, str]], attached_on: datetime.date | None) -> tuple[bytes, tuple[str, ...]]:
+    """Blocks on A4 pages, every page footed with its number and every page but the first (whose
+    body prints the stamp: the village cover, the summary head) with the stamp too."""
     ink = Ink()
-    pages = paginate(village_blocks(view), SPEC, ink)
-    stamp = footer_lines(view)
+    pages = paginate(blocks, SPEC, ink)
     contents = []
     for n, ops in enumerate(pages, 1):
         ops.append(_footer(SPEC, n, len(pages), stamp if n > 1 else None, ink))
@@ -66,7 +65,29 @@ def render_village_report(
         FontUse(_font_face(f, name), glyphs=ink.glyphs[f], advances={g: f.advance(g) for g in ink.glyphs[f]})
         for f, name in ink.fonts.items()
     ]
-    title = f"{view.village_name} · {view.year}年度三治融合评定报告"  # the HTML's <title>
     pdf = write_pdf(contents, fonts, alphas=ink.alphas, title=title, attachments=attachments, attached_on=attached_on,
                     lang="zh-CN")
     return pdf, tuple(dict.fromkeys(ink.missing))
+
+
+def render_village_report(
+    view: VillageReport,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    attached_on: datetime.date | None = None,
+) -> tuple[bytes, tuple[str, ...]]:
+    """The report's PDF, and the characters the font has no glyph for (printed as boxes), in
+    order of first appearance."""
+    title = f"{view.village_name} · {view.year}年度三治融合评定报告"  # the HTML's <title>
+    return _render(village_blocks(view), footer_lines(view), title, attachments, attached_on)
+
+
+def render_summary_report(
+    view: SummaryReport,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    attached_on: datetime.date | None = None,
+) -> tuple[bytes, tuple[str, ...]]:
+    """The run summary's PDF, and the characters the font has no glyph for, as for a village."""
+    return _render(summary.summary_blocks(view), summary.footer_lines(view), summary.summary_title(view),
+                   attachments, attached_on)

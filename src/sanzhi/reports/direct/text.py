@@ -170,7 +170,10 @@ def _raw_atoms(pieces: Sequence[Piece]) -> Iterator[Atom]:
                 word.append(ch)
                 word_w += w
             else:
-                if word and _is_cjk(word[-1]) and word[-1] not in _NO_END and ch not in _NO_START:
+                # A break after a character, and after a solidus before a letter (UAX #14: SY
+                # allows a break after it, not before a digit: "2024/09/26" and "///" stay whole).
+                if word and ((_is_cjk(word[-1]) and word[-1] not in _NO_END) or (
+                        word[-1] == "/" and not ch.isdigit() and ch != "/")) and ch not in _NO_START:
                     yield index, "".join(word), word_w, False
                     word, word_w = [], 0.0
                 word.append(ch)
@@ -239,14 +242,17 @@ def break_pieces(pieces: Sequence[Piece], width: float) -> list[Line]:
             continue
         pending_space = None
         if atom[2] > width + 1e-6:
-            # Too wide for any line: cut it, filling what is left of this line first (only if
-            # at least a character fits there, else it starts the next line).
+            # Too wide for any line. CSS overflow-wrap: anywhere cuts a word only where the line
+            # has no other break: so after the break before it (at a space, after a character)
+            # the word starts the next line, and is cut there into parts that fit.
+            if segs:
+                flush()
+                queue.append(atom)
+                continue
             parts = _split_wide(atom, pieces, width, x)
             for part in reversed(parts):
                 queue.append(part)
-            if parts and x + parts[0][2] > width + 1e-6 and segs:
-                flush()
-            elif not segs and len(parts) == 1:  # a single glyph wider than the line
+            if len(parts) == 1:  # a single glyph wider than the line
                 segs.append((atom[0], atom[1], x))
                 x += atom[2]
                 queue.pop()

@@ -1,5 +1,6 @@
-"""The PDF format, with the result data attached: a village's (township's, county's) report drawn
-directly (:mod:`sanzhi.reports.direct`), the run summary rendered from its HTML by WeasyPrint."""
+"""The PDF format, with the result data attached: a village's (township's, county's) report and
+the run summary, drawn directly (:mod:`sanzhi.reports.direct`). WeasyPrint renders them from
+their HTML only on a broken install without uharfbuzz."""
 
 from __future__ import annotations
 
@@ -71,9 +72,18 @@ def village(doc: VillageDoc) -> Rendered:
 
 
 def summary(doc: SummaryDoc) -> Rendered:
-    from sanzhi.reports.html import render_summary_html
+    """The run summary, drawn directly like a village's report (and with the same fallback)."""
+    from sanzhi.reports import fontsubset
 
-    return _checked(render_summary_html(doc.view), _results_attachment(doc.results), doc.report_date)
+    attachment = _results_attachment(doc.results)
+    if not fontsubset.available():
+        from sanzhi.reports.html import render_summary_html
+
+        return _checked(render_summary_html(doc.view), attachment, doc.report_date)
+    from sanzhi.reports.direct.render import render_summary_report
+
+    pdf, missing = render_summary_report(doc.view, attachments=[attachment], attached_on=doc.report_date)
+    return Rendered(pdf, missing)
 
 
 FORMAT = ReportFormat(
@@ -89,15 +99,18 @@ FORMAT = ReportFormat(
 
 
 def _prepare() -> None:
-    """A worker's set-up: the faces the village reports measure with, and WeasyPrint's renderer
-    for the summary (which a worker may render too)."""
+    """A worker's set-up: the faces the reports measure with. WeasyPrint is not set up: only
+    the fallback of a broken install needs it, and builds it on first use."""
     from sanzhi.reports.direct.text import face
 
     face(False), face(True)
-    renderer()
 
 
 def _subsetting_notice() -> str | None:
+    from sanzhi.reports import fontsubset
+
+    if fontsubset.available():  # the usual case: no need to load the WeasyPrint route's module
+        return None
     from sanzhi.reports.pdf import subsetting_notice
 
     return subsetting_notice()
@@ -130,9 +143,11 @@ def render_summary_pdf(
     skipped: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """The run summary PDF, with the whole results file attached; raises MissingGlyphError."""
-    from sanzhi.reports.html import render_summary_html
+    from sanzhi.reports.pdf import MissingGlyphError
     from sanzhi.reports.summary import build_summary_report
 
     view = build_summary_report(info, results, report_date=report_date, skipped=skipped)
-    return renderer().render_checked(render_summary_html(view), attachments=[_results_attachment(results)],
-                                     attached_on=report_date)
+    rendered = summary(SummaryDoc(view, results, report_date))
+    if rendered.missing_glyphs:
+        raise MissingGlyphError(rendered.missing_glyphs, rendered.data)
+    return rendered.data
