@@ -28,6 +28,7 @@ from sanzhi.reports.direct.layout import (
     lay_row,
     lay_row_parts,
     num,
+    stack,
     with_rule,
 )
 
@@ -171,13 +172,7 @@ def _table(pages: _Pages, table: Table, ink: Ink) -> None:
     part: list[Laid] = []
 
     def flush(last: bool) -> None:
-        ops, y = [], 0.0
-        for laid in part:
-            if laid.ops:
-                ops.append(f"q 1 0 0 1 0 {num(-y)} cm {laid.ops} Q" if y else laid.ops)
-            y += laid.height
-        block = Laid(y, " ".join(ops))
-        pages.place(with_rule(table, block) if last else _indented(table, block))
+        pages.place(with_rule(table, stack(part), last=last))
         part.clear()
 
     def next_page() -> None:
@@ -218,9 +213,3 @@ def _room(first: float, then: float, k: int) -> float:
 
 # Start a split row on the current page only when at least this much of it fits there (pt).
 _MIN_PIECE = 40.0
-
-
-def _indented(table: Table, laid: Laid) -> Laid:
-    if not table.indent or not laid.ops:
-        return laid
-    return Laid(laid.height, f"q 1 0 0 1 {num(table.indent)} 0 cm {laid.ops} Q")

@@ -22,7 +22,7 @@ from sanzhi.reports.direct.text import Color, Face, Piece, Style, break_pieces, 
 
 __all__ = [
     "Block", "Cell", "Drawing", "Group", "Ink", "Laid", "PageBreak", "Para", "Row", "Span", "Style",
-    "Table", "lay_block", "lay_para_lines", "lay_row", "lay_row_parts", "num", "strut",
+    "Table", "lay_block", "lay_para_lines", "lay_row", "lay_row_parts", "num", "stack", "strut",
 ]
 
 def hex_color(value: str) -> Color:
@@ -218,7 +218,7 @@ def lay_para_lines(para: Para, width: float, ink: Ink) -> list[Laid]:
     return out
 
 
-def _stack(parts: Sequence[Laid]) -> Laid:
+def stack(parts: Sequence[Laid]) -> Laid:
     """Laid blocks one below the other (no gaps)."""
     ops, y = [], 0.0
     for part in parts:
@@ -236,24 +236,33 @@ def _margins(block: Block) -> tuple[float, float]:
 
 def lay_blocks(blocks: Sequence[Block], width: float, ink: Ink) -> Laid:
     """Blocks inside a cell or a group: one after another, adjoining margins collapsed."""
-    parts: list[Laid] = []
+    return stack(_units(blocks, width, ink, lines=False))
+
+
+def _units(blocks: Sequence[Block], width: float, ink: Ink, *, lines: bool) -> list[Laid]:
+    """Blocks laid out one after another, the (collapsed) margins between them as empty pieces;
+    with `lines`, each line of a paragraph is a piece of its own (where a row may be split)."""
+    units: list[Laid] = []
     pending = 0.0
     for i, block in enumerate(blocks):
         top, bottom = _margins(block)
         gap = max(pending, top) if i else top
         if gap:
-            parts.append(Laid(gap, ""))
-        parts.append(lay_block(block, width, ink))
+            units.append(Laid(gap, ""))
+        if lines and isinstance(block, Para) and block.rule is None:
+            units += lay_para_lines(block, width, ink)
+        else:
+            units.append(lay_block(block, width, ink))
         pending = bottom
     if pending:
-        parts.append(Laid(pending, ""))
-    return _stack(parts)
+        units.append(Laid(pending, ""))
+    return units
 
 
 def lay_block(block: Block, width: float, ink: Ink) -> Laid:
     """One block at `width`, without its own margins."""
     if isinstance(block, Para):
-        laid = _stack(lay_para_lines(block, width, ink))
+        laid = stack(lay_para_lines(block, width, ink))
         if block.rule is not None:
             w, color, gap = block.rule
             y = -(laid.height + gap + w / 2)
@@ -262,7 +271,7 @@ def lay_block(block: Block, width: float, ink: Ink) -> Laid:
         return laid
     if isinstance(block, Table):
         rows = [lay_row(block, row, ink) for row in (*block.header, *block.rows)]
-        laid = _stack(rows)
+        laid = stack(rows)
         return with_rule(block, laid)
     if isinstance(block, Group):
         return lay_blocks(block.blocks, width, ink)
@@ -271,16 +280,17 @@ def lay_block(block: Block, width: float, ink: Ink) -> Laid:
     return Laid(0.0, "")
 
 
-def with_rule(table: Table, laid: Laid) -> Laid:
-    """The table's bottom border under `laid` (and the table's indent applied)."""
+def with_rule(table: Table, laid: Laid, *, last: bool = True) -> Laid:
+    """Rows of `table` as placed: its indent applied and, under its `last` part, its bottom
+    border."""
     ops = laid.ops
     height = laid.height
-    if table.rule_bottom is not None:
+    if last and table.rule_bottom is not None:
         w, color = table.rule_bottom
         y = -(height + w / 2)
         ops += f" q {num(w)} w {_color_op(color, 'RG')} 0 {num(y)} m {num(sum(table.widths))} {num(y)} l S Q"
         height += w
-    if table.indent:
+    if table.indent and ops:
         ops = f"q 1 0 0 1 {num(table.indent)} 0 cm {ops} Q"
     return Laid(height, ops)
 
@@ -288,26 +298,6 @@ def with_rule(table: Table, laid: Laid) -> Laid:
 def lay_row(table: Table, row: Row, ink: Ink) -> Laid:
     """One table row: cells laid out, the row as tall as its tallest cell."""
     return lay_row_parts(table, row, ink, lambda _: float("inf"))[0]
-
-
-def _cell_units(cell: Cell, width: float, ink: Ink) -> list[Laid]:
-    """A cell's content as the pieces a row may be split between: each line of a paragraph,
-    any other block whole, the (collapsed) margins between them as empty pieces."""
-    units: list[Laid] = []
-    pending = 0.0
-    for i, block in enumerate(cell.blocks):
-        top, bottom = _margins(block)
-        gap = max(pending, top) if i else top
-        if gap:
-            units.append(Laid(gap, ""))
-        if isinstance(block, Para) and block.rule is None:
-            units += lay_para_lines(block, width, ink)
-        else:
-            units.append(lay_block(block, width, ink))
-        pending = bottom
-    if pending:
-        units.append(Laid(pending, ""))
-    return units
 
 
 def lay_row_parts(table: Table, row: Row, ink: Ink, room: Callable[[int], float]) -> list[Laid]:
@@ -324,7 +314,7 @@ def lay_row_parts(table: Table, row: Row, ink: Ink, room: Callable[[int], float]
         bb = cell.border_bottom[0] if cell.border_bottom else 0.0
         bt = cell.border_top[0] if cell.border_top else 0.0
         edges = pt + pb + max(bw, bt) + max(bw, bb)
-        cells.append((x, w, cell, _cell_units(cell, max(1.0, w - pl - pr), ink), edges))
+        cells.append((x, w, cell, _units(cell.blocks, max(1.0, w - pl - pr), ink, lines=True), edges))
         x += w
         col += cell.colspan
     parts: list[Laid] = []
@@ -353,7 +343,7 @@ def lay_row_parts(table: Table, row: Row, ink: Ink, room: Callable[[int], float]
         )
         if not done:
             height = max(height, limit)
-        parts.append(_draw_row(table, row, [(c[0], c[1], c[2], _stack(mine)) for c, mine in zip(cells, contents)],
+        parts.append(_draw_row(table, row, [(c[0], c[1], c[2], stack(mine)) for c, mine in zip(cells, contents)],
                                height, x, middle=single))
         if done:
             return parts
