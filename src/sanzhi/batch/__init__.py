@@ -11,6 +11,7 @@
     migrations.py its schema, schema versions, and the migration of older databases in place
     queries/      history, ranking, year-over-year, period-over-period: one module per view
     publish.py    published lists (XLSX/CSV) and summary.json
+    sheets.py     the XLSX and CSV files they are written as, and their file and sheet names
     serialize.py  fast byte-compatible JSON for one village
     reportstep.py the pluggable report step: village and county reports in each wanted format
 """
