@@ -2,6 +2,8 @@
 
     plan.py       find inputs, cut them into shards (by folder / township), streaming
     work.py       what a worker does with one shard: read, score, write, compact rows
+    files.py      where a village's files go, written atomically, and their hashes
+    result_rows.py a result as the database's rows (villages' and units')
     executors.py  where shards run: inline, local process pool, Dask distributed
     runner.py     the run: dispatch in plan order, resume, summary reports, publish
     folder.py     the output folder's state file and lock

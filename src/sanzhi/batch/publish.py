@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sanzhi.batch.boards import DEFAULT_RED_BLACK, boards
+from sanzhi.batch.files import atomic_write
 from sanzhi.batch.queries.ranking import RankRow, RankScheme, assign_ranks, rank_order, rank_scheme
 from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
 from sanzhi.batch.sheets import Workbook, cell_number, safe_name, write_csv
 from sanzhi.batch.store import Store
-from sanzhi.batch.work import atomic_write
 from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from sanzhi.batch.boards import boards
+from sanzhi.batch.files import atomic_write
 from sanzhi.batch.publish import NOT_RATED, PUBLISHED_DIR, _mean, _tier_order
 from sanzhi.batch.queries.ranking import RankRow, assign_ranks, rank_order, rank_scheme
 from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
 from sanzhi.batch.sheets import Workbook, cell_number, safe_name, write_csv
 from sanzhi.batch.store import RunInfo, Store
-from sanzhi.batch.work import atomic_write
 from sanzhi.common.periods import stored_period
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric

@@ -41,6 +41,7 @@ from typing import Any, Protocol, cast
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
+from sanzhi.batch.files import atomic_write, result_path
 from sanzhi.batch.folder import folder_lock, read_state, write_state
 from sanzhi.batch.ingest import COMMIT_WHEN_IDLE_SECONDS, Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
@@ -50,7 +51,7 @@ from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.sheets import safe_name
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
 from sanzhi.batch.sweep import sweep
-from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
+from sanzhi.batch.work import Shard, ShardResult, WorkContext
 from sanzhi.batch.yearly import period_options
 from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError

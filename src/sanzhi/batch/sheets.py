@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sanzhi.batch.work import atomic_write
+from sanzhi.batch.files import atomic_write
 from sanzhi.common.csvtext import csv_text
 from sanzhi.common.numbers import fmt
 

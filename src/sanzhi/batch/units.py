@@ -43,8 +43,10 @@ from typing import Any, Protocol
 from sanzhi import __version__
 from sanzhi.batch import publish_units
 from sanzhi.batch.facts import VillageRecord, has_values, stream_villages
+from sanzhi.batch.files import atomic_write, sha256_tag
 from sanzhi.batch.folder import folder_lock, read_state, write_state
 from sanzhi.batch.queries.ranking import rank_tiers_json
+from sanzhi.batch.result_rows import result_rows
 from sanzhi.batch.runner import BatchSummary, NullReporter, Reporter, record_rubric, resolve_db
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -58,7 +60,6 @@ from sanzhi.batch.store import (
     Store,
     redact,
 )
-from sanzhi.batch.work import atomic_write, result_rows, sha256_tag
 from sanzhi.batch.yearly import period_options
 from sanzhi.common.errors import Diagnostic, Location, UserError
 from sanzhi.common.numbers import fmt_cached
