@@ -347,7 +347,7 @@ def test_adding_a_village_that_meets_the_condition_never_lowers_a_share(facts: l
 
 
 def test_aggregates_data_is_what_the_generic_converter_gives(rubrics) -> None:
-    from sanzhi.batch.units import aggregates_data
+    from sanzhi.batch.unit_json import aggregates_data
     from sanzhi.reports.json_output import to_data
     from sanzhi.scoring.units import compute_aggregates
     from tests.units.helpers import direct_facts

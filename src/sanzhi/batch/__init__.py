@@ -15,5 +15,6 @@
     publish.py    published lists (XLSX/CSV) and summary.json
     sheets.py     the XLSX and CSV files they are written as, and their file and sheet names
     serialize.py  fast byte-compatible JSON for one village
+    unit_json.py  the JSON file of one township or county (unit runs: units.py)
     reportstep.py the pluggable report step: village and county reports in each wanted format
 """
