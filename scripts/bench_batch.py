@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sanzhi.app.api import load_compiled_rubric
+from sanzhi.batch.files import atomic_write, sha256_tag
 from sanzhi.batch.serialize import village_json
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -42,7 +43,7 @@ from sanzhi.batch.store import (
     VILLAGE_COLUMNS,
     Store,
 )
-from sanzhi.batch.work import WorkContext, _rows, atomic_write, sha256_tag
+from sanzhi.batch.work import WorkContext, _rows
 from sanzhi.common.errors import DataError
 from sanzhi.common.gcpolicy import fewer_collections
 from sanzhi.common.yaml_source import load_yaml

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sanzhi import __version__
 from sanzhi.app.api import load_compiled_rubric
+from sanzhi.batch.result_rows import result_rows
 from sanzhi.batch.runner import rubric_parts
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -46,7 +47,6 @@ from sanzhi.batch.store import (
 )
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, score_units
 from sanzhi.batch.values import values_json
-from sanzhi.batch.work import result_rows
 from sanzhi.common.yaml_source import load_yaml
 from sanzhi.inputs.read import read_village
 from sanzhi.inputs.synthetic import plausible_village

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from sanzhi import __version__
 from sanzhi.app.api import ScoredSource, score_paths
+from sanzhi.batch.files import result_path
 from sanzhi.batch.runner import BatchOptions, NullReporter, run_batch
 from sanzhi.batch.serialize import village_data
 from sanzhi.batch.store import parse_item_scores
-from sanzhi.batch.work import result_path
 from sanzhi.cli import app
 from sanzhi.common.errors import UserError
 from sanzhi.common.numbers import fmt

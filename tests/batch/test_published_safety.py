@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from sanzhi.batch.publish import safe_name
+from sanzhi.batch.sheets import safe_name
 from sanzhi.common.csvtext import FORMULA_STARTS
 from sanzhi.standard.compile import CompiledRubric
 from tests.batch.conftest import run_sanzhi

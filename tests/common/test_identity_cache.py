@@ -79,8 +79,8 @@ def test_clear_all_empties_every_cache_the_product_has() -> None:
     # Touch every cache: read and score the Jiaxing samples, encode them as a batch does
     # (result files, item_scores fragments) and as `sanzhi score -o` does.
     from sanzhi.app.api import load_compiled_rubric
+    from sanzhi.batch.result_rows import _item_fragments
     from sanzhi.batch.serialize import village_json
-    from sanzhi.batch.work import _item_fragments
     from sanzhi.common.errors import Location
     from sanzhi.common.yaml_source import load_yaml
     from sanzhi.inputs.assessment import read_assessment
@@ -102,7 +102,7 @@ def test_clear_all_empties_every_cache_the_product_has() -> None:
     every = {
         "scoring.memo.outcomes", "scoring.memo.items", "scoring.memo.shared", "inputs.assessment.parsed",
         "inputs.assessment.indexes", "reports.json_convert _seq_Finding",
-        "per_shared_item sanzhi.batch.serialize.<lambda>", "per_shared_item sanzhi.batch.work._fragments",
+        "per_shared_item sanzhi.batch.serialize.<lambda>", "per_shared_item sanzhi.batch.result_rows._fragments",
     }
     assert every <= sizes.keys()
     assert all(sizes[name] > 0 for name in every), sizes  # the samples carry reviews: items are memoised too

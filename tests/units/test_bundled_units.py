@@ -15,12 +15,12 @@ import pytest
 import yaml
 
 from sanzhi.app.api import load_compiled_rubric
+from sanzhi.batch.files import result_path
 from sanzhi.batch.queries.ranking import ranking
 from sanzhi.batch.runner import BatchOptions, run_batch
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, unit_path
-from sanzhi.batch.work import result_path
 from sanzhi.standard.bundled import SAMPLE_DIR, find_bundled
 
 CLOCK = "2026-12-20T09:00:00+08:00"

@@ -17,13 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sanzhi.batch.files import result_path
 from sanzhi.batch.queries.history import history
 from sanzhi.batch.queries.ranking import ranking
 from sanzhi.batch.runner import BatchOptions, BatchSummary, run_batch
 from sanzhi.batch.serialize import read_result_file
 from sanzhi.batch.store import Store
 from sanzhi.batch.units import UnitBatchOptions, run_unit_batch, unit_path
-from sanzhi.batch.work import result_path
 from sanzhi.common.errors import UserError
 from sanzhi.common.numbers import EXACT
 from sanzhi.standard.compile import CompiledRubric
@@ -347,7 +347,7 @@ def test_adding_a_village_that_meets_the_condition_never_lowers_a_share(facts: l
 
 
 def test_aggregates_data_is_what_the_generic_converter_gives(rubrics) -> None:
-    from sanzhi.batch.units import aggregates_data
+    from sanzhi.batch.unit_json import aggregates_data
     from sanzhi.reports.json_output import to_data
     from sanzhi.scoring.units import compute_aggregates
     from tests.units.helpers import direct_facts

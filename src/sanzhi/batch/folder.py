@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sanzhi.batch.work import atomic_write
+from sanzhi.batch.files import atomic_write
 from sanzhi.common.errors import Diagnostic, UserError
 
 STATE_DIR = ".sanzhi-batch"

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from sanzhi.batch.files import atomic_write, report_path, result_path
 from sanzhi.batch.store import (
     CORRECTION_COLUMNS,
     DIMENSION_COLUMNS,
@@ -29,15 +30,7 @@ from sanzhi.batch.store import (
     Store,
 )
 from sanzhi.batch.sweep import remove_village_files
-from sanzhi.batch.work import (
-    Failed,
-    ScoredVillage,
-    ShardResult,
-    Unchanged,
-    atomic_write,
-    report_path,
-    result_path,
-)
+from sanzhi.batch.work import Failed, ScoredVillage, ShardResult, Unchanged
 from sanzhi.common.errors import Diagnostic, Location
 
 __all__ = ["COMMIT_EVERY_SECONDS", "COMMIT_EVERY_VILLAGES", "COMMIT_WHEN_IDLE_SECONDS", "Ingest", "ProblemSink", "diagnostic_from_dict",

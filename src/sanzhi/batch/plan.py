@@ -27,8 +27,9 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from sanzhi.batch.files import sha256_tag
 from sanzhi.batch.store import Known
-from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, log_internal, sha256_tag
+from sanzhi.batch.work import Failed, FileRef, RowRef, Shard, log_internal
 from sanzhi.common.errors import Diagnostic, Location
 from sanzhi.inputs.bodies import BodyForm, BodyForms
 from sanzhi.inputs.files import INPUT_SUFFIXES, input_files, is_workbook, read_village_file

@@ -1,7 +1,7 @@
 """The lists a county publishes after a batch: XLSX and CSV, per county and per township.
 
 Written from the results database once the run's villages are all in, one county at a
-time (memory is bounded by the largest county, not by the run). Every file is
+time (memory is bounded by the largest county, not by the run). Every file (sanzhi.batch.sheets) is
 byte-for-byte reproducible: rows in a fixed order, XLSX written with fixed timestamps in
 the zip and in the document properties, CSV as UTF-8 with BOM (what Excel in Chinese
 locales opens correctly).
@@ -25,23 +25,18 @@ village vetoed from every rating plus the worst ⌈10 %⌉ of the rest that are 
 
 from __future__ import annotations
 
-import csv
-import datetime
-import hashlib
-import io
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from sanzhi.batch.boards import DEFAULT_RED_BLACK, boards
+from sanzhi.batch.files import atomic_write
 from sanzhi.batch.queries.ranking import RankRow, RankScheme, assign_ranks, rank_order, rank_scheme
 from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
+from sanzhi.batch.sheets import Workbook, cell_number, safe_name, write_csv
 from sanzhi.batch.store import Store
-from sanzhi.batch.work import atomic_write
-from sanzhi.common.csvtext import csv_text
 from sanzhi.common.numbers import fmt
 from sanzhi.common.pool import WorkerPool
 from sanzhi.reports.json_output import encode_json
@@ -50,122 +45,6 @@ from sanzhi.standard.models import RedBlack
 
 PUBLISHED_DIR = "published"
 NOT_RATED = "不予评定"
-_FIXED_TIME = datetime.datetime(2000, 1, 1)
-_BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-NAME_BYTES = 100  # a name's share of a file name: `<县>-<等级>名单.csv` must stay under 255 bytes
-_HASH_CHARS = 10
-_HASHED = re.compile(rf"-[0-9a-f]{{{_HASH_CHARS}}}$")
-_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
-
-
-def safe_name(text: str) -> str:
-    """A file or folder name for `text` (a county, a rating name): the text itself where it
-    can be one, else a cleaned and shortened form followed by a hash of the text.
-
-    Different texts never share a name: a name used as it is is the text, and every other
-    name ends in the hash of its own text (a text that itself ends like one is hashed too). So
-    counties `.`, `..` and ` ../ `, or `甲/乙` and `甲_乙`, get folders of their own, and an
-    84-character county name (252 bytes of UTF-8) still makes valid file names. Windows'
-    device names (CON, NUL, …) and edge dots and spaces, which Windows drops, count as unusable.
-    """
-    cleaned = _BAD_NAME.sub("_", text).strip(" .\t")
-    if (cleaned == text and len(text.encode("utf-8")) <= NAME_BYTES and not _HASHED.search(text)
-            and text.split(".")[0].upper() not in _RESERVED):
-        return text
-    tag = hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_CHARS]
-    room = NAME_BYTES - _HASH_CHARS - 1
-    base = cleaned.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .") or "_"
-    return f"{base}-{tag}"
-
-
-_BAD_TITLE = re.compile(r"[\\/:*?\[\]\x00-\x1f]")
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\, no edge apostrophe), distinct
-    (ignoring case) from those in `taken`, which it joins."""
-    base = _BAD_TITLE.sub("_", name).strip("'")[:31] or "_"
-    title, n = base, 1
-    while title.casefold() in taken:
-        n += 1
-        suffix = f"({n})"
-        title = base[:31 - len(suffix)] + suffix
-    taken.add(title.casefold())
-    return title
-
-
-# ------------------------------------------------------------------------------ writers
-
-
-class Workbook:
-    """An XLSX workbook built in memory and saved reproducibly; sheets are appended to row by row.
-
-    XlsxWriter, not openpyxl: a county's thirteen small workbooks cost 1.5 ms each instead of
-    5–7 ms (openpyxl's write-only sheets go through temporary files). XlsxWriter stamps zip
-    entries with a fixed date when writing in memory; the document date is fixed here.
-    Decimals are written as their exact decimal text.
-    """
-
-    def __init__(self) -> None:
-        import xlsxwriter
-
-        self._buf = io.BytesIO()
-        # Names come from village files: text stays text ("=…" is not a formula, no links).
-        self._wb = xlsxwriter.Workbook(self._buf, {"in_memory": True, "strings_to_formulas": False,
-                                                   "strings_to_urls": False, "strings_to_numbers": False})
-        self._wb.set_properties({"created": _FIXED_TIME, "author": "sanzhi"})
-        self._header = self._wb.add_format({"bold": True})
-        self._sheets: dict[str, _Sheet] = {}
-        self._titles: set[str] = set()
-
-    def sheet(self, title: str, header: Sequence[str]) -> _Sheet:
-        ws = self._sheets.get(title)
-        if ws is None:
-            ws = _Sheet(self._wb.add_worksheet(sheet_title(title, self._titles)))
-            ws.sheet.write_row(0, 0, list(header), self._header)
-            ws.sheet.freeze_panes(1, 0)
-            self._sheets[title] = ws
-        return ws
-
-    def save(self, path: Path) -> None:
-        self._wb.close()
-        atomic_write(path, self._buf.getvalue())
-
-
-class _Sheet:
-    __slots__ = ("row", "sheet")
-
-    def __init__(self, sheet: Any) -> None:
-        self.sheet, self.row = sheet, 1
-
-    def append(self, values: Sequence[object]) -> None:
-        """One row; None leaves the cell empty."""
-        ws, row = self.sheet, self.row
-        for col, v in enumerate(values):
-            t = type(v)
-            # The typed writers skip write()'s type dispatch: ~10 % of publishing.
-            if t is str:
-                ws.write_string(row, col, v)
-            elif t is int or t is Decimal:
-                ws.write_number(row, col, v)
-            elif v is not None:
-                ws.write(row, col, v)
-        self.row += 1
-
-
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """UTF-8 with BOM, CRLF; text a spreadsheet would run as a formula is neutralised (csv_text)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([csv_text(h) for h in header])
-    for r in rows:
-        w.writerow(["" if v is None else csv_text(v) for v in r])
-    atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
-
-
-def _num(d: Decimal | None) -> Decimal | None:
-    """Decimals in their shortest exact form (87.50 → 87.5) for cells."""
-    return None if d is None else Decimal(fmt(d))
 
 
 # ------------------------------------------------------------------------------ lists
@@ -284,7 +163,7 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     wb = Workbook()
     rank_header = _without_tier(RANK_HEADER, tiers, RANK_HEADER)
     rank_rows = [_without_tier((rr.rank, town_rank[rr.village.village_code], rr.rank_tier, rr.village.village_code,
-                                rr.village.village_name, rr.village.township, _num(rr.village.total),
+                                rr.village.village_name, rr.village.township, cell_number(rr.village.total),
                                 rr.village.rating_name, rr.village.vetoes), tiers, RANK_HEADER) for rr in ranked]
     ws = wb.sheet("排名", rank_header)
     for row in rank_rows:
@@ -294,14 +173,14 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     for rr in ranked:
         v = rr.village
         lst = by_tier.setdefault(v.rating_name, [])
-        lst.append((len(lst) + 1, rr.rank, v.village_code, v.village_name, v.township, _num(v.total), v.rating_name))
+        lst.append((len(lst) + 1, rr.rank, v.village_code, v.village_name, v.township, cell_number(v.total), v.rating_name))
     for name, lst in by_tier.items():
         ws = wb.sheet(name, LIST_HEADER)
         for row in lst:
             ws.append(list(row))
         write_csv(cdir / f"{cname}-{safe_name(name)}名单.csv", LIST_HEADER, lst)
     vetoed = [r for r in ranked if r.rank is None]
-    veto_rows = [(i, r.village.village_code, r.village.village_name, r.village.township, _num(r.village.total),
+    veto_rows = [(i, r.village.village_code, r.village.village_name, r.village.township, cell_number(r.village.total),
                   r.village.vetoes) for i, r in enumerate(vetoed, start=1)]
     ws = wb.sheet("一票否决", VETO_HEADER)
     for row in veto_rows:
@@ -316,7 +195,7 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
     if rule.within == "county":  # one 红黑榜 over the county, in county rank order
         for board, row, reason in red_black(ranked, rule):
             v = row.village
-            rb_all.append((v.township, board, town_rank[v.village_code], v.village_code, v.village_name, _num(v.total),
+            rb_all.append((v.township, board, town_rank[v.village_code], v.village_code, v.village_name, cell_number(v.total),
                            v.rating_name, reason))
             county_marks[v.village_code] = (board, reason)
     for town, tr in town_ranked.items():
@@ -324,14 +203,14 @@ def publish_county(store: Store, job: _CountyJob, county: str) -> dict[str, obje
             marks = county_marks
         else:
             boards = red_black(tr, rule)
-            rb_all.extend((town, board, b.rank, b.village.village_code, b.village.village_name, _num(b.village.total),
+            rb_all.extend((town, board, b.rank, b.village.village_code, b.village.village_name, cell_number(b.village.total),
                            b.village.rating_name, reason) for board, b, reason in boards)
             marks = {b.village.village_code: (board, reason) for board, b, reason in boards}  # at most one each
         ws = twb.sheet(town, town_header)
         for rr in tr:
             mark: tuple[str | None, str | None] = marks.get(rr.village.village_code, (None, None))
             ws.append(_without_tier((rr.rank, rr.rank_tier, rr.village.village_code, rr.village.village_name,
-                                     _num(rr.village.total), rr.village.rating_name, rr.village.vetoes, *mark), tiers,
+                                     cell_number(rr.village.total), rr.village.rating_name, rr.village.vetoes, *mark), tiers,
                                     TOWN_RANK_HEADER))
         town_stats.append(_stats(town, [r.village for r in tr], tier_names, key="township"))
     twb.save(cdir / f"{cname}-乡镇排名与红黑榜.xlsx")
@@ -425,4 +304,4 @@ def _line(p: dict[str, object]) -> str:
     return diagnostic_from_dict(p).one_line()
 
 
-__all__ = ["PUBLISHED_DIR", "Workbook", "publish", "red_black", "safe_name", "write_csv", "write_summary"]
+__all__ = ["PUBLISHED_DIR", "publish", "red_black", "write_summary"]

@@ -22,20 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from sanzhi.batch.boards import boards
-from sanzhi.batch.publish import (
-    NOT_RATED,
-    PUBLISHED_DIR,
-    Workbook,
-    _mean,
-    _num,
-    _tier_order,
-    safe_name,
-    write_csv,
-)
+from sanzhi.batch.files import atomic_write
+from sanzhi.batch.publish import NOT_RATED, PUBLISHED_DIR, _mean, _tier_order
 from sanzhi.batch.queries.ranking import RankRow, assign_ranks, rank_order, rank_scheme
 from sanzhi.batch.queries.rows import VILLAGE_SELECT, VillageRow, village_row
+from sanzhi.batch.sheets import Workbook, cell_number, safe_name, write_csv
 from sanzhi.batch.store import RunInfo, Store
-from sanzhi.batch.work import atomic_write
 from sanzhi.common.periods import stored_period
 from sanzhi.reports.json_output import encode_json
 from sanzhi.standard.compile import CompiledRubric
@@ -101,7 +93,7 @@ def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, s
     def rank_cells(rr: RankRow) -> list[object]:
         v = rr.village
         return [label, rr.rank, *((rr.rank_tier,) if tiers else ()), v.village_code, v.village_name,
-                *((v.county,) if word == "乡镇" else ()), _num(v.total), v.rating_name, v.vetoes]
+                *((v.county,) if word == "乡镇" else ()), cell_number(v.total), v.rating_name, v.vetoes]
 
     rank_rows = [rank_cells(rr) for rr in ranked]
     ws = wb.sheet(f"{word}排名", rank_header)
@@ -113,14 +105,14 @@ def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, s
     for rr in ranked:
         v = rr.village
         lst = by_tier.setdefault(v.rating_name, [])
-        lst.append([label, len(lst) + 1, rr.rank, v.village_code, v.village_name, _num(v.total), v.rating_name])
+        lst.append([label, len(lst) + 1, rr.rank, v.village_code, v.village_name, cell_number(v.total), v.rating_name])
     for name, lst in by_tier.items():
         ws = wb.sheet(name, list_header)
         for row in lst:
             ws.append(row)
         write_csv(folder / f"{stem}-{word}{safe_name(name)}名单.csv", list_header, lst)
     veto_header = ("评定期", "序号", f"{word}代码", f"{word}名称", "总分", "否决事项")
-    veto_rows: list[list[object]] = [[label, i, r.village.village_code, r.village.village_name, _num(r.village.total), r.village.vetoes]
+    veto_rows: list[list[object]] = [[label, i, r.village.village_code, r.village.village_name, cell_number(r.village.total), r.village.vetoes]
                  for i, r in enumerate((r for r in ranked if r.rank is None), start=1)]
     ws = wb.sheet("一票否决", veto_header)
     for row in veto_rows:
@@ -128,7 +120,7 @@ def _publish_group(folder: Path, group: str, ranked: list[RankRow], word: str, s
     write_csv(folder / f"{stem}-{word}一票否决名单.csv", veto_header, veto_rows)
     board_rows = red_black_units(ranked, scope, rule)
     rb_header = ("评定期", "榜单", "排名", f"{word}代码", f"{word}名称", "总分", "等级", "原因")
-    rb_rows: list[list[object]] = [[label, board, r.rank, r.village.village_code, r.village.village_name, _num(r.village.total),
+    rb_rows: list[list[object]] = [[label, board, r.rank, r.village.village_code, r.village.village_name, cell_number(r.village.total),
                 r.village.rating_name, reason] for board, r, reason in board_rows]
     ws = wb.sheet("红黑榜", rb_header)
     for row in rb_rows:

@@ -41,15 +41,17 @@ from typing import Any, Protocol, cast
 from sanzhi import __version__
 from sanzhi.batch import publish as pub
 from sanzhi.batch.executors import Executor, make_executor
+from sanzhi.batch.files import atomic_write, result_path
 from sanzhi.batch.folder import folder_lock, read_state, write_state
 from sanzhi.batch.ingest import COMMIT_WHEN_IDLE_SECONDS, Ingest, diagnostic_from_dict
 from sanzhi.batch.plan import check_inputs, count_text_files, list_files, plan_shards
 from sanzhi.batch.queries.ranking import rank_tiers_json
 from sanzhi.batch.reportstep import FormatReports, ReportStep
 from sanzhi.batch.serialize import read_result_file
+from sanzhi.batch.sheets import safe_name
 from sanzhi.batch.store import OUTPUT_COLUMNS, SUMMARY_UNIT, VILLAGE_UNIT, Known, Store, redact
 from sanzhi.batch.sweep import sweep
-from sanzhi.batch.work import Shard, ShardResult, WorkContext, atomic_write, result_path
+from sanzhi.batch.work import Shard, ShardResult, WorkContext
 from sanzhi.batch.yearly import period_options
 from sanzhi.common.environment import EnvironmentProblem, environment_diagnostic
 from sanzhi.common.errors import Diagnostic, UserError
@@ -178,8 +180,8 @@ def record_rubric(store: Store, compiled: CompiledRubric) -> None:
 
 
 def _summary_path(out_dir: Path, county: str, fmt: str, label: str = "") -> Path:
-    name = pub.safe_name(county)
-    stem = f"{name}-{pub.safe_name(label)}" if label else name
+    name = safe_name(county)
+    stem = f"{name}-{safe_name(label)}" if label else name
     return out_dir / pub.PUBLISHED_DIR / name / f"{stem}-汇总报告{get_format(fmt).suffix}"
 
 

@@ -14,8 +14,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from sanzhi.batch.files import VILLAGES_DIR, report_path, result_path
 from sanzhi.batch.store import VILLAGE_UNIT, Store
-from sanzhi.batch.work import VILLAGES_DIR, report_path, result_path
 from sanzhi.reports.formats import FORMATS, get_format
 
 __all__ = ["remove_village_files", "sweep"]

@@ -11,6 +11,7 @@ own data file (village data format, `village.code` the unit's code). Outputs are
 village batch, for units:
 
     units/<county code>/<code>.json         the unit's result and its aggregates, with the villages behind them
+                                            (sanzhi.batch.unit_json)
     units/<county code>/<code>.pdf|.html|.docx   its report in each wanted format
     published/…                             rankings, lists and 红黑榜 across units (sanzhi.batch.publish_units)
     summary.json, skipped.csv
@@ -29,22 +30,22 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
 import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
 from sanzhi import __version__
 from sanzhi.batch import publish_units
 from sanzhi.batch.facts import VillageRecord, has_values, stream_villages
+from sanzhi.batch.files import atomic_write, sha256_tag
 from sanzhi.batch.folder import folder_lock, read_state, write_state
 from sanzhi.batch.queries.ranking import rank_tiers_json
+from sanzhi.batch.result_rows import result_rows
 from sanzhi.batch.runner import BatchSummary, NullReporter, Reporter, record_rubric, resolve_db
 from sanzhi.batch.store import (
     DIMENSION_COLUMNS,
@@ -58,18 +59,14 @@ from sanzhi.batch.store import (
     Store,
     redact,
 )
-from sanzhi.batch.work import atomic_write, result_rows, sha256_tag
+from sanzhi.batch.unit_json import unit_json
 from sanzhi.batch.yearly import period_options
 from sanzhi.common.errors import Diagnostic, Location, UserError
-from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.files import read_villages
 from sanzhi.inputs.loaded import LoadedVillage, LoadFailure
 from sanzhi.reports.formats import FORMATS, get_format
-from sanzhi.reports.json_convert import village_data
-from sanzhi.reports.json_output import encode_json, to_data
 from sanzhi.scoring.assessment import Assessment, Village
 from sanzhi.scoring.units import (
-    AggregateValue,
     UnitResult,
     VillageFacts,
     compute_aggregates,
@@ -79,7 +76,6 @@ from sanzhi.standard.compile import CompiledRubric
 from sanzhi.standard.units import CODE_DIGITS, UNIT_NAMES
 
 UNITS_DIR = "units"
-UNIT_RESULTS_FORMAT = "sanzhi.unit-results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,43 +213,6 @@ def _unit_assessment(compiled: CompiledRubric, code: str, members: Sequence[Vill
                       a.judgments, a.evidence, a.reviews, a.assessor)
 
 
-def unit_data(unit: UnitResult, input_sha256: str) -> dict[str, object]:
-    """One unit as JSON data: the village result format, plus the unit and its aggregates."""
-    data = village_data(unit.result, input_sha256)
-    data["unit"] = unit.unit
-    data["villages"] = unit.villages
-    data["aggregates"] = aggregates_data(unit.aggregates)
-    return data
-
-
-def _listed_value(v: object) -> object:
-    t = v.__class__
-    if t is Decimal:
-        return fmt_cached(v)  # type: ignore[arg-type]
-    return v if t is str or t is bool or t is int or v is None else to_data(v)  # dates, tags
-
-
-def aggregates_data(aggregates: Sequence[AggregateValue]) -> list[dict[str, object]]:
-    """The aggregates as JSON data, field for field what `to_data` gives (tested), written out:
-    a county's aggregates list every village behind them, and the generic walk over 200
-    villages × calls × aggregates cost more than scoring the county."""
-    out: list[dict[str, object]] = []
-    for a in aggregates:
-        calls = [{"function": c.function, "argument": c.argument, "value": None if c.value is None else fmt_cached(c.value),
-                  "counted": c.counted, "villages": c.villages, "missing": c.missing,
-                  "listed": [{"code": x.code, "name": x.name, "value": _listed_value(x.value)} for x in c.listed]}
-                 for c in a.calls]
-        out.append({"id": a.id, "label": a.label, "unit": a.unit, "value": None if a.value is None else fmt_cached(a.value),
-                    "text": a.text, "calls": calls})
-    return out
-
-
-def unit_json(unit: UnitResult, input_sha256: str, run: RunInfo, compiled: CompiledRubric) -> bytes:
-    return encode_json({"format": UNIT_RESULTS_FORMAT, "schema_version": 1, "unit": unit.unit,
-                        "rubric": compiled.ref, "reads": compiled.reads_ref, "from_run": run.run_id,
-                        "year": run.year, "period": run.period, "units": [unit_data(unit, input_sha256)]})
-
-
 def score_units(compiled: CompiledRubric, store: Store, village_run: RunInfo,
                 own: dict[str, LoadedVillage]) -> Iterator[tuple[UnitResult, str, LoadedVillage | None]]:
     """(unit result, input hash, own data) for every unit of the village run, in code order."""
@@ -382,22 +341,12 @@ def _inputs_hash(inputs: Sequence[tuple[object, ...]]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def read_unit_file(path: Path) -> dict[str, Any]:
-    """A unit result file back as data (tests and tools)."""
-    doc: dict[str, Any] = json.loads(path.read_bytes())
-    return doc
-
-
 __all__ = [
     "UNITS_DIR",
     "UnitBatchOptions",
     "UnitReports",
-    "aggregates_data",
     "check_village_run",
-    "read_unit_file",
     "run_unit_batch",
     "score_units",
-    "unit_data",
-    "unit_json",
     "unit_path",
 ]

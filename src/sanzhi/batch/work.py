@@ -9,41 +9,41 @@ whose input bytes hash the same, scored under the same run (hence the same rubri
 with its result file and the report file of every wanted format still present and hashing
 as recorded, comes back `Unchanged` without being parsed or scored again.
 
-Output files sit at `villages/<county code>/<township code>/<code>` + the suffix: `.json` for
-the result, the format's suffix (`.pdf`, …) for each report.
+Where its output files go, and how they are written: sanzhi.batch.files; its database rows:
+sanzhi.batch.result_rows.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from sanzhi.batch.files import (
+    atomic_write,
+    file_matches,
+    forget_made_folders,
+    report_path,
+    result_path,
+    sha256_tag,
+    village_stem,
+)
 from sanzhi.batch.reportstep import ReportStep
+from sanzhi.batch.result_rows import correction_rows, result_rows
 from sanzhi.batch.serialize import village_json
-from sanzhi.batch.store import Known, json_key
+from sanzhi.batch.store import Known
 from sanzhi.batch.values import values_json
 from sanzhi.common.errors import DataError, Diagnostic, Location
-from sanzhi.common.numbers import fmt_cached
 from sanzhi.inputs.loaded import Source
 from sanzhi.inputs.read import read_input, read_village
 from sanzhi.reports.formats import get_format
-from sanzhi.reports.json_output import to_data
 from sanzhi.scoring.assessment import Assessment
 from sanzhi.scoring.engine import score_with_values
-from sanzhi.scoring.memo import per_shared_item
-from sanzhi.scoring.results import ItemResult, VillageResult
+from sanzhi.scoring.results import VillageResult
 from sanzhi.standard.compile import CompiledRubric
-
-VILLAGES_DIR = "villages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,72 +157,6 @@ class ShardResult(NamedTuple):
     seconds: float
 
 
-# ------------------------------------------------------------------------------ files
-
-
-def result_path(out_dir: str | Path, code: str) -> Path:
-    """villages/<county code>/<township code>/<code>.json: the 12-digit 区划代码 nests itself."""
-    return Path(village_stem(out_dir, code) + ".json")
-
-
-def report_path(out_dir: str | Path, code: str, fmt: str) -> Path:
-    """The village's report in format `fmt`, beside its result file (`<code>.pdf`, …)."""
-    return Path(village_stem(out_dir, code) + get_format(fmt).suffix)
-
-
-def village_stem(out_dir: str | Path, code: str) -> str:
-    """The village's output path without its suffix, as a str (the per-village write path)."""
-    return os.path.join(out_dir, VILLAGES_DIR, code[:6], code[:9], code)
-
-
-_MADE_DIRS: set[str] = set()
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it: never a torn file.
-
-    Plain os calls on str paths: this runs once per village of a national run.
-    """
-    path = os.fspath(path)
-    parent = os.path.dirname(path)
-    if parent not in _MADE_DIRS:
-        os.makedirs(parent, exist_ok=True)
-        _MADE_DIRS.add(parent)
-    tmp = f"{parent}/.{os.path.basename(path)}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, _WRITE_FLAGS, 0o666)
-    except FileNotFoundError:  # the folder was removed under us (a sweep): make it again
-        os.makedirs(parent, exist_ok=True)
-        fd = os.open(tmp, _WRITE_FLAGS, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    except OSError as e:  # a full disk: say which file, and leave no half-written one
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if e.filename is None:
-            e.filename = tmp
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
-
-
-def sha256_tag(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _file_matches(path: Path, expected: str | None) -> bool:
-    if expected is None:
-        return False
-    try:
-        return sha256_tag(path.read_bytes()) == expected
-    except OSError:
-        return False
-
-
 # ------------------------------------------------------------------------------ reading
 # One-village files are read by `sanzhi.inputs.read` (the reader `sanzhi score` uses too).
 
@@ -234,59 +168,8 @@ def _failed(source: str, file: str, sha: str, code: str | None, diags: list[Diag
 # ------------------------------------------------------------------------------ scoring
 
 
-def _fragments(it: ItemResult) -> tuple[tuple[str, str], ...]:
-    """(level, '"id":score') per level of one item, for `item_scores.scores`."""
-    key = json_key(it.id)
-    return tuple((ls.level, key + fmt_cached(ls.score)) for ls in it.levels)
-
-
-_item_fragments = per_shared_item(_fragments, 20_000)  # villages that score alike share items
-
-
-def _value_json(value: object) -> str | None:
-    """A corrected answer as JSON text, its type kept (72.5, "是", true, ["a"], "2025-06-30"); None
-    stays NULL. A Decimal is written as its exact number, never through a float."""
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return fmt_cached(value)
-    return json.dumps(to_data(value), ensure_ascii=False)
-
-
-def correction_rows(rk: int, result: VillageResult) -> tuple[tuple[object, ...], ...]:
-    """A result's rows of review_corrections: each reviewer's correction, with its reason."""
-    return tuple((rk, result.village_code, c.level, c.field, _value_json(c.before), _value_json(c.after), c.reviewer,
-                  c.reason) for c in result.corrections)
-
-
 def _rows(ctx: WorkContext, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any, Any]:
     return (*result_rows(ctx.run_key, result, sha, source), correction_rows(ctx.run_key, result))
-
-
-def result_rows(rk: int, result: VillageResult, sha: str, source: str) -> tuple[Any, Any, Any, Any]:
-    """A result's rows of village_results, level_totals, dimension_scores and item_scores (a
-    village's, or a township's or county's in a unit run: sanzhi.batch.units)."""
-    code, num = result.village_code, fmt_cached
-    village = (
-        rk, code, result.village_name, result.township, result.county, result.year, num(result.total),
-        result.rating.tier, result.rating.name, 1 if result.rating.blocked_by_veto else 0, "；".join(v.name for v in result.vetoes),
-        result.operative_level, sha, source,
-    )
-    levels = tuple((rk, code, t.level, num(t.base), num(t.bonus), num(t.total)) for t in result.totals)
-    dims = tuple(
-        (rk, code, d.id, level, num(score), num(d.applicable_points)) for d in result.dimensions for level, score in d.scores
-    )
-    by_level: dict[str, list[str]] = {}  # level → '"id":score' fragments of item_scores.scores
-    frags_of = _item_fragments
-    for group in (result.items, result.bonus_items):
-        for it in group:
-            for level, frag in frags_of(it):
-                frags = by_level.get(level)
-                if frags is None:
-                    frags = by_level[level] = []
-                frags.append(frag)
-    items = tuple((rk, code, level, "{" + ",".join(frags) + "}") for level, frags in by_level.items())
-    return village, levels, dims, items
 
 
 def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
@@ -296,10 +179,10 @@ def _unchanged(ctx: WorkContext, known: Known | None, sha: str) -> bool:
         return f'"code":"{CRASHED}"' not in (known.problems or "")
     if known.status != "scored" or known.village_code is None:
         return False
-    if not _file_matches(result_path(ctx.out_dir, known.village_code), known.output_sha256):
+    if not file_matches(result_path(ctx.out_dir, known.village_code), known.output_sha256):
         return False
     recorded = dict(known.reports)
-    return all(_file_matches(report_path(ctx.out_dir, known.village_code, fmt), recorded.get(fmt)) for fmt in ctx.formats)
+    return all(file_matches(report_path(ctx.out_dir, known.village_code, fmt), recorded.get(fmt)) for fmt in ctx.formats)
 
 
 def process(ctx: WorkContext, ref: FileRef | RowRef, known: Known | None) -> VillageOutcome:
@@ -384,7 +267,7 @@ def setup_worker(ctx: WorkContext) -> WorkContext:
     """Pool setup, once per worker process: the report formats' per-process state (the PDF
     renderer) is built before the worker settles, and the folder cache starts empty (folders a
     parent made may have been swept since)."""
-    _MADE_DIRS.clear()
+    forget_made_folders()
     if ctx.formats:
         ctx.reports.prepare(ctx.formats)
     return ctx
@@ -410,15 +293,9 @@ __all__ = [
     "Unchanged",
     "VillageOutcome",
     "WorkContext",
-    "atomic_write",
     "crashed",
     "log_internal",
     "process",
-    "report_path",
-    "result_path",
-    "result_rows",
     "run_shard",
     "setup_worker",
-    "sha256_tag",
-    "village_stem",
 ]

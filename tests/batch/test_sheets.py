@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from sanzhi.batch.publish import Workbook, sheet_title
+from sanzhi.batch.sheets import Workbook, sheet_title
 
 
 def _write(path: Path) -> None:
